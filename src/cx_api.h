@@ -1,0 +1,124 @@
+/*
+ * cx_api.h: CXone REST calls: authentication, state history, real-time
+ * agent states.  Built on cx_http (transport) and cx_json (parsing).
+ *
+ * Authentication, as CXone does it for back-end applications:
+ *   1. GET {Issuer}/.well-known/openid-configuration -> token_endpoint
+ *   2. POST token_endpoint, grant_type=password, username=AccessKeyId,
+ *      password=AccessKeySecret (form-encoded), client authentication with
+ *      client_secret_basic (Authorization: Basic) or client_secret_post
+ *      (client_id/client_secret form fields)
+ *   3. tenantId from the access token's JWT payload
+ *   4. GET {Issuer}/.well-known/cxone-configuration?tenantId= -> api_endpoint
+ *      (skipped when an APIEndpoint is configured)
+ * The token is reused until 5 minutes before it expires; a 401 on an API
+ * call triggers one re-authentication and one retry.  Discovery results are
+ * kept for the life of the struct.  Tokens and secrets live in heap buffers
+ * that are wiped before they are freed; they never reach a log line or an
+ * error message.
+ *
+ * Base URL of API calls: {api_endpoint}/inContactAPI/services/{APIVersion}/
+ */
+#ifndef CX_API_H
+#define CX_API_H
+
+#include "cx_error.h"
+#include "cx_http.h"
+#include "cx_json.h"
+#include "cx_time.h"
+
+#include <stdint.h>
+
+#define CX_DEFAULT_API_VERSION "v30.0"
+
+enum cx_client_auth { CX_CLIENT_AUTH_BASIC = 0, CX_CLIENT_AUTH_POST = 1 };
+
+struct cx_api_config {
+  const char *issuer;            /* e.g. https://cxone.niceincontact.com */
+  const char *client_id;
+  const char *client_secret;
+  const char *access_key_id;
+  const char *access_key_secret;
+  const char *api_endpoint;      /* NULL: discover via cxone-configuration */
+  const char *api_version;       /* NULL: CX_DEFAULT_API_VERSION */
+  enum cx_client_auth client_auth;
+};
+
+/* Health counters since creation; read by the glue for the "api" series. */
+struct cx_api_stats {
+  uint64_t requests;        /* HTTP requests sent (all kinds) */
+  uint64_t failures;        /* requests that ended in an error status */
+  uint64_t auth_requests;   /* token requests */
+  uint64_t bytes;           /* response body bytes received */
+  double last_latency_s;    /* elapsed time of the last request */
+};
+
+struct cx_api;
+
+/* Copies cfg (secrets included).  http stays owned by the caller and must
+ * outlive the api.  NULL on allocation failure. */
+struct cx_api *cx_api_create(const struct cx_api_config *cfg,
+                             struct cx_http *http);
+void cx_api_destroy(struct cx_api *api);
+
+/* Clock used for token expiry; default cx_now_ms.  For tests. */
+void cx_api_set_clock(struct cx_api *api, cx_ms_t (*clock)(void));
+
+/* Makes sure a token (and the api endpoint) is there and fresh. */
+enum cx_status cx_api_authenticate(struct cx_api *api, struct cx_error *err);
+
+/* Forgets the token (not discovery), e.g. after the caller saw a 401. */
+void cx_api_invalidate_token(struct cx_api *api);
+
+/* After a successful authenticate: tenant id, base URL (with trailing '/'),
+ * token expiry (ms since epoch). */
+const char *cx_api_tenant_id(const struct cx_api *api);
+const char *cx_api_base_url(const struct cx_api *api);
+cx_ms_t cx_api_token_expiry(const struct cx_api *api);
+const struct cx_api_stats *cx_api_stats(const struct cx_api *api);
+
+/* GET a path relative to the base URL ("agents/states?...") or an absolute
+ * URL (a _links.next).  Authenticates as needed, adds the bearer token, and
+ * on 401 re-authenticates once and retries.  Returns CX_OK for 2xx and 304
+ * (resp->status tells which), a mapped error otherwise (resp still filled).
+ * what names the call in error messages ("agents/states"). */
+enum cx_status cx_api_get(struct cx_api *api, const char *path_or_url,
+                          const char *what, struct cx_http_response *resp,
+                          struct cx_error *err);
+
+/* Called once per history page, in order. Return CX_OK to go on. */
+typedef enum cx_status (*cx_history_page_fn)(void *ctx,
+                                             const struct cx_history_page *pg);
+
+/* GET agents/state-history (agent_id == CX_ID_NONE) or
+ * agents/{agent_id}/state-history over [start, end], following _links.next
+ * (and top/skip when no link is given but totalRecords says more remain)
+ * until the last page.  204 is an empty result.  top: page size to ask for
+ * (0: leave to the server).  404 -> CX_ERR_NOT_FOUND (the all-agents
+ * endpoint is missing in this version: fall back to per agent). */
+enum cx_status cx_api_state_history(struct cx_api *api, int64_t agent_id,
+                                    cx_ms_t start, cx_ms_t end, unsigned top,
+                                    cx_history_page_fn fn, void *ctx,
+                                    struct cx_error *err);
+
+/* The per-agent fallback: state history of many agents over [start, end],
+ * with at most `parallel` requests in flight (curl multi), each agent's
+ * pages followed.  fn is called from the calling thread.  An agent answering
+ * 404 (unknown agent) is skipped; other errors stop and are returned. */
+enum cx_status cx_api_state_history_agents(struct cx_api *api,
+                                           const int64_t *agent_ids, size_t n,
+                                           cx_ms_t start, cx_ms_t end,
+                                           unsigned parallel,
+                                           cx_history_page_fn fn, void *ctx,
+                                           struct cx_error *err);
+
+/* GET agents/states: all pages concatenated into *page.  updated_since NULL
+ * asks for a full snapshot.  fields NULL asks for every field.  On 304, 204
+ * or an empty 200, *changed = 0 and page is empty; otherwise *changed = 1.
+ * page->last_poll_time is the value to pass as the next updatedSince. */
+enum cx_status cx_api_agent_states(struct cx_api *api, const char *updated_since,
+                                   const char *fields,
+                                   struct cx_states_page *page, int *changed,
+                                   struct cx_error *err);
+
+#endif /* CX_API_H */

@@ -1,0 +1,69 @@
+/*
+ * cx_json.h: CXone JSON bodies -> library structs (json-c), no I/O.
+ *
+ * Pure functions over a byte buffer, so the fuzzers link them alone.  Keys
+ * are matched case-insensitively (API versions before 2016 used PascalCase);
+ * unknown keys are ignored; numbers sent as strings ("68") are accepted.
+ * A record that lacks what the ledger needs (agent id, a known state, a
+ * parsable start) is skipped and counted in *skipped, not fatal.
+ */
+#ifndef CX_JSON_H
+#define CX_JSON_H
+
+#include "cx_error.h"
+#include "cx_record.h"
+
+#include <stddef.h>
+
+struct cx_history_page {
+  struct cx_history_record *records;
+  size_t count;
+  size_t skipped;        /* malformed records left out */
+  char *next_url;        /* _links.next; NULL when null/absent/empty */
+  cx_ms_t last_poll_time;/* 0 when absent */
+};
+
+struct cx_states_page {
+  struct cx_agent_state *states;
+  size_t count;
+  size_t skipped;
+  char *next_url;
+  cx_ms_t last_poll_time;
+};
+
+/* An empty body (len 0) yields an empty page.  On failure returns
+ * CX_ERR_PARSE (or CX_ERR_NOMEM) with a message in err, and *page is empty. */
+enum cx_status cx_json_history_page(const char *body, size_t len,
+                                    struct cx_history_page *page,
+                                    struct cx_error *err);
+void cx_history_page_free(struct cx_history_page *page);
+
+enum cx_status cx_json_states_page(const char *body, size_t len,
+                                   struct cx_states_page *page,
+                                   struct cx_error *err);
+void cx_states_page_free(struct cx_states_page *page);
+
+/* OIDC discovery: *token_endpoint (malloc'd). */
+enum cx_status cx_json_discovery(const char *body, size_t len,
+                                 char **token_endpoint, struct cx_error *err);
+
+/* Token response: *access_token (malloc'd), *expires_in seconds (3600 when
+ * absent).  An {"error","error_description"} body yields CX_ERR_AUTH with
+ * both in the message (never the request's secrets). */
+enum cx_status cx_json_token(const char *body, size_t len, char **access_token,
+                             long *expires_in, struct cx_error *err);
+
+/* cxone-configuration: *api_endpoint (malloc'd, no trailing slash). */
+enum cx_status cx_json_cxone_config(const char *body, size_t len,
+                                    char **api_endpoint, struct cx_error *err);
+
+/* Decodes a JWT's payload (base64url, no signature check) and returns the
+ * string claim "tenantId" (malloc'd) and the numeric "exp" (0 when absent). */
+enum cx_status cx_jwt_claims(const char *jwt, char **tenant_id, int64_t *exp,
+                             struct cx_error *err);
+
+/* Error body -> "error: description" in buf (error/error_description,
+ * errorDescription, error_Description, message).  Empty string when none. */
+void cx_json_error_reason(const char *body, size_t len, char *buf, size_t size);
+
+#endif /* CX_JSON_H */

@@ -1,0 +1,1 @@
+void module_register(void); void module_register(void){}
