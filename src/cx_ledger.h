@@ -1,0 +1,67 @@
+/*
+ * cx_ledger.h: per-agent state timelines and exact seconds per state inside
+ * a rolling window [now - window, now].
+ *
+ * Observations arrive from two sources in any order, with repeats:
+ *   - state history (authoritative: closed records, sometimes an open or
+ *     partial record for the current state);
+ *   - real-time agent states (the current state and when it began; a state
+ *     change seen between two polls closes the previous one).
+ * Each observation is an item (state, reason, start, end) with end possibly
+ * CX_MS_INFINITY ("still open").  See cx_ledger.c for the merge rules.
+ */
+#ifndef CX_LEDGER_H
+#define CX_LEDGER_H
+
+#include "cx_record.h"
+#include "cx_time.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Where an observation came from; on equal start times the higher wins. */
+enum cx_source { CX_SOURCE_LIVE = 0, CX_SOURCE_HISTORY = 1 };
+
+struct cx_ledger;
+
+struct cx_ledger *cx_ledger_create(cx_ms_t window);
+void cx_ledger_destroy(struct cx_ledger *ledger);
+
+/* Records that agent_id was in state_id (with reason, NULL for none) from
+ * start until end (CX_MS_INFINITY when still open).  Returns 0, EINVAL for
+ * a bad state or end < start, ENOMEM. */
+int cx_ledger_add(struct cx_ledger *ledger, int64_t agent_id, int state_id,
+                  const char *reason, cx_ms_t start, cx_ms_t end,
+                  enum cx_source source);
+
+/* Drops what lies entirely before now - window.  now must not go back. */
+void cx_ledger_advance(struct cx_ledger *ledger, cx_ms_t now);
+
+/* Interned Unavailable reasons: ids 1..count; 0 means "no reason". */
+size_t cx_ledger_reason_count(const struct cx_ledger *ledger);
+const char *cx_ledger_reason_name(const struct cx_ledger *ledger, size_t id);
+
+/* Agents, in order of first appearance: index 0..count-1. */
+size_t cx_ledger_agent_count(const struct cx_ledger *ledger);
+int64_t cx_ledger_agent_id(const struct cx_ledger *ledger, size_t index);
+/* Index of agent_id, or -1. */
+long cx_ledger_agent_index(const struct cx_ledger *ledger, int64_t agent_id);
+
+/* Milliseconds agent `index` spent in each state inside [now - window, now]:
+ * base[CX_STATE_COUNT], and reasons[reason_count + 1] (index = reason id;
+ * [0] unused) when reasons is not NULL.  Arrays are overwritten. */
+void cx_ledger_durations(const struct cx_ledger *ledger, size_t index,
+                         cx_ms_t now, cx_ms_t *base, cx_ms_t *reasons);
+
+/* The agent's state at now: returns 0 and fills the out parameters, or
+ * ENOENT when no observation covers now. */
+int cx_ledger_current(const struct cx_ledger *ledger, size_t index, cx_ms_t now,
+                      int *state_id, size_t *reason_id, cx_ms_t *since);
+
+/* Start of the agent's earliest retained item (CX_MS_INFINITY if none). */
+cx_ms_t cx_ledger_first_start(const struct cx_ledger *ledger, size_t index);
+
+/* Total items held, for health figures and benchmarks. */
+size_t cx_ledger_item_count(const struct cx_ledger *ledger);
+
+#endif /* CX_LEDGER_H */

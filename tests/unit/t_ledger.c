@@ -1,2 +1,199 @@
+/*
+ * t_ledger.c: the ledger against hand-worked cases and a brute-force oracle.
+ *
+ * The oracle walks a true timeline millisecond span by span; the ledger gets
+ * the same timeline as an API would deliver it: shuffled, repeated, split
+ * between history and live observations, with open and partial records.
+ */
+#include "cx_ledger.h"
 #include "unit.h"
-int main(void){return unit_finish();}
+
+#include <errno.h>
+#include <stdlib.h>
+
+#define S(x) ((cx_ms_t)(x) * 1000)
+
+static void durations(struct cx_ledger *l, int64_t agent, cx_ms_t now,
+                      cx_ms_t *base, cx_ms_t *reasons) {
+  long i = cx_ledger_agent_index(l, agent);
+  CHECK(i >= 0);
+  if (i >= 0)
+    cx_ledger_durations(l, (size_t)i, now, base, reasons);
+}
+
+static void test_straddle_and_clip(void) {
+  struct cx_ledger *l = cx_ledger_create(S(100));
+  cx_ms_t b[CX_STATE_COUNT];
+  /* Available [0,50) straddles the window start at now=120 (ws=20). */
+  CHECK_EQ_INT(cx_ledger_add(l, 1, CX_STATE_AVAILABLE, NULL, S(0), S(50), CX_SOURCE_HISTORY), 0);
+  CHECK_EQ_INT(cx_ledger_add(l, 1, CX_STATE_INBOUND_CONTACT, NULL, S(50), S(90), CX_SOURCE_HISTORY), 0);
+  CHECK_EQ_INT(cx_ledger_add(l, 1, CX_STATE_AVAILABLE, NULL, S(90), CX_MS_INFINITY, CX_SOURCE_LIVE), 0);
+  cx_ledger_advance(l, S(120));
+  durations(l, 1, S(120), b, NULL);
+  CHECK_EQ_INT(b[CX_STATE_AVAILABLE], S(30 + 30));
+  CHECK_EQ_INT(b[CX_STATE_INBOUND_CONTACT], S(40));
+  /* Later: the first item leaves the window entirely. */
+  cx_ledger_advance(l, S(170));
+  durations(l, 1, S(170), b, NULL);
+  CHECK_EQ_INT(b[CX_STATE_AVAILABLE], S(80));
+  CHECK_EQ_INT(b[CX_STATE_INBOUND_CONTACT], S(20));
+  CHECK_EQ_INT(cx_ledger_item_count(l), 2);
+  cx_ledger_destroy(l);
+}
+
+static void test_open_state_counted_once(void) {
+  struct cx_ledger *l = cx_ledger_create(S(1000));
+  cx_ms_t b[CX_STATE_COUNT];
+  /* Live: Available since 10.  History: partial record for the same state. */
+  cx_ledger_add(l, 7, CX_STATE_AVAILABLE, NULL, S(10), CX_MS_INFINITY, CX_SOURCE_LIVE);
+  cx_ledger_add(l, 7, CX_STATE_AVAILABLE, NULL, S(10), S(25), CX_SOURCE_HISTORY);
+  durations(l, 7, S(40), b, NULL);
+  CHECK_EQ_INT(b[CX_STATE_AVAILABLE], S(30));
+  /* The state closes at 45 (live sees the next one), history confirms. */
+  cx_ledger_add(l, 7, CX_STATE_UNAVAILABLE, "Break", S(45), CX_MS_INFINITY, CX_SOURCE_LIVE);
+  cx_ledger_add(l, 7, CX_STATE_AVAILABLE, NULL, S(10), S(45), CX_SOURCE_HISTORY);
+  cx_ms_t r[4] = {0};
+  durations(l, 7, S(60), b, r);
+  CHECK_EQ_INT(b[CX_STATE_AVAILABLE], S(35));
+  CHECK_EQ_INT(b[CX_STATE_UNAVAILABLE], S(15));
+  CHECK_EQ_INT(cx_ledger_reason_count(l), 1);
+  CHECK_EQ_STR(cx_ledger_reason_name(l, 1), "Break");
+  CHECK_EQ_INT(r[1], S(15));
+  int st;
+  size_t reason;
+  cx_ms_t since;
+  CHECK_EQ_INT(cx_ledger_current(l, 0, S(60), &st, &reason, &since), 0);
+  CHECK_EQ_INT(st, CX_STATE_UNAVAILABLE);
+  CHECK_EQ_INT(reason, 1);
+  CHECK_EQ_INT(since, S(45));
+  cx_ledger_destroy(l);
+}
+
+static void test_missed_short_state(void) {
+  struct cx_ledger *l = cx_ledger_create(S(1000));
+  cx_ms_t b[CX_STATE_COUNT];
+  /* Live saw Available since 0, then Dialer since 30; history later shows a
+   * short InboundContact [20,30) that live never saw. */
+  cx_ledger_add(l, 1, CX_STATE_AVAILABLE, NULL, S(0), CX_MS_INFINITY, CX_SOURCE_LIVE);
+  cx_ledger_add(l, 1, CX_STATE_DIALER, NULL, S(30), CX_MS_INFINITY, CX_SOURCE_LIVE);
+  cx_ledger_add(l, 1, CX_STATE_INBOUND_CONTACT, NULL, S(20), S(30), CX_SOURCE_HISTORY);
+  durations(l, 1, S(50), b, NULL);
+  CHECK_EQ_INT(b[CX_STATE_AVAILABLE], S(20));
+  CHECK_EQ_INT(b[CX_STATE_INBOUND_CONTACT], S(10));
+  CHECK_EQ_INT(b[CX_STATE_DIALER], S(20));
+  cx_ledger_destroy(l);
+}
+
+static void test_gap_not_invented(void) {
+  struct cx_ledger *l = cx_ledger_create(S(1000));
+  cx_ms_t b[CX_STATE_COUNT];
+  cx_ledger_add(l, 1, CX_STATE_AVAILABLE, NULL, S(0), S(10), CX_SOURCE_HISTORY);
+  cx_ledger_add(l, 1, CX_STATE_AVAILABLE, NULL, S(20), S(30), CX_SOURCE_HISTORY);
+  durations(l, 1, S(100), b, NULL);
+  CHECK_EQ_INT(b[CX_STATE_AVAILABLE], S(20));
+  CHECK_EQ_INT(cx_ledger_add(l, 1, CX_STATE_AVAILABLE, NULL, S(5), S(4), CX_SOURCE_HISTORY), EINVAL);
+  CHECK_EQ_INT(cx_ledger_add(l, 1, 9, NULL, S(5), S(6), CX_SOURCE_HISTORY), EINVAL);
+  cx_ledger_destroy(l);
+}
+
+/* ---- randomized comparison with a brute-force oracle ---- */
+
+struct truth_item {
+  cx_ms_t start, end;
+  int state;
+  int reason; /* 0 none, 1..3 */
+};
+
+static const char *reason_names[] = {NULL, "Break", "Lunch", "After Call Work"};
+
+static void oracle(const struct truth_item *t, size_t n, cx_ms_t ws, cx_ms_t now,
+                   cx_ms_t *base, cx_ms_t *reasons) {
+  memset(base, 0, CX_STATE_COUNT * sizeof(*base));
+  memset(reasons, 0, 4 * sizeof(*reasons));
+  for (size_t i = 0; i < n; i++) {
+    cx_ms_t a = t[i].start > ws ? t[i].start : ws;
+    cx_ms_t b = t[i].end < now ? t[i].end : now;
+    if (b > a) {
+      base[t[i].state] += b - a;
+      reasons[t[i].reason] += b - a;
+    }
+  }
+}
+
+static void test_random_against_oracle(void) {
+  srand(12345);
+  for (int round = 0; round < 200; round++) {
+    enum { N = 60 };
+    struct truth_item t[N];
+    cx_ms_t at = rand() % 5000;
+    for (int i = 0; i < N; i++) {
+      t[i].start = at;
+      t[i].end = at + 1 + rand() % 20000;
+      t[i].state = rand() % CX_STATE_COUNT;
+      t[i].reason = t[i].state == CX_STATE_UNAVAILABLE ? rand() % 4 : 0;
+      at = t[i].end;
+    }
+    cx_ms_t window = 30000 + rand() % 200000;
+    struct cx_ledger *l = cx_ledger_create(window);
+
+    /* Feed in random order; each item once or twice; some as live items
+     * (open), some as partial history records, the rest as closed history. */
+    int order[N];
+    for (int i = 0; i < N; i++)
+      order[i] = i;
+    for (int i = N - 1; i > 0; i--) {
+      int j = rand() % (i + 1), x = order[i];
+      order[i] = order[j];
+      order[j] = x;
+    }
+    /* Observation time steps forward; every item is delivered by the end. */
+    cx_ms_t now = t[N - 1].start + 1 + rand() % 3000;
+    for (int k = 0; k < N; k++) {
+      const struct truth_item *it = &t[order[k]];
+      const char *rn = reason_names[it->reason];
+      int how = rand() % 4;
+      if (how == 0)
+        cx_ledger_add(l, 42, it->state, rn, it->start, CX_MS_INFINITY, CX_SOURCE_LIVE);
+      else if (how == 1)
+        cx_ledger_add(l, 42, it->state, rn, it->start,
+                      it->start + (it->end - it->start) / 2, CX_SOURCE_HISTORY);
+      if (how != 0 || order[k] != N - 1)
+        cx_ledger_add(l, 42, it->state, rn, it->start,
+                      order[k] == N - 1 ? CX_MS_INFINITY : it->end,
+                      rand() % 2 ? CX_SOURCE_HISTORY : CX_SOURCE_LIVE);
+      if (rand() % 3 == 0)
+        cx_ledger_add(l, 42, it->state, rn, it->start, it->end, CX_SOURCE_HISTORY);
+    }
+    /* The true last state is open at now. */
+    struct truth_item copy[N];
+    memcpy(copy, t, sizeof(t));
+    copy[N - 1].end = CX_MS_INFINITY;
+
+    for (int step = 0; step < 5; step++) {
+      cx_ledger_advance(l, now);
+      cx_ms_t b[CX_STATE_COUNT], r[4], ob[CX_STATE_COUNT], orr[4];
+      durations(l, 42, now, b, r);
+      oracle(copy, N, now - window, now, ob, orr);
+      for (int s = 0; s < CX_STATE_COUNT; s++)
+        CHECK_EQ_INT(b[s], ob[s]);
+      for (int x = 1; x < 4; x++) {
+        long id = -1;
+        for (size_t y = 1; y <= cx_ledger_reason_count(l); y++)
+          if (strcmp(cx_ledger_reason_name(l, y), reason_names[x]) == 0)
+            id = (long)y;
+        CHECK_EQ_INT(id < 0 ? 0 : r[id], orr[x]);
+      }
+      now += rand() % 50000;
+    }
+    cx_ledger_destroy(l);
+  }
+}
+
+int main(void) {
+  RUN(test_straddle_and_clip);
+  RUN(test_open_state_counted_once);
+  RUN(test_missed_short_state);
+  RUN(test_gap_not_invented);
+  RUN(test_random_against_oracle);
+  return unit_finish();
+}
