@@ -21,6 +21,7 @@ struct cx_history_page {
   size_t skipped;        /* malformed records left out */
   char *next_url;        /* _links.next; NULL when null/absent/empty */
   cx_ms_t last_poll_time;/* 0 when absent */
+  int64_t total_records; /* totalRecords; -1 when absent (added) */
 };
 
 struct cx_states_page {
@@ -28,7 +29,8 @@ struct cx_states_page {
   size_t count;
   size_t skipped;
   char *next_url;
-  cx_ms_t last_poll_time;
+  cx_ms_t last_poll_time; /* top level, else the latest per-item one */
+  int64_t total_records;  /* totalRecords; -1 when absent (added) */
 };
 
 /* An empty body (len 0) yields an empty page.  On failure returns
@@ -53,12 +55,20 @@ enum cx_status cx_json_discovery(const char *body, size_t len,
 enum cx_status cx_json_token(const char *body, size_t len, char **access_token,
                              long *expires_in, struct cx_error *err);
 
+/* cx_json_token, plus *id_token (malloc'd; NULL when absent).  id_token may
+ * be NULL when not wanted.  The parse buffers that held the tokens are wiped.
+ * Free the returned tokens after wiping them (explicit_bzero). */
+enum cx_status cx_json_token_ex(const char *body, size_t len,
+                                char **access_token, long *expires_in,
+                                char **id_token, struct cx_error *err);
+
 /* cxone-configuration: *api_endpoint (malloc'd, no trailing slash). */
 enum cx_status cx_json_cxone_config(const char *body, size_t len,
                                     char **api_endpoint, struct cx_error *err);
 
 /* Decodes a JWT's payload (base64url, no signature check) and returns the
- * string claim "tenantId" (malloc'd) and the numeric "exp" (0 when absent). */
+ * string claim "tenantId" (malloc'd) and the numeric "exp" (0 when absent).
+ * A well-formed payload without tenantId yields CX_OK and *tenant_id NULL. */
 enum cx_status cx_jwt_claims(const char *jwt, char **tenant_id, int64_t *exp,
                              struct cx_error *err);
 

@@ -1,0 +1,512 @@
+/*
+ * t_json.c: unit tests of cx_json.c and cx_record.c (every record variant,
+ * envelopes, auth documents, error bodies, JWT claims).
+ */
+#include "cx_json.h"
+#include "cx_record.h"
+#include "unit.h"
+
+#include <stdlib.h>
+
+#define PARSE_H(json, page)                                                    \
+  cx_json_history_page((json), strlen(json), (page), &err)
+#define PARSE_S(json, page) cx_json_states_page((json), strlen(json), (page), &err)
+
+static cx_ms_t T(const char *iso) {
+  cx_ms_t t = 0;
+  if (cx_time_parse(iso, &t) != 0)
+    fprintf(stderr, "bad test time %s\n", iso);
+  return t;
+}
+
+/* One history record wrapped in a page; returns the status. */
+static enum cx_status one(const char *rec, struct cx_history_page *pg) {
+  char buf[2048];
+  struct cx_error err;
+  snprintf(buf, sizeof(buf), "{\"agentStateHistory\":[%s]}", rec);
+  return cx_json_history_page(buf, strlen(buf), pg, &err);
+}
+
+static void test_state_names(void) {
+  CHECK_EQ_STR(cx_state_name(0), "LoggedOut");
+  CHECK_EQ_STR(cx_state_name(1), "Available");
+  CHECK_EQ_STR(cx_state_name(2), "Unavailable");
+  CHECK_EQ_STR(cx_state_name(3), "InboundContact");
+  CHECK_EQ_STR(cx_state_name(4), "OutboundContact");
+  CHECK_EQ_STR(cx_state_name(5), "InboundConsult");
+  CHECK_EQ_STR(cx_state_name(6), "OutboundConsult");
+  CHECK_EQ_STR(cx_state_name(7), "Dialer");
+  CHECK_EQ_STR(cx_state_name(8), "LoggedIn");
+  CHECK(cx_state_name(9) == NULL);
+  CHECK(cx_state_name(-1) == NULL);
+  for (int i = 0; i < CX_STATE_COUNT; i++)
+    CHECK_EQ_INT(cx_state_from_name(cx_state_name(i)), i);
+  CHECK_EQ_INT(cx_state_from_name("inboundcontact"), 3);
+  CHECK_EQ_INT(cx_state_from_name("AVAILABLE"), 1);
+  CHECK_EQ_INT(cx_state_from_name("Working"), -1);
+  CHECK_EQ_INT(cx_state_from_name(""), -1);
+  CHECK_EQ_INT(cx_state_from_name(NULL), -1);
+}
+
+static void test_history_sample(void) {
+  /* cxone-api.md §9.5, both records. */
+  const char *json =
+      "{\"totalRecords\":2,\"_links\":{\"self\":\"https://x/y\",\"next\":null,"
+      "\"previous\":null},\"businessUnitId\":4607084,"
+      "\"lastPollTime\":\"2024-05-01T01:00:02.123Z\",\"agentStateHistory\":["
+      "{\"stateIndex\":1,\"startDate\":\"2024-05-01T00:03:12.450Z\","
+      "\"agentId\":123,\"agentStateId\":2,\"agentStateName\":\"Unavailable\","
+      "\"agentSessionId\":987654,\"contactId\":null,\"skillId\":null,"
+      "\"outStateId\":42,\"outStateDescription\":\"Break\","
+      "\"duration\":\"PT4M10.250S\",\"isOutbound\":false,\"stationId\":555,"
+      "\"teamId\":2472017,\"teamNo\":2472017},"
+      "{\"stateIndex\":2,\"startDate\":\"2024-05-01T00:07:22.700Z\","
+      "\"agentId\":123,\"agentStateId\":3,\"agentStateName\":\"InboundContact\","
+      "\"agentSessionId\":987654,\"contactId\":700000000001,"
+      "\"outStateId\":null,\"outStateDescription\":null,"
+      "\"duration\":\"PT6M2.011S\",\"teamId\":2472017}]}";
+  struct cx_history_page pg;
+  struct cx_error err;
+  CHECK_EQ_INT(PARSE_H(json, &pg), CX_OK);
+  CHECK_EQ_INT(pg.count, 2);
+  CHECK_EQ_INT(pg.skipped, 0);
+  CHECK(pg.next_url == NULL);
+  CHECK_EQ_INT(pg.total_records, 2);
+  CHECK_EQ_INT(pg.last_poll_time, T("2024-05-01T01:00:02.123Z"));
+  if (pg.count == 2) {
+    struct cx_history_record *r = &pg.records[0];
+    CHECK_EQ_INT(r->agent_id, 123);
+    CHECK_EQ_INT(r->team_id, 2472017);
+    CHECK_EQ_INT(r->session_id, 987654);
+    CHECK_EQ_INT(r->state_index, 1);
+    CHECK_EQ_INT(r->state_id, CX_STATE_UNAVAILABLE);
+    CHECK_EQ_STR(r->reason, "Break");
+    CHECK_EQ_INT(r->start, T("2024-05-01T00:03:12.450Z"));
+    CHECK_EQ_INT(r->duration, 250250);
+    r = &pg.records[1];
+    CHECK_EQ_INT(r->state_id, CX_STATE_INBOUND_CONTACT);
+    CHECK(r->reason == NULL);
+    CHECK_EQ_INT(r->duration, 362011);
+    CHECK_EQ_INT(r->state_index, 2);
+  }
+  cx_history_page_free(&pg);
+  CHECK(pg.records == NULL && pg.count == 0);
+}
+
+#define REC(extra)                                                             \
+  "{\"agentId\":7,\"agentStateId\":1,\"startDate\":\"2024-05-01T00:00:00Z\"" \
+  extra "}"
+
+static void test_durations(void) {
+  static const struct {
+    const char *field;
+    cx_ms_t want;
+  } cases[] = {
+      {",\"duration\":\"PT4M10.25S\"", 250250},
+      {",\"duration\":\"PT0S\"", 0},
+      {",\"duration\":\"P1DT2H\"", 93600000},
+      {",\"duration\":\"PT1H2M3.456S\"", 3723456},
+      {",\"duration\":250", 250000},
+      {",\"duration\":250.5", 250500},
+      {",\"duration\":4.35", 4350},
+      {",\"duration\":\"250\"", 250000},
+      {",\"duration\":\"12.75\"", 12750},
+      {",\"duration\":0", 0},
+      {",\"duration\":null", CX_DURATION_OPEN},
+      {"", CX_DURATION_OPEN},
+      {",\"duration\":\"\"", CX_DURATION_OPEN},
+  };
+  for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+    char rec[512];
+    snprintf(rec, sizeof(rec), REC("%s"), cases[i].field);
+    struct cx_history_page pg;
+    CHECK_EQ_INT(one(rec, &pg), CX_OK);
+    CHECK_EQ_INT(pg.count, 1);
+    if (pg.count == 1 && pg.records[0].duration != cases[i].want) {
+      fprintf(stderr, "  case %s\n", cases[i].field);
+      CHECK_EQ_INT(pg.records[0].duration, cases[i].want);
+    }
+    cx_history_page_free(&pg);
+  }
+  /* Malformed durations: record skipped and counted. */
+  static const char *const bad[] = {
+      ",\"duration\":\"P1Y\"", ",\"duration\":\"PT\"", ",\"duration\":-5",
+      ",\"duration\":\"abc\"", ",\"duration\":true", ",\"duration\":{}",
+      ",\"duration\":1e300"};
+  for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+    char rec[512];
+    snprintf(rec, sizeof(rec), REC("%s"), bad[i]);
+    struct cx_history_page pg;
+    CHECK_EQ_INT(one(rec, &pg), CX_OK);
+    CHECK_EQ_INT(pg.count, 0);
+    CHECK_EQ_INT(pg.skipped, 1);
+    cx_history_page_free(&pg);
+  }
+}
+
+static void test_variants(void) {
+  struct cx_history_page pg;
+  struct cx_error err;
+  /* Numbers as strings, teamNo instead of teamId, state by name only. */
+  CHECK_EQ_INT(one("{\"agentId\":\"68\",\"teamNo\":\"12\",\"agentSessionId\":"
+                   "\"5\",\"stateIndex\":\"3\",\"agentStateName\":\"dialer\","
+                   "\"startDate\":\"2024-05-01T00:00:00.5+02:00\","
+                   "\"duration\":\"PT1S\"}",
+                   &pg),
+               CX_OK);
+  CHECK_EQ_INT(pg.count, 1);
+  if (pg.count == 1) {
+    CHECK_EQ_INT(pg.records[0].agent_id, 68);
+    CHECK_EQ_INT(pg.records[0].team_id, 12);
+    CHECK_EQ_INT(pg.records[0].session_id, 5);
+    CHECK_EQ_INT(pg.records[0].state_index, 3);
+    CHECK_EQ_INT(pg.records[0].state_id, CX_STATE_DIALER);
+    CHECK_EQ_INT(pg.records[0].start, T("2024-04-30T22:00:00.500Z"));
+  }
+  cx_history_page_free(&pg);
+
+  /* No team, session, index: CX_ID_NONE.  Integral double ids accepted. */
+  CHECK_EQ_INT(one("{\"agentId\":9.0,\"agentStateId\":\"8\",\"startDate\":"
+                   "\"2024-05-01T00:00:00Z\",\"outStateDescription\":\"\"}",
+                   &pg),
+               CX_OK);
+  CHECK_EQ_INT(pg.count, 1);
+  if (pg.count == 1) {
+    CHECK_EQ_INT(pg.records[0].agent_id, 9);
+    CHECK_EQ_INT(pg.records[0].team_id, CX_ID_NONE);
+    CHECK_EQ_INT(pg.records[0].session_id, CX_ID_NONE);
+    CHECK_EQ_INT(pg.records[0].state_index, CX_ID_NONE);
+    CHECK_EQ_INT(pg.records[0].state_id, CX_STATE_LOGGED_IN);
+    CHECK(pg.records[0].reason == NULL);
+    CHECK_EQ_INT(pg.records[0].duration, CX_DURATION_OPEN);
+  }
+  cx_history_page_free(&pg);
+
+  /* agentStateId out of range falls back to the name. */
+  CHECK_EQ_INT(one("{\"agentId\":1,\"agentStateId\":99,\"agentStateName\":"
+                   "\"Available\",\"startDate\":\"2024-05-01T00:00:00Z\"}",
+                   &pg),
+               CX_OK);
+  CHECK_EQ_INT(pg.count, 1);
+  if (pg.count == 1)
+    CHECK_EQ_INT(pg.records[0].state_id, 1);
+  cx_history_page_free(&pg);
+
+  /* PascalCase (pre-2016) keys, unknown fields ignored. */
+  const char *pascal =
+      "{\"TotalRecords\":1,\"_Links\":{\"Next\":\"https://h/n?skip=1\"},"
+      "\"LastPollTime\":\"2024-05-01T00:00:00Z\",\"AgentStateHistory\":[{"
+      "\"AgentId\":5,\"AgentStateId\":2,\"StartDate\":\"2024-05-01T00:00:00Z\","
+      "\"Duration\":\"PT1M\",\"OutStateDescription\":\"Lunch\",\"TeamId\":3,"
+      "\"SomethingNew\":{\"deep\":[1,2,3]}}]}";
+  CHECK_EQ_INT(PARSE_H(pascal, &pg), CX_OK);
+  CHECK_EQ_INT(pg.count, 1);
+  CHECK_EQ_INT(pg.total_records, 1);
+  CHECK_EQ_STR(pg.next_url, "https://h/n?skip=1");
+  if (pg.count == 1) {
+    CHECK_EQ_INT(pg.records[0].agent_id, 5);
+    CHECK_EQ_INT(pg.records[0].team_id, 3);
+    CHECK_EQ_STR(pg.records[0].reason, "Lunch");
+    CHECK_EQ_INT(pg.records[0].duration, 60000);
+  }
+  cx_history_page_free(&pg);
+}
+
+static void test_skipped(void) {
+  const char *json =
+      "{\"agentStateHistory\":["
+      "{\"agentStateId\":1,\"startDate\":\"2024-05-01T00:00:00Z\"},"   /* no id */
+      "{\"agentId\":1,\"startDate\":\"2024-05-01T00:00:00Z\"},"        /* state */
+      "{\"agentId\":1,\"agentStateName\":\"Working\",\"startDate\":"
+      "\"2024-05-01T00:00:00Z\"},"                                     /* state */
+      "{\"agentId\":1,\"agentStateId\":1},"                            /* start */
+      "{\"agentId\":1,\"agentStateId\":1,\"startDate\":\"yesterday\"}," /* start */
+      "{\"agentId\":\"x1\",\"agentStateId\":1,\"startDate\":"
+      "\"2024-05-01T00:00:00Z\"},"                                     /* id */
+      "42, null, \"str\", [],"
+      REC("") "]}";
+  struct cx_history_page pg;
+  struct cx_error err;
+  CHECK_EQ_INT(PARSE_H(json, &pg), CX_OK);
+  CHECK_EQ_INT(pg.count, 1);
+  CHECK_EQ_INT(pg.skipped, 10);
+  cx_history_page_free(&pg);
+}
+
+static void test_links_and_empty(void) {
+  struct cx_history_page pg;
+  struct cx_error err;
+  static const char *const no_next[] = {
+      "{\"_links\":{\"next\":null}}", "{\"_links\":{\"next\":\"\"}}",
+      "{\"_links\":{}}", "{\"_links\":null}", "{}", "{\"_links\":{\"next\":5}}",
+      "{\"agentStateHistory\":null}", "{\"agentStateHistory\":[]}", "null",
+      "[]", "  \n"};
+  for (size_t i = 0; i < sizeof(no_next) / sizeof(no_next[0]); i++) {
+    CHECK_EQ_INT(PARSE_H(no_next[i], &pg), CX_OK);
+    CHECK(pg.next_url == NULL);
+    CHECK_EQ_INT(pg.count, 0);
+    cx_history_page_free(&pg);
+  }
+  /* 204: empty body. */
+  CHECK_EQ_INT(cx_json_history_page("", 0, &pg, &err), CX_OK);
+  CHECK_EQ_INT(pg.count, 0);
+  CHECK_EQ_INT(pg.total_records, -1);
+  CHECK_EQ_INT(cx_json_history_page(NULL, 0, &pg, &err), CX_OK);
+  cx_history_page_free(&pg);
+  CHECK_EQ_INT(PARSE_H("{\"_links\":{\"next\":\"/rel?skip=10\"}}", &pg), CX_OK);
+  CHECK_EQ_STR(pg.next_url, "/rel?skip=10");
+  cx_history_page_free(&pg);
+
+  /* Malformed bodies: CX_ERR_PARSE, page empty. */
+  static const char *const bad[] = {
+      "{", "{\"agentStateHistory\":[", "not json", "\"str\"", "42",
+      "{} trailing", "<html>502</html>", "{\"a\":1}{\"b\":2}"};
+  for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+    cx_error_clear(&err);
+    CHECK_EQ_INT(PARSE_H(bad[i], &pg), CX_ERR_PARSE);
+    CHECK(pg.records == NULL && pg.count == 0 && pg.next_url == NULL);
+    CHECK(err.message[0] != '\0');
+    cx_history_page_free(&pg);
+  }
+  /* Deep nesting is refused, not a stack overflow. */
+  char deep[4096];
+  size_t n = 0;
+  for (int i = 0; i < 1000; i++)
+    deep[n++] = '[';
+  deep[n] = '\0';
+  CHECK_EQ_INT(cx_json_history_page(deep, n, &pg, &err), CX_ERR_PARSE);
+}
+
+static void test_states(void) {
+  const char *json =
+      "{\"totalRecords\":2,\"_links\":{\"self\":\"...\",\"next\":null},"
+      "\"lastPollTime\":\"2024-05-01T12:00:05.000Z\",\"agentStates\":[{"
+      "\"agentId\":123,\"agentStateId\":2,\"agentStateName\":\"Unavailable\","
+      "\"isACW\":true,\"firstName\":\"Ann\",\"lastName\":\"Agent\","
+      "\"userName\":\"ann.agent@example.com\",\"outStateId\":77,"
+      "\"outStateDescription\":\"After Call Work\","
+      "\"startDate\":\"2024-05-01T11:59:58.120Z\",\"teamId\":2472017,"
+      "\"teamName\":\"Tier 1\"},"
+      "{\"AgentId\":\"124\",\"AgentStateName\":\"Available\",\"IsACW\":"
+      "\"false\",\"StartDate\":\"2024-05-01T11:00:00Z\",\"teamNo\":7,"
+      "\"outStateDescription\":null},"
+      "{\"agentId\":125}]}";
+  struct cx_states_page pg;
+  struct cx_error err;
+  CHECK_EQ_INT(PARSE_S(json, &pg), CX_OK);
+  CHECK_EQ_INT(pg.count, 2);
+  CHECK_EQ_INT(pg.skipped, 1);
+  CHECK_EQ_INT(pg.total_records, 2);
+  CHECK_EQ_INT(pg.last_poll_time, T("2024-05-01T12:00:05Z"));
+  if (pg.count == 2) {
+    struct cx_agent_state *s = &pg.states[0];
+    CHECK_EQ_INT(s->agent_id, 123);
+    CHECK_EQ_INT(s->team_id, 2472017);
+    CHECK_EQ_STR(s->team_name, "Tier 1");
+    CHECK_EQ_STR(s->first_name, "Ann");
+    CHECK_EQ_STR(s->last_name, "Agent");
+    CHECK_EQ_STR(s->user_name, "ann.agent@example.com");
+    CHECK_EQ_INT(s->state_id, 2);
+    CHECK_EQ_STR(s->reason, "After Call Work");
+    CHECK(s->is_acw);
+    CHECK_EQ_INT(s->start, T("2024-05-01T11:59:58.120Z"));
+    s = &pg.states[1];
+    CHECK_EQ_INT(s->agent_id, 124);
+    CHECK_EQ_INT(s->team_id, 7);
+    CHECK(s->team_name == NULL && s->first_name == NULL && s->reason == NULL);
+    CHECK(!s->is_acw);
+    CHECK_EQ_INT(s->state_id, 1);
+  }
+  cx_states_page_free(&pg);
+
+  /* Per-agent variant: lastPollTime inside the item. */
+  CHECK_EQ_INT(PARSE_S("{\"agentStates\":[{\"agentId\":1,\"agentStateId\":1,"
+                       "\"startDate\":\"2024-05-01T00:00:00Z\",\"lastPollTime\":"
+                       "\"2024-05-01T00:00:09Z\"}]}",
+                       &pg),
+               CX_OK);
+  CHECK_EQ_INT(pg.last_poll_time, T("2024-05-01T00:00:09Z"));
+  cx_states_page_free(&pg);
+  CHECK_EQ_INT(cx_json_states_page("", 0, &pg, &err), CX_OK);
+  CHECK_EQ_INT(pg.count, 0);
+  CHECK_EQ_INT(PARSE_S("[1,", &pg), CX_ERR_PARSE);
+  cx_states_page_free(&pg);
+}
+
+static void test_auth_documents(void) {
+  struct cx_error err;
+  char *s = NULL;
+  const char *disc =
+      "{\"issuer\":\"https://cxone.niceincontact.com\",\"token_endpoint\":"
+      "\"https://cxone.niceincontact.com/auth/token\",\"scopes_supported\":"
+      "[\"openid\"]}";
+  CHECK_EQ_INT(cx_json_discovery(disc, strlen(disc), &s, &err), CX_OK);
+  CHECK_EQ_STR(s, "https://cxone.niceincontact.com/auth/token");
+  free(s);
+  CHECK_EQ_INT(cx_json_discovery("{}", 2, &s, &err), CX_ERR_PARSE);
+  CHECK(s == NULL);
+  CHECK(strstr(err.message, "token_endpoint") != NULL);
+  CHECK_EQ_INT(cx_json_discovery("", 0, &s, &err), CX_ERR_PARSE);
+
+  const char *cfg = "{\"area\":\"na1\",\"api_endpoint\":"
+                    "\"https://api-na1.niceincontact.com//\",\"tenantId\":\"t\"}";
+  CHECK_EQ_INT(cx_json_cxone_config(cfg, strlen(cfg), &s, &err), CX_OK);
+  CHECK_EQ_STR(s, "https://api-na1.niceincontact.com");
+  free(s);
+  CHECK_EQ_INT(cx_json_cxone_config("{\"api_endpoint\":\"/\"}", 20, &s, &err),
+               CX_ERR_PARSE);
+  CHECK(s == NULL);
+  CHECK_EQ_INT(cx_json_cxone_config("[]", 2, &s, &err), CX_ERR_PARSE);
+
+  /* Token with and without expires_in (number or string). */
+  long exp = 0;
+  char *id = NULL;
+  const char *tok = "{\"access_token\":\"aaa.bbb.ccc\",\"token_type\":"
+                    "\"Bearer\",\"expires_in\":1800,\"id_token\":\"x.y.z\","
+                    "\"refresh_token\":\"r\"}";
+  CHECK_EQ_INT(cx_json_token_ex(tok, strlen(tok), &s, &exp, &id, &err), CX_OK);
+  CHECK_EQ_STR(s, "aaa.bbb.ccc");
+  CHECK_EQ_STR(id, "x.y.z");
+  CHECK_EQ_INT(exp, 1800);
+  free(s);
+  free(id);
+  const char *tok2 = "{\"access_token\":\"t2\"}";
+  CHECK_EQ_INT(cx_json_token(tok2, strlen(tok2), &s, &exp, &err), CX_OK);
+  CHECK_EQ_STR(s, "t2");
+  CHECK_EQ_INT(exp, 3600);
+  free(s);
+  const char *tok3 = "{\"Access_Token\":\"t3\",\"expires_in\":\"600\"}";
+  CHECK_EQ_INT(cx_json_token_ex(tok3, strlen(tok3), &s, &exp, &id, &err), CX_OK);
+  CHECK_EQ_STR(s, "t3");
+  CHECK(id == NULL);
+  CHECK_EQ_INT(exp, 600);
+  free(s);
+  const char *tokerr = "{\"error\":\"invalid_grant\",\"error_description\":"
+                       "\"The user name or password is incorrect.\"}";
+  CHECK_EQ_INT(cx_json_token(tokerr, strlen(tokerr), &s, &exp, &err),
+               CX_ERR_AUTH);
+  CHECK(s == NULL);
+  CHECK(strstr(err.message, "invalid_grant") != NULL);
+  CHECK(strstr(err.message, "password is incorrect") != NULL);
+  CHECK_EQ_INT(cx_json_token("{\"token_type\":\"Bearer\"}", 23, &s, &exp, &err),
+               CX_ERR_PARSE);
+  CHECK_EQ_INT(cx_json_token("{\"access_token\":\"\"}", 19, &s, &exp, &err),
+               CX_ERR_PARSE);
+  CHECK(s == NULL);
+}
+
+static void test_error_reason(void) {
+  char buf[256];
+  static const struct {
+    const char *body, *want;
+  } cases[] = {
+      {"{\"error\":\"invalid_client\",\"error_description\":\"Bad secret\"}",
+       "invalid_client: Bad secret"},
+      {"{\"error\":\"BadRequest\",\"errorDescription\":\"Invalid Start Date\"}",
+       "BadRequest: Invalid Start Date"},
+      {"{\"error\":\"BadRequest\",\"error_Description\":\"InvalidDateRange\"}",
+       "BadRequest: InvalidDateRange"},
+      {"{\"message\":\"Too many requests\"}", "Too many requests"},
+      {"{\"error\":\"only\"}", "only"},
+      {"{\"error\":{\"message\":\"nested\"}}", "nested"},
+      {"{\"other\":1}", ""},
+      {"No known way to render data", "No known way to render data"},
+      {"<html><body>502 Bad Gateway</body></html>", ""},
+      {"{\"error\":\"line\\nbreak\"}", "line break"},
+      {"", ""},
+  };
+  for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+    memset(buf, 'x', sizeof(buf));
+    cx_json_error_reason(cases[i].body, strlen(cases[i].body), buf,
+                         sizeof(buf));
+    CHECK_EQ_STR(buf, cases[i].want);
+  }
+  char tiny[6];
+  cx_json_error_reason(cases[0].body, strlen(cases[0].body), tiny,
+                       sizeof(tiny));
+  CHECK_EQ_STR(tiny, "inval");
+}
+
+/* base64url of s without padding, for building test JWTs. */
+static void b64url(const char *s, char *out, int pad) {
+  static const char a[] =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+  size_t n = strlen(s), o = 0;
+  for (size_t i = 0; i < n; i += 3) {
+    uint32_t v = (uint32_t)(unsigned char)s[i] << 16;
+    if (i + 1 < n)
+      v |= (uint32_t)(unsigned char)s[i + 1] << 8;
+    if (i + 2 < n)
+      v |= (unsigned char)s[i + 2];
+    out[o++] = a[(v >> 18) & 63];
+    out[o++] = a[(v >> 12) & 63];
+    if (i + 1 < n)
+      out[o++] = a[(v >> 6) & 63];
+    else if (pad)
+      out[o++] = '=';
+    if (i + 2 < n)
+      out[o++] = a[v & 63];
+    else if (pad)
+      out[o++] = '=';
+  }
+  out[o] = '\0';
+}
+
+static void test_jwt(void) {
+  struct cx_error err;
+  char *tenant = NULL;
+  int64_t exp = 0;
+  char payload[512], jwt[1024];
+  /* Payload lengths 0,1,2 mod 3 so that padding matters, with and without. */
+  static const char *const payloads[] = {
+      "{\"tenantId\":\"11eb660f-aaaa-0242ac110002\",\"exp\":1700003600}",
+      "{\"tenantId\":\"11eb660f-aaaa-0242ac110002\",\"exp\":1700003600 }",
+      "{\"tenantId\":\"11eb660f-aaaa-0242ac110002\",\"exp\":1700003600  }",
+  };
+  for (int pad = 0; pad <= 1; pad++)
+    for (size_t i = 0; i < 3; i++) {
+      b64url(payloads[i], payload, pad);
+      snprintf(jwt, sizeof(jwt), "eyJhbGciOiJSUzI1NiJ9.%s.c2ln", payload);
+      CHECK_EQ_INT(cx_jwt_claims(jwt, &tenant, &exp, &err), CX_OK);
+      CHECK_EQ_STR(tenant, "11eb660f-aaaa-0242ac110002");
+      CHECK_EQ_INT(exp, 1700003600);
+      free(tenant);
+    }
+  /* '-' and '_' in the payload (bytes 0xfb/0xff) decode. */
+  b64url("{\"tenantId\":\"t\",\"x\":\"\xfb\xff\",\"exp\":\"5\"}", payload, 0);
+  snprintf(jwt, sizeof(jwt), "h.%s.", payload);
+  CHECK_EQ_INT(cx_jwt_claims(jwt, &tenant, &exp, &err), CX_OK);
+  CHECK_EQ_STR(tenant, "t");
+  CHECK_EQ_INT(exp, 5);
+  free(tenant);
+  /* No tenantId: OK, NULL (the caller falls back to the id_token). */
+  b64url("{\"sub\":\"user\"}", payload, 0);
+  snprintf(jwt, sizeof(jwt), "h.%s.s", payload);
+  CHECK_EQ_INT(cx_jwt_claims(jwt, &tenant, &exp, &err), CX_OK);
+  CHECK(tenant == NULL);
+  CHECK_EQ_INT(exp, 0);
+  /* Malformed. */
+  static const char *const bad[] = {"", "abc", "a.b", "a..c", "a.!!!!.c",
+                                    "a.A.c", "a.bm90IGpzb24.c" /* not json */,
+                                    "a.WzFd.c" /* [1] */};
+  for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+    tenant = (char *)1;
+    CHECK_EQ_INT(cx_jwt_claims(bad[i], &tenant, &exp, &err), CX_ERR_PARSE);
+    CHECK(tenant == NULL);
+  }
+  CHECK_EQ_INT(cx_jwt_claims(NULL, &tenant, &exp, &err), CX_ERR_PARSE);
+}
+
+int main(void) {
+  RUN(test_state_names);
+  RUN(test_history_sample);
+  RUN(test_durations);
+  RUN(test_variants);
+  RUN(test_skipped);
+  RUN(test_links_and_empty);
+  RUN(test_states);
+  RUN(test_auth_documents);
+  RUN(test_error_reason);
+  RUN(test_jwt);
+  return unit_finish();
+}
