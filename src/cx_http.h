@@ -71,6 +71,28 @@ char *cx_http_escape(const char *s);
 enum cx_status cx_http_status_error(const struct cx_http_response *resp,
                                     const char *what, struct cx_error *err);
 
+/* Extra transfers for a curl multi handle (added; used by cx_api's
+ * per-agent fan-out).  Each owns a libcurl easy handle configured exactly
+ * like the struct cx_http it came from (TLS, timeouts and the deadline cap,
+ * size cap, headers); it must not outlive that struct, nor be used from
+ * another thread.  Cycle: cx_http_xfer_get() -> curl_multi_add_handle(
+ * cx_http_xfer_easy()) -> on CURLMSG_DONE, curl_multi_remove_handle() and
+ * cx_http_xfer_finish(result) -> reuse or free. */
+struct cx_http_xfer;
+struct cx_http_xfer *cx_http_xfer_new(struct cx_http *http);
+void cx_http_xfer_free(struct cx_http_xfer *x);
+/* Prepares a GET (bearer may be NULL).  CX_ERR_TRANSPORT when the deadline
+ * has already passed, CX_ERR_NOMEM. */
+enum cx_status cx_http_xfer_get(struct cx_http_xfer *x, const char *url,
+                                const char *bearer, struct cx_error *err);
+/* The CURL * easy handle, as void * so this header needs no curl.h. */
+void *cx_http_xfer_easy(struct cx_http_xfer *x);
+/* Completes a transfer given its CURLcode; same contract as cx_http_get():
+ * CX_OK whenever a response arrived, resp always initialised. */
+enum cx_status cx_http_xfer_finish(struct cx_http_xfer *x, int curl_result,
+                                   struct cx_http_response *resp,
+                                   struct cx_error *err);
+
 /* Process-wide libcurl setup/teardown; call from single-threaded init. */
 enum cx_status cx_http_global_init(void);
 void cx_http_global_cleanup(void);
