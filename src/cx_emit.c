@@ -1,1 +1,181 @@
-/* placeholder: being written */
+/*
+ * cx_emit.c: dispatch of one snapshot as collectd 5 value lists.
+ *
+ * Series per cycle, all with the snapshot's timestamp:
+ *   scope agent-<label> (PerAgent true), team-<team>, all:
+ *     duration-<State>                 seconds in the window (9 states, zeros
+ *     duration-Unavailable-<Reason>    included; reasons while they have time
+ *                                      in the scope's window) -- only once
+ *                                      history covers the whole window
+ *   scope team-<team>, all:
+ *     count-<State>, count-Unavailable-<Reason>   agents in the state now
+ *   scope agent-<label>:
+ *     duration-current-<State>         seconds in the current state when the
+ *     duration-current-Unavailable-<Reason>  agent is in <State>, else 0
+ *   scope api: plugin health (see emit_health).
+ */
+#include "collectd/core/daemon/collectd.h"
+#include "collectd/core/daemon/plugin.h"
+#include "collectd/core/utils/common/common.h"
+
+#include "cx_emit.h"
+#include "cx_names.h"
+
+#include <inttypes.h>
+
+struct emitter {
+  value_list_t vl;
+  int failures;
+};
+
+static void emit_value(struct emitter *e, const char *type,
+                       const char *type_instance, value_t value) {
+  e->vl.values = &value;
+  e->vl.values_len = 1;
+  sstrncpy(e->vl.type, type, sizeof(e->vl.type));
+  sstrncpy(e->vl.type_instance, type_instance, sizeof(e->vl.type_instance));
+  if (plugin_dispatch_values(&e->vl) != 0)
+    e->failures++;
+}
+
+static void emit_gauge(struct emitter *e, const char *type,
+                       const char *type_instance, double v) {
+  emit_value(e, type, type_instance, (value_t){.gauge = v});
+}
+
+static void emit_derive(struct emitter *e, const char *type,
+                        const char *type_instance, uint64_t v) {
+  emit_value(e, type, type_instance, (value_t){.derive = (derive_t)v});
+}
+
+static void set_scope(struct emitter *e, const char *prefix, const char *name) {
+  char clean[CX_NAME_PART_MAX + 1];
+  if (name == NULL) {
+    sstrncpy(e->vl.plugin_instance, prefix, sizeof(e->vl.plugin_instance));
+    return;
+  }
+  cx_name_sanitize(name, clean, sizeof(clean));
+  ssnprintf(e->vl.plugin_instance, sizeof(e->vl.plugin_instance), "%s-%s",
+            prefix, clean);
+}
+
+/* "<prefix><State>" and "<prefix>Unavailable-<Reason>" type instances. */
+static void reason_instance(const struct cx_snapshot *snap, size_t reason,
+                            const char *prefix, char *buf, size_t size) {
+  char clean[CX_NAME_PART_MAX + 1];
+  cx_name_sanitize(cx_snapshot_reason_name(snap, reason), clean, sizeof(clean));
+  ssnprintf(buf, size, "%sUnavailable-%s", prefix, clean);
+}
+
+static void emit_durations(struct emitter *e, const struct cx_snapshot *snap,
+                           const struct cx_scope *sc) {
+  char ti[DATA_MAX_NAME_LEN];
+  for (int s = 0; s < CX_STATE_COUNT; s++)
+    emit_gauge(e, "duration", cx_state_name(s), (double)sc->duration[s] / 1000.0);
+  for (size_t r = 1; r <= snap->nreasons; r++) {
+    if (sc->reason_duration[r] <= 0)
+      continue;
+    reason_instance(snap, r, "", ti, sizeof(ti));
+    emit_gauge(e, "duration", ti, (double)sc->reason_duration[r] / 1000.0);
+  }
+}
+
+static void emit_counts(struct emitter *e, const struct cx_snapshot *snap,
+                        const struct cx_scope *sc) {
+  char ti[DATA_MAX_NAME_LEN];
+  for (int s = 0; s < CX_STATE_COUNT; s++)
+    emit_gauge(e, "count", cx_state_name(s), sc->count[s]);
+  for (size_t r = 1; r <= snap->nreasons; r++) {
+    if (sc->reason_duration[r] <= 0 && sc->reason_count[r] == 0)
+      continue;
+    reason_instance(snap, r, "", ti, sizeof(ti));
+    emit_gauge(e, "count", ti, sc->reason_count[r]);
+  }
+}
+
+static void emit_current(struct emitter *e, const struct cx_snapshot *snap,
+                         const struct cx_snapshot_agent *a) {
+  char ti[DATA_MAX_NAME_LEN];
+  double in_state = a->state >= 0 ? (double)(snap->time - a->since) / 1000.0 : 0;
+  if (in_state < 0)
+    in_state = 0;
+  for (int s = 0; s < CX_STATE_COUNT; s++) {
+    ssnprintf(ti, sizeof(ti), "current-%s", cx_state_name(s));
+    emit_gauge(e, "duration", ti, a->state == s ? in_state : 0.0);
+  }
+  for (size_t r = 1; r <= snap->nreasons; r++) {
+    if (a->values.reason_duration[r] <= 0 && a->reason != r)
+      continue;
+    reason_instance(snap, r, "current-", ti, sizeof(ti));
+    emit_gauge(e, "duration", ti, a->reason == r ? in_state : 0.0);
+  }
+}
+
+static const char *agent_label(const struct cx_snapshot_agent *a,
+                               enum cx_agent_label label, char *buf,
+                               size_t size) {
+  const struct cx_agent_meta *m = a->meta;
+  if (label == CX_LABEL_USERNAME && m != NULL && m->user_name != NULL)
+    return m->user_name;
+  if (label == CX_LABEL_NAME && m != NULL &&
+      (m->first_name != NULL || m->last_name != NULL)) {
+    ssnprintf(buf, size, "%s%s%s", m->first_name ? m->first_name : "",
+              m->first_name && m->last_name ? " " : "",
+              m->last_name ? m->last_name : "");
+    return buf;
+  }
+  ssnprintf(buf, size, "%" PRId64, a->id);
+  return buf;
+}
+
+/* Plugin health, scope "api". */
+static void emit_health(struct emitter *e, const struct cx_health *h) {
+  set_scope(e, "api", NULL);
+  emit_gauge(e, "gauge", "up", h->up ? 1.0 : 0.0);
+  emit_gauge(e, "percent", "backfill", h->backfill_percent);
+  emit_gauge(e, "duration", "cycle", h->cycle_seconds);
+  if (h->data_age_seconds >= 0)
+    emit_gauge(e, "duration", "data_age", h->data_age_seconds);
+  emit_gauge(e, "timeleft", "token", h->token_ttl_seconds);
+  emit_gauge(e, "response_time", "last", h->api.last_latency_s);
+  emit_gauge(e, "count", "agents", (double)h->agents);
+  emit_gauge(e, "count", "ledger_items", (double)h->items);
+  emit_derive(e, "http_requests", "total", h->api.requests);
+  emit_derive(e, "http_requests", "token", h->api.auth_requests);
+  emit_derive(e, "errors", "http", h->api.failures);
+  emit_derive(e, "total_bytes", "received", h->api.bytes);
+}
+
+int cx_emit(const struct cx_emit_options *opt, const struct cx_snapshot *snap,
+            const struct cx_health *health) {
+  struct emitter e = {.vl = VALUE_LIST_INIT};
+  char label[DATA_MAX_NAME_LEN];
+
+  sstrncpy(e.vl.host, opt->host, sizeof(e.vl.host));
+  sstrncpy(e.vl.plugin, "cxone", sizeof(e.vl.plugin));
+  e.vl.time = MS_TO_CDTIME_T(snap->time);
+  e.vl.interval = DOUBLE_TO_CDTIME_T(opt->interval_seconds);
+
+  bool durations = health->history_ready;
+  if (opt->per_agent) {
+    for (size_t i = 0; i < snap->nagents; i++) {
+      const struct cx_snapshot_agent *a = &snap->agents[i];
+      set_scope(&e, "agent", agent_label(a, opt->label, label, sizeof(label)));
+      if (durations)
+        emit_durations(&e, snap, &a->values);
+      emit_current(&e, snap, a);
+    }
+  }
+  for (size_t t = 0; t < snap->nteams; t++) {
+    set_scope(&e, "team", snap->teams[t].name);
+    if (durations)
+      emit_durations(&e, snap, &snap->teams[t].values);
+    emit_counts(&e, snap, &snap->teams[t].values);
+  }
+  set_scope(&e, "all", NULL);
+  if (durations)
+    emit_durations(&e, snap, &snap->all);
+  emit_counts(&e, snap, &snap->all);
+  emit_health(&e, health);
+  return e.failures;
+}

@@ -1,0 +1,31 @@
+/*
+ * cx_emit.h: snapshot -> collectd value lists (collectd 5 API).
+ *
+ * The only file that knows value_list_t.  Identifiers (DESIGN.md §1):
+ *   host / cxone-<scope> / <type>-<type_instance>
+ *   scope: agent-<label>, team-<team>, all; api for plugin health.
+ * A collectd 6 emitter would sit beside this file with the same entry point.
+ */
+#ifndef CX_EMIT_H
+#define CX_EMIT_H
+
+#include "cx_poll.h"
+#include "cx_snapshot.h"
+
+#include <stdbool.h>
+
+enum cx_agent_label { CX_LABEL_ID = 0, CX_LABEL_NAME, CX_LABEL_USERNAME };
+
+struct cx_emit_options {
+  const char *host;             /* tenant block name or Host */
+  bool per_agent;               /* PerAgent */
+  enum cx_agent_label label;    /* AgentLabel */
+  double interval_seconds;      /* the read interval, for vl.interval */
+};
+
+/* Dispatches every series of one cycle with the snapshot's timestamp.
+ * Returns the number of value lists the daemon refused. */
+int cx_emit(const struct cx_emit_options *opt, const struct cx_snapshot *snap,
+            const struct cx_health *health);
+
+#endif /* CX_EMIT_H */

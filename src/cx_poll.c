@@ -1,1 +1,362 @@
-/* placeholder: being written */
+/*
+ * cx_poll.c: one tenant's polling cycle (see cx_poll.h).
+ *
+ * Owns the tenant's runtime state: the HTTP and API handles, the ledger, the
+ * roster (agent -> team and names, team id -> name), the real-time delta
+ * cursor (updatedSince) and the history cursors.
+ *
+ * History cursors.  The first cycles backfill [t0 - Window - LookBack, now]
+ * in chunks, oldest first, as many per cycle as fit in half the cycle budget;
+ * a chunk that fails is retried next cycle at half the span (so a tenant too
+ * large for the budget still converges).  Until the backfill reaches now the
+ * duration figures are incomplete and the health says so.  After that each
+ * cycle fetches [watermark - Overlap, now]: repeats are merged by the ledger,
+ * and late history (reporting lag) lands within the overlap.  A state that
+ * began before the overlap and is still open is carried by the real-time
+ * item until history or the next real-time state closes it.
+ */
+#include "cx_poll.h"
+#include "cx_log.h"
+
+#include <assert.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Real-time fields the ledger and roster use. */
+#define LIVE_FIELDS                                                            \
+  "agentId,agentStateId,agentStateName,startDate,outStateId,"                  \
+  "outStateDescription,isACW,teamId,teamName,firstName,lastName,userName"
+
+/* A full real-time snapshot this often, to heal any missed delta. */
+#define FULL_SNAPSHOT_EVERY 120
+
+#define MIN_CHUNK_MS (5 * 60 * 1000)
+
+struct cx_poll {
+  const struct cx_poll_config *cfg;
+  struct cx_http *http;
+  struct cx_api *api;
+  struct cx_ledger *ledger;
+
+  struct cx_agent_meta *meta; /* by ledger index */
+  size_t nmeta;
+  struct cx_team_meta *teams;
+  size_t nteams;
+
+  char updated_since[CX_ISO8601_SIZE];
+  bool have_updated_since;
+  unsigned deltas_since_full;
+
+  cx_ms_t backfill_start, backfill_cursor, chunk;
+  bool backfill_done;
+  cx_ms_t watermark;
+  bool per_agent;
+
+  cx_ms_t last_now, last_live_ok, cycle_start;
+  cx_ms_t (*clock)(void);
+
+  struct cx_snapshot snap;
+  struct cx_health health;
+};
+
+struct cx_poll *cx_poll_create(const struct cx_poll_config *cfg) {
+  assert(cfg->window > 0 && cfg->budget > 0);
+  struct cx_poll *p = calloc(1, sizeof(*p));
+  if (p == NULL)
+    return NULL;
+  p->cfg = cfg;
+  p->clock = cx_now_ms;
+  p->chunk = cfg->chunk > 0 ? cfg->chunk : 2 * 3600 * 1000;
+  p->http = cx_http_create(&cfg->http);
+  p->api = p->http ? cx_api_create(&cfg->api, p->http) : NULL;
+  p->ledger = cx_ledger_create(cfg->window);
+  if (p->http == NULL || p->api == NULL || p->ledger == NULL) {
+    cx_poll_destroy(p);
+    return NULL;
+  }
+  return p;
+}
+
+void cx_poll_destroy(struct cx_poll *p) {
+  if (p == NULL)
+    return;
+  for (size_t i = 0; i < p->nmeta; i++) {
+    free(p->meta[i].first_name);
+    free(p->meta[i].last_name);
+    free(p->meta[i].user_name);
+  }
+  free(p->meta);
+  for (size_t i = 0; i < p->nteams; i++)
+    free(p->teams[i].name);
+  free(p->teams);
+  cx_snapshot_free(&p->snap);
+  cx_ledger_destroy(p->ledger);
+  cx_api_destroy(p->api);
+  cx_http_destroy(p->http);
+  free(p);
+}
+
+void cx_poll_set_clock(struct cx_poll *p, cx_ms_t (*clock)(void)) {
+  p->clock = clock;
+  cx_api_set_clock(p->api, clock);
+}
+
+const struct cx_snapshot *cx_poll_snapshot(const struct cx_poll *p) {
+  return &p->snap;
+}
+const struct cx_health *cx_poll_health(const struct cx_poll *p) {
+  return &p->health;
+}
+struct cx_api *cx_poll_api(struct cx_poll *p) { return p->api; }
+
+/* ---- roster ---- */
+
+/* The roster entry of agent_id, which the ledger must already know. */
+static struct cx_agent_meta *meta_of(struct cx_poll *p, int64_t agent_id) {
+  long idx = cx_ledger_agent_index(p->ledger, agent_id);
+  if (idx < 0)
+    return NULL;
+  size_t n = cx_ledger_agent_count(p->ledger);
+  if (n > p->nmeta) {
+    struct cx_agent_meta *m = realloc(p->meta, n * sizeof(*m));
+    if (m == NULL)
+      return NULL;
+    for (size_t i = p->nmeta; i < n; i++)
+      m[i] = (struct cx_agent_meta){.team_id = CX_ID_NONE};
+    p->meta = m;
+    p->nmeta = n;
+  }
+  return &p->meta[idx];
+}
+
+/* Replaces *dst by a copy of src when they differ.  0 or ENOMEM. */
+static int update_string(char **dst, const char *src) {
+  if (src == NULL || (*dst != NULL && strcmp(*dst, src) == 0))
+    return 0;
+  char *copy = strdup(src);
+  if (copy == NULL)
+    return ENOMEM;
+  free(*dst);
+  *dst = copy;
+  return 0;
+}
+
+static int team_note(struct cx_poll *p, int64_t id, const char *name) {
+  if (id == CX_ID_NONE)
+    return 0;
+  for (size_t i = 0; i < p->nteams; i++)
+    if (p->teams[i].id == id)
+      return update_string(&p->teams[i].name, name);
+  struct cx_team_meta *t = realloc(p->teams, (p->nteams + 1) * sizeof(*t));
+  if (t == NULL)
+    return ENOMEM;
+  p->teams = t;
+  t[p->nteams] = (struct cx_team_meta){.id = id};
+  if (update_string(&t[p->nteams].name, name) != 0)
+    return ENOMEM;
+  p->nteams++;
+  return 0;
+}
+
+/* ---- real time ---- */
+
+static enum cx_status apply_live(struct cx_poll *p, const struct cx_agent_state *s,
+                                 struct cx_error *err) {
+  int rc = cx_ledger_add(p->ledger, s->agent_id, s->state_id, s->reason,
+                         s->start, CX_MS_INFINITY, CX_SOURCE_LIVE);
+  if (rc == EINVAL)
+    return CX_OK; /* not a usable state: already counted as skipped */
+  struct cx_agent_meta *m = rc == 0 ? meta_of(p, s->agent_id) : NULL;
+  if (m == NULL)
+    return cx_error_set(err, CX_ERR_NOMEM, 0, "out of memory (real-time state)");
+  if (s->team_id != CX_ID_NONE)
+    m->team_id = s->team_id;
+  if (team_note(p, s->team_id, s->team_name) != 0 ||
+      update_string(&m->first_name, s->first_name) != 0 ||
+      update_string(&m->last_name, s->last_name) != 0 ||
+      update_string(&m->user_name, s->user_name) != 0)
+    return cx_error_set(err, CX_ERR_NOMEM, 0, "out of memory (roster)");
+  return CX_OK;
+}
+
+static enum cx_status poll_live(struct cx_poll *p, struct cx_error *err) {
+  struct cx_states_page page = {0};
+  int changed = 0;
+  bool delta = p->have_updated_since && p->deltas_since_full < FULL_SNAPSHOT_EVERY;
+  enum cx_status st = cx_api_agent_states(
+      p->api, delta ? p->updated_since : NULL, LIVE_FIELDS, &page, &changed, err);
+  if (st == CX_ERR_BAD_REQUEST && delta) {
+    cx_log(CX_LOG_NOTICE, "agents/states refused updatedSince (%s); "
+           "asking for a full snapshot", err->message);
+    cx_error_clear(err);
+    delta = false;
+    st = cx_api_agent_states(p->api, NULL, LIVE_FIELDS, &page, &changed, err);
+  }
+  if (st != CX_OK) {
+    p->have_updated_since = false; /* any doubt: full snapshot next time */
+    cx_states_page_free(&page);
+    return st;
+  }
+  for (size_t i = 0; i < page.count && st == CX_OK; i++)
+    st = apply_live(p, &page.states[i], err);
+  if (st == CX_OK && changed && page.last_poll_time > 0 &&
+      cx_time_format(page.last_poll_time, p->updated_since,
+                     sizeof(p->updated_since)) == 0) {
+    p->have_updated_since = true;
+  }
+  p->deltas_since_full = delta ? p->deltas_since_full + 1 : 0;
+  if (page.skipped > 0)
+    cx_log(CX_LOG_INFO, "agents/states: %zu record(s) without a usable agent, "
+           "state or start were ignored", page.skipped);
+  cx_states_page_free(&page);
+  if (st == CX_OK)
+    p->last_live_ok = p->clock();
+  return st;
+}
+
+/* ---- history ---- */
+
+static enum cx_status on_history_page(void *ctx,
+                                      const struct cx_history_page *pg) {
+  struct cx_poll *p = ctx;
+  for (size_t i = 0; i < pg->count; i++) {
+    const struct cx_history_record *r = &pg->records[i];
+    cx_ms_t end = r->duration == CX_DURATION_OPEN ? CX_MS_INFINITY
+                                                  : r->start + r->duration;
+    int rc = cx_ledger_add(p->ledger, r->agent_id, r->state_id, r->reason,
+                           r->start, end, CX_SOURCE_HISTORY);
+    if (rc == ENOMEM)
+      return CX_ERR_NOMEM;
+    if (rc != 0 || r->team_id == CX_ID_NONE)
+      continue;
+    struct cx_agent_meta *m = meta_of(p, r->agent_id);
+    if (m == NULL || team_note(p, r->team_id, NULL) != 0)
+      return CX_ERR_NOMEM;
+    if (m->team_id == CX_ID_NONE)
+      m->team_id = r->team_id;
+  }
+  if (pg->skipped > 0)
+    cx_log(CX_LOG_INFO, "agents/state-history: %zu record(s) without a usable "
+           "agent, state or start were ignored", pg->skipped);
+  return CX_OK;
+}
+
+static enum cx_status fetch_history(struct cx_poll *p, cx_ms_t start,
+                                    cx_ms_t end, struct cx_error *err) {
+  if (!p->per_agent) {
+    enum cx_status st = cx_api_state_history(p->api, CX_ID_NONE, start, end,
+                                             p->cfg->page_size,
+                                             on_history_page, p, err);
+    if (st != CX_ERR_NOT_FOUND)
+      return st;
+    cx_log(CX_LOG_NOTICE, "the all-agents state-history endpoint is missing "
+           "(%s); using per-agent requests", err->message);
+    cx_error_clear(err);
+    p->per_agent = true;
+  }
+  const struct cx_filter *f = &p->cfg->filter;
+  size_t n = cx_ledger_agent_count(p->ledger);
+  int64_t *ids = malloc((n ? n : 1) * sizeof(*ids));
+  if (ids == NULL)
+    return cx_error_set(err, CX_ERR_NOMEM, 0, "out of memory (agent list)");
+  size_t k = 0;
+  for (size_t i = 0; i < n; i++) {
+    int64_t id = cx_ledger_agent_id(p->ledger, i);
+    bool wanted = f->nagents == 0;
+    for (size_t j = 0; j < f->nagents && !wanted; j++)
+      wanted = f->agents[j] == id;
+    if (wanted)
+      ids[k++] = id;
+  }
+  enum cx_status st = cx_api_state_history_agents(
+      p->api, ids, k, start, end, p->cfg->parallel ? p->cfg->parallel : 4,
+      on_history_page, p, err);
+  free(ids);
+  return st;
+}
+
+static cx_ms_t budget_left(const struct cx_poll *p) {
+  return p->cfg->budget - (p->clock() - p->cycle_start);
+}
+
+static enum cx_status poll_history(struct cx_poll *p, struct cx_error *err) {
+  cx_ms_t now = p->clock();
+  if (p->backfill_done) {
+    enum cx_status st = fetch_history(p, p->watermark - p->cfg->overlap, now, err);
+    if (st == CX_OK)
+      p->watermark = now;
+    return st;
+  }
+  if (p->backfill_start == 0)
+    p->backfill_start = p->backfill_cursor =
+        now - p->cfg->window - p->cfg->lookback;
+  while (budget_left(p) > p->cfg->budget / 2) {
+    now = p->clock();
+    cx_ms_t end = p->backfill_cursor + p->chunk;
+    if (end > now)
+      end = now;
+    enum cx_status st = fetch_history(p, p->backfill_cursor, end, err);
+    if (st != CX_OK) {
+      if (st != CX_ERR_NOMEM && p->chunk / 2 >= MIN_CHUNK_MS)
+        p->chunk /= 2;
+      return st;
+    }
+    p->backfill_cursor = end;
+    if (end >= now) {
+      p->backfill_done = true;
+      p->watermark = end;
+      cx_log(CX_LOG_INFO, "history backfill complete: %zu item(s) for %zu "
+             "agent(s)", cx_ledger_item_count(p->ledger),
+             cx_ledger_agent_count(p->ledger));
+      break;
+    }
+  }
+  return CX_OK;
+}
+
+/* ---- the cycle ---- */
+
+static void update_health(struct cx_poll *p, cx_ms_t now, enum cx_status st) {
+  struct cx_health *h = &p->health;
+  h->up = st == CX_OK;
+  h->history_ready = p->backfill_done;
+  cx_ms_t span = now - p->backfill_start;
+  h->backfill_percent = p->backfill_done ? 100.0
+                        : span > 0 ? 100.0 * (double)(p->backfill_cursor - p->backfill_start) / (double)span
+                                   : 0.0;
+  h->cycle_seconds = (double)(now - p->cycle_start) / 1000.0;
+  h->data_age_seconds = p->last_live_ok > 0 ? (double)(now - p->last_live_ok) / 1000.0 : -1.0;
+  cx_ms_t exp = cx_api_token_expiry(p->api);
+  h->token_ttl_seconds = exp > now ? (double)(exp - now) / 1000.0 : 0.0;
+  h->agents = p->snap.nagents;
+  h->items = cx_ledger_item_count(p->ledger);
+  h->per_agent_history = p->per_agent;
+  h->api = *cx_api_stats(p->api);
+}
+
+enum cx_status cx_poll_run(struct cx_poll *p, struct cx_error *err) {
+  cx_error_clear(err);
+  p->cycle_start = p->clock();
+  cx_http_set_deadline_ms(p->http, (long)p->cfg->budget);
+
+  enum cx_status st = cx_api_authenticate(p->api, err);
+  if (st == CX_OK)
+    st = poll_live(p, err);
+  if (st == CX_OK && budget_left(p) > 0) {
+    cx_http_set_deadline_ms(p->http, (long)budget_left(p));
+    st = poll_history(p, err);
+  }
+  cx_http_set_deadline_ms(p->http, 0);
+
+  cx_ms_t now = p->clock();
+  if (now < p->last_now)
+    now = p->last_now; /* the clock stepped back: keep the window monotonic */
+  p->last_now = now;
+  cx_ledger_advance(p->ledger, now);
+  if (cx_snapshot_build(&p->snap, p->ledger, p->meta, p->nmeta, p->teams,
+                        p->nteams, &p->cfg->filter, now) != 0 && st == CX_OK)
+    st = cx_error_set(err, CX_ERR_NOMEM, 0, "out of memory (snapshot)");
+  update_health(p, now, st);
+  return st;
+}

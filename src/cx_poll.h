@@ -1,0 +1,68 @@
+/*
+ * cx_poll.h: one tenant's polling cycle, free of collectd.
+ *
+ * A cycle: authenticate (cx_api), poll real-time agent states (a full
+ * snapshot first, then deltas with updatedSince), fetch state history (a
+ * backfill of Window + LookBack spread over cycles, then only what is new with
+ * an overlap), feed both into the ledger, evict what left the window, and
+ * build the snapshot.  The caller (the collectd read callback, cxone-query)
+ * owns the thread; a cycle never takes longer than the configured budget
+ * plus one request timeout.
+ */
+#ifndef CX_POLL_H
+#define CX_POLL_H
+
+#include "cx_api.h"
+#include "cx_http.h"
+#include "cx_snapshot.h"
+
+#include <stdbool.h>
+
+struct cx_poll_config {
+  struct cx_api_config api;
+  struct cx_http_options http;
+  cx_ms_t window;       /* rolling window of the duration figures */
+  cx_ms_t lookback;     /* extra history fetched before the window start */
+  cx_ms_t overlap;      /* steady-state history re-fetch margin */
+  cx_ms_t chunk;        /* backfill request span (halved on failure) */
+  cx_ms_t budget;       /* time one cycle may spend on HTTP */
+  unsigned page_size;   /* `top` of history requests, 0: server default */
+  unsigned parallel;    /* per-agent fallback requests in flight */
+  struct cx_filter filter;
+};
+
+/* Health figures of the last cycle. */
+struct cx_health {
+  bool up;                 /* the last cycle got fresh real-time data */
+  bool history_ready;      /* backfill covers the whole window */
+  double backfill_percent; /* 0..100 */
+  double cycle_seconds;    /* wall time of the last cycle */
+  double data_age_seconds; /* since the last successful real-time poll */
+  double token_ttl_seconds;/* until the access token expires */
+  size_t agents;           /* agents in scope */
+  size_t items;            /* ledger items held */
+  bool per_agent_history;  /* the all-agents endpoint is missing */
+  struct cx_api_stats api;
+};
+
+struct cx_poll;
+
+/* cfg and the strings and arrays it points to must outlive the poll. */
+struct cx_poll *cx_poll_create(const struct cx_poll_config *cfg);
+void cx_poll_destroy(struct cx_poll *poll);
+
+/* Runs one cycle at the current time and rebuilds the snapshot.  Returns
+ * CX_OK, or the first error met (err filled); whatever was fetched before
+ * the error is kept and the snapshot reflects it. */
+enum cx_status cx_poll_run(struct cx_poll *poll, struct cx_error *err);
+
+const struct cx_snapshot *cx_poll_snapshot(const struct cx_poll *poll);
+const struct cx_health *cx_poll_health(const struct cx_poll *poll);
+
+/* The api handle (for cxone-query's direct calls). */
+struct cx_api *cx_poll_api(struct cx_poll *poll);
+
+/* For tests and benchmarks: override the clock (default cx_now_ms). */
+void cx_poll_set_clock(struct cx_poll *poll, cx_ms_t (*clock)(void));
+
+#endif /* CX_POLL_H */

@@ -1,1 +1,195 @@
-/* placeholder: being written */
+/*
+ * cx_snapshot.c: per-scope figures from the ledger and roster (see
+ * cx_snapshot.h).  One pass over the agents: each agent's durations come
+ * from the ledger's running sums (O(1) per agent), then are added to its
+ * team's and to the "all" scope.
+ */
+#include "cx_snapshot.h"
+
+#include <assert.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+static bool filter_accepts(const struct cx_filter *f, int64_t id,
+                           const char *team_name) {
+  if (f == NULL)
+    return true;
+  if (f->nagents > 0) {
+    bool found = false;
+    for (size_t i = 0; i < f->nagents && !found; i++)
+      found = f->agents[i] == id;
+    if (!found)
+      return false;
+  }
+  if (f->nteams > 0) {
+    if (team_name == NULL)
+      return false;
+    for (size_t i = 0; i < f->nteams; i++)
+      if (strcasecmp(f->teams[i], team_name) == 0)
+        return true;
+    return false;
+  }
+  return true;
+}
+
+static long team_index(const struct cx_team_meta *teams, size_t nteams,
+                       int64_t id) {
+  for (size_t i = 0; i < nteams; i++)
+    if (teams[i].id == id)
+      return (long)i;
+  return -1;
+}
+
+/* Carves the per-scope reason arrays out of one pool. */
+static int reserve(struct cx_snapshot *s, size_t nagents, size_t nteams,
+                   size_t nreasons) {
+  if (nagents > s->agents_cap) {
+    void *p = realloc(s->agents, nagents * sizeof(*s->agents));
+    if (p == NULL)
+      return ENOMEM;
+    s->agents = p;
+    s->agents_cap = nagents;
+  }
+  if (nteams > s->teams_cap) {
+    void *p = realloc(s->teams, nteams * sizeof(*s->teams));
+    if (p == NULL)
+      return ENOMEM;
+    s->teams = p;
+    s->teams_cap = nteams;
+  }
+  size_t per = nreasons + 1;
+  size_t need = per * (nagents + nteams + 1);
+  if (need > s->pool_cap) {
+    cx_ms_t *rp = realloc(s->reason_pool, need * sizeof(*rp));
+    if (rp == NULL)
+      return ENOMEM;
+    s->reason_pool = rp;
+    uint32_t *cp = realloc(s->count_pool, need * sizeof(*cp));
+    if (cp == NULL)
+      return ENOMEM;
+    s->count_pool = cp;
+    s->pool_cap = need;
+  }
+  memset(s->reason_pool, 0, need * sizeof(*s->reason_pool));
+  memset(s->count_pool, 0, need * sizeof(*s->count_pool));
+  return 0;
+}
+
+static void scope_init(struct cx_scope *sc, cx_ms_t *rd, uint32_t *rc) {
+  memset(sc->duration, 0, sizeof(sc->duration));
+  memset(sc->count, 0, sizeof(sc->count));
+  sc->reason_duration = rd;
+  sc->reason_count = rc;
+}
+
+static void scope_add(struct cx_scope *dst, const struct cx_snapshot_agent *a,
+                      size_t nreasons) {
+  for (int s = 0; s < CX_STATE_COUNT; s++)
+    dst->duration[s] += a->values.duration[s];
+  for (size_t r = 1; r <= nreasons; r++)
+    dst->reason_duration[r] += a->values.reason_duration[r];
+  if (a->state >= 0) {
+    dst->count[a->state]++;
+    if (a->reason != 0)
+      dst->reason_count[a->reason]++;
+  }
+}
+
+int cx_snapshot_build(struct cx_snapshot *s, const struct cx_ledger *ledger,
+                      const struct cx_agent_meta *meta, size_t nmeta,
+                      const struct cx_team_meta *teams, size_t nteams,
+                      const struct cx_filter *filter, cx_ms_t now) {
+  size_t nagents = cx_ledger_agent_count(ledger);
+  size_t nreasons = cx_ledger_reason_count(ledger);
+  size_t per = nreasons + 1;
+
+  s->time = now;
+  s->ledger = ledger;
+  s->nagents = s->nteams = 0;
+  s->nreasons = 0;
+  if (reserve(s, nagents, nteams, nreasons) != 0) {
+    scope_init(&s->all, NULL, NULL);
+    return ENOMEM;
+  }
+  s->nreasons = nreasons;
+  /* Pool layout: [all][teams...][agents...]. */
+  scope_init(&s->all, s->reason_pool, s->count_pool);
+  for (size_t t = 0; t < nteams; t++) {
+    struct cx_snapshot_team *st = &s->teams[t];
+    scope_init(&st->values, s->reason_pool + per * (1 + t),
+               s->count_pool + per * (1 + t));
+    snprintf(st->id_text, sizeof(st->id_text), "%" PRId64, teams[t].id);
+    st->name = teams[t].name != NULL ? teams[t].name : st->id_text;
+  }
+  s->nteams = nteams;
+
+  bool *team_used = calloc(nteams + 1, sizeof(*team_used));
+  if (team_used == NULL)
+    return ENOMEM;
+  for (size_t i = 0; i < nagents; i++) {
+    const struct cx_agent_meta *m = i < nmeta ? &meta[i] : NULL;
+    long team = m != NULL && m->team_id != CX_ID_NONE
+                    ? team_index(teams, nteams, m->team_id)
+                    : -1;
+    int64_t id = cx_ledger_agent_id(ledger, i);
+    if (!filter_accepts(filter, id, team >= 0 ? s->teams[team].name : NULL))
+      continue;
+
+    struct cx_snapshot_agent *a = &s->agents[s->nagents];
+    size_t slot = 1 + nteams + s->nagents;
+    s->nagents++;
+    a->id = id;
+    a->meta = m;
+    a->team = team;
+    scope_init(&a->values, s->reason_pool + per * slot,
+               s->count_pool + per * slot);
+    cx_ledger_durations(ledger, i, now, a->values.duration,
+                        a->values.reason_duration);
+    if (cx_ledger_current(ledger, i, now, &a->state, &a->reason, &a->since) != 0) {
+      a->state = -1;
+      a->reason = 0;
+      a->since = 0;
+    }
+    scope_add(&s->all, a, nreasons);
+    if (team >= 0) {
+      scope_add(&s->teams[team].values, a, nreasons);
+      team_used[team] = true;
+    }
+  }
+
+  /* Keep only teams with at least one agent in scope (filters). */
+  size_t kept = 0;
+  for (size_t t = 0; t < nteams; t++) {
+    if (!team_used[t])
+      continue;
+    if (kept != t) {
+      s->teams[kept] = s->teams[t];
+      if (s->teams[kept].name == s->teams[t].id_text)
+        s->teams[kept].name = s->teams[kept].id_text;
+    }
+    for (size_t i = 0; i < s->nagents; i++)
+      if (s->agents[i].team == (long)t)
+        s->agents[i].team = (long)kept;
+    kept++;
+  }
+  s->nteams = kept;
+  free(team_used);
+  return 0;
+}
+
+void cx_snapshot_free(struct cx_snapshot *s) {
+  free(s->agents);
+  free(s->teams);
+  free(s->reason_pool);
+  free(s->count_pool);
+  memset(s, 0, sizeof(*s));
+}
+
+const char *cx_snapshot_reason_name(const struct cx_snapshot *s, size_t id) {
+  assert(id >= 1 && id <= s->nreasons);
+  return cx_ledger_reason_name(s->ledger, id);
+}

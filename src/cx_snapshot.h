@@ -1,0 +1,95 @@
+/*
+ * cx_snapshot.h: what one cycle reports, per scope, free of collectd.
+ *
+ * A snapshot is built from the ledger (seconds per state in the window, the
+ * current state) and the roster (each agent's team and names) at one instant.
+ * Scopes: every agent that passes the filters, every team with at least one
+ * such agent, and "all".  The emitter walks it; nothing in here knows about
+ * value lists.
+ */
+#ifndef CX_SNAPSHOT_H
+#define CX_SNAPSHOT_H
+
+#include "cx_ledger.h"
+#include "cx_record.h"
+#include "cx_time.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Roster: what is known about each agent, indexed like the ledger. */
+struct cx_agent_meta {
+  int64_t team_id;   /* CX_ID_NONE when unknown */
+  char *first_name;  /* NULL when unknown */
+  char *last_name;
+  char *user_name;
+};
+
+struct cx_team_meta {
+  int64_t id;
+  char *name;        /* NULL until a real-time record names it */
+};
+
+/* Filters (Team / Agent options); empty lists let everything through. */
+struct cx_filter {
+  char **teams;      /* team names, compared case-insensitively */
+  size_t nteams;
+  int64_t *agents;
+  size_t nagents;
+};
+
+/* Values of one scope.  Arrays of reasons are indexed by ledger reason id
+ * (1..nreasons; [0] unused). */
+struct cx_scope {
+  cx_ms_t duration[CX_STATE_COUNT];
+  cx_ms_t *reason_duration;
+  uint32_t count[CX_STATE_COUNT];   /* agents in the state now */
+  uint32_t *reason_count;
+};
+
+struct cx_snapshot_agent {
+  int64_t id;
+  const struct cx_agent_meta *meta; /* NULL when nothing is known */
+  long team;                        /* index in teams[], -1 when none */
+  int state;                        /* current state, -1 when unknown */
+  size_t reason;                    /* current reason id, 0 none */
+  cx_ms_t since;                    /* start of the current state */
+  struct cx_scope values;           /* count[] unused */
+};
+
+struct cx_snapshot_team {
+  const char *name;                 /* team name, or its id as text */
+  char id_text[24];
+  struct cx_scope values;
+};
+
+struct cx_snapshot {
+  cx_ms_t time;
+  size_t nreasons;
+  const struct cx_ledger *ledger;   /* for reason names */
+  struct cx_snapshot_agent *agents;
+  size_t nagents;
+  struct cx_snapshot_team *teams;
+  size_t nteams;
+  struct cx_scope all;
+  /* private: allocation sizes for reuse across cycles */
+  size_t agents_cap, teams_cap, reasons_cap;
+  cx_ms_t *reason_pool;
+  uint32_t *count_pool;
+  size_t pool_cap;
+};
+
+/* Rebuilds snap (reusing its memory) at instant now.  Returns 0 or ENOMEM
+ * (snap is then empty but valid). */
+int cx_snapshot_build(struct cx_snapshot *snap, const struct cx_ledger *ledger,
+                      const struct cx_agent_meta *meta, size_t nmeta,
+                      const struct cx_team_meta *teams, size_t nteams,
+                      const struct cx_filter *filter, cx_ms_t now);
+
+void cx_snapshot_free(struct cx_snapshot *snap);
+
+/* Name of reason id 1..nreasons. */
+const char *cx_snapshot_reason_name(const struct cx_snapshot *snap, size_t id);
+
+#endif /* CX_SNAPSHOT_H */
