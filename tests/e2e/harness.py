@@ -1,0 +1,370 @@
+"""End-to-end harness: the real collectd daemon, the plugin, cxone-sim.
+
+Starts every process itself on 127.0.0.1 with ports it picks, keeps their
+pids and stops them by pid (never by name).  Reads what collectd wrote with
+the stock csv plugin and compares it with cxone-sim's ground truth.
+"""
+
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import ssl
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+import urllib.request
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+
+STATES = ["LoggedOut", "Available", "Unavailable", "InboundContact",
+          "OutboundContact", "InboundConsult", "OutboundConsult", "Dialer",
+          "LoggedIn"]
+
+SIM_CREDENTIALS = {
+    "client_id": "sim-client",
+    "client_secret": "sim+client/secret==",
+    "access_key_id": "SIMKEYID+/==",
+    "access_key_secret": "sim/access+key=secret==",
+}
+
+
+def sanitize(name):
+    """The plugin's name rule (cx_names.c): [A-Za-z0-9_-], else '_'."""
+    out = []
+    for ch in name or "":
+        out.append(ch if re.match(r"[A-Za-z0-9_-]", ch) else "_")
+    return "".join(out)[:63] or "_"
+
+
+def parse_iso(text):
+    """ISO-8601 instant -> epoch seconds (float)."""
+    from datetime import datetime
+    return datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp()
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_port(port, timeout=10.0):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                return True
+        except OSError:
+            time.sleep(0.05)
+    return False
+
+
+class Process:
+    """A child process stopped by its own pid."""
+
+    def __init__(self, argv, log_path, env=None):
+        self.log_path = log_path
+        self.log = open(log_path, "wb")
+        self.proc = subprocess.Popen(argv, stdout=self.log,
+                                     stderr=subprocess.STDOUT, env=env,
+                                     start_new_session=True)
+
+    @property
+    def pid(self):
+        return self.proc.pid
+
+    def alive(self):
+        return self.proc.poll() is None
+
+    def stop(self, timeout=30.0):
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self.log.close()
+        return self.proc.returncode
+
+    def output(self):
+        with open(self.log_path, "rb") as f:
+            return f.read().decode("utf-8", "replace")
+
+
+class Sim:
+    """cxone-sim on a free loopback port with its own TLS directory."""
+
+    def __init__(self, binary, workdir, args=(), agents=24, teams=4,
+                 time_scale=0.01, seed=7):
+        self.port = free_port()
+        self.tls_dir = os.path.join(workdir, "tls")
+        argv = [binary, "--listen", "127.0.0.1:%d" % self.port,
+                "--tls-dir", self.tls_dir, "--seed", str(seed),
+                "--agents", str(agents), "--teams", str(teams),
+                "--time-scale", str(time_scale)] + list(args)
+        self.proc = Process(argv, os.path.join(workdir, "sim.log"))
+        if not wait_port(self.port):
+            raise RuntimeError("cxone-sim did not start:\n" + self.proc.output())
+        self.ca = os.path.join(self.tls_dir, "ca.pem")
+        self.url = "https://127.0.0.1:%d" % self.port
+        self.ctx = ssl.create_default_context(cafile=self.ca)
+        self._truth = {}
+
+    def get(self, path, **query):
+        url = self.url + path
+        if query:
+            url += "?" + urllib.parse.urlencode(query)
+        with urllib.request.urlopen(url, context=self.ctx, timeout=30) as r:
+            body = r.read()
+        return json.loads(body) if body else None
+
+    def truth(self, end, window):
+        key = (round(end, 3), window)
+        if key not in self._truth:
+            self._truth[key] = self.get("/sim/truth", end="%.3f" % end,
+                                        window=str(window))
+        return self._truth[key]
+
+    def fault(self, kind, count=1, **extra):
+        return self.get("/sim/fault", kind=kind, count=str(count), **extra)
+
+    def stop(self):
+        return self.proc.stop()
+
+
+def tenant_block(sim, name="simtenant", window=300, interval=1, extra=""):
+    c = SIM_CREDENTIALS
+    return """  <Tenant "%s">
+    Issuer "%s"
+    ClientId "%s"
+    ClientSecret "%s"
+    AccessKeyId "%s"
+    AccessKeySecret "%s"
+    CACert "%s"
+    Window %d
+    Interval %g
+%s
+  </Tenant>
+""" % (name, sim.url, c["client_id"], c["client_secret"], c["access_key_id"],
+       c["access_key_secret"], sim.ca, window, interval, extra)
+
+
+class Collectd:
+    """The real collectd daemon with the plugin and the csv writer."""
+
+    def __init__(self, workdir, plugin_dir, plugin_block, interval=1,
+                 extra_plugins="", wrapper=(), env=None, name="collectd"):
+        self.workdir = workdir
+        self.csv_dir = os.path.join(workdir, "csv")
+        os.makedirs(self.csv_dir, exist_ok=True)
+        self.conf = os.path.join(workdir, name + ".conf")
+        with open(self.conf, "w") as f:
+            f.write(collectd_conf(workdir, plugin_dir, plugin_block,
+                                  interval, extra_plugins, self.csv_dir))
+        self.argv = list(wrapper) + ["/usr/sbin/collectd", "-f", "-C", self.conf]
+        self.env = env
+        self.log_path = os.path.join(workdir, name + ".log")
+        self.proc = None
+
+    def start(self):
+        self.proc = Process(self.argv, self.log_path, env=self.env)
+        return self
+
+    def stop(self):
+        return self.proc.stop(timeout=120)
+
+    def test_once(self):
+        """collectd -T: parse config, init, one read, exit."""
+        argv = self.argv[:-3] + ["/usr/sbin/collectd", "-f", "-T", "-C", self.conf]
+        r = subprocess.run(argv, stdout=subprocess.PIPE,
+                           stderr=subprocess.STDOUT, env=self.env, timeout=120)
+        return r.returncode, r.stdout.decode("utf-8", "replace")
+
+    def output(self):
+        return self.proc.output()
+
+
+def collectd_conf(workdir, plugin_dir, plugin_block, interval, extra_plugins,
+                  csv_dir):
+    return """Hostname "e2e-host"
+FQDNLookup false
+BaseDir "%(base)s"
+TypesDB "/usr/share/collectd/types.db"
+Interval %(interval)g
+AutoLoadPlugin false
+LoadPlugin logfile
+<Plugin logfile>
+  LogLevel info
+  File STDOUT
+  Timestamp true
+  PrintSeverity true
+</Plugin>
+LoadPlugin csv
+<Plugin csv>
+  DataDir "%(csv)s"
+  StoreRates false
+</Plugin>
+%(extra)s
+PluginDir "%(plugin_dir)s"
+LoadPlugin cxone
+<Plugin cxone>
+%(block)s</Plugin>
+""" % {"base": workdir, "interval": interval, "csv": csv_dir,
+       "extra": extra_plugins, "plugin_dir": plugin_dir, "block": plugin_block}
+
+
+def read_csv(csv_dir, host="e2e-host"):
+    """{(plugin_instance, type, type_instance): [(time, value), ...]}"""
+    series = {}
+    root = os.path.join(csv_dir, host)
+    if not os.path.isdir(root):
+        return series
+    for pdir in sorted(os.listdir(root)):
+        if not pdir.startswith("cxone-"):
+            continue
+        pinst = pdir[len("cxone-"):]
+        for fname in sorted(os.listdir(os.path.join(root, pdir))):
+            m = re.match(r"^([a-z_]+)-(.*)-\d{4}-\d\d-\d\d$", fname)
+            if not m:
+                continue
+            key = (pinst, m.group(1), m.group(2))
+            with open(os.path.join(root, pdir, fname)) as f:
+                for line in f:
+                    if line.startswith("epoch"):
+                        continue
+                    t, v = line.strip().split(",")[:2]
+                    series.setdefault(key, []).append((float(t), float(v)))
+    return series
+
+
+def truth_scopes(truth):
+    """plugin_instance -> (durations dict, counts dict or None, current)."""
+    scopes = {}
+    for aid, a in truth["agents"].items():
+        scopes["agent-" + sanitize(aid)] = (a["durations"], None, a.get("current"))
+    for tname, t in truth["teams"].items():
+        scopes["team-" + sanitize(tname)] = (t["durations"], t["counts"], None)
+    scopes["all"] = (truth["all"]["durations"], truth["all"]["counts"], None)
+    return scopes
+
+
+def sanitized_keys(d):
+    """Truth keys ("Unavailable-After Call Work") in the plugin's form."""
+    out = {}
+    for k, v in d.items():
+        if k.startswith("Unavailable-"):
+            out["Unavailable-" + sanitize(k[len("Unavailable-"):])] = v
+        else:
+            out[k] = v
+    return out
+
+
+class Comparison:
+    def __init__(self):
+        self.checked = 0
+        self.mismatches = []
+        self.scopes_seen = set()
+        self.times = set()
+
+    def fail(self, msg):
+        if len(self.mismatches) < 30:
+            self.mismatches.append(msg)
+        else:
+            self.mismatches.append(None)
+
+    def summary(self):
+        real = [m for m in self.mismatches if m]
+        return "%d values compared at %d instants, %d mismatches%s" % (
+            self.checked, len(self.times), len(self.mismatches),
+            (": " + "; ".join(real[:8])) if real else "")
+
+
+def compare(series, sim, window, tolerance=1.0, count_slack=1.0):
+    """Compares every dispatched duration/count with the ground truth."""
+    cmp = Comparison()
+    for (pinst, typ, ti), points in sorted(series.items()):
+        if pinst == "api":
+            continue
+        for t, v in points:
+            truth = sim.truth(t, window)
+            scopes = truth_scopes(truth)
+            if pinst not in scopes:
+                cmp.fail("%s: scope not in truth at %.3f" % (pinst, t))
+                continue
+            durations, counts, current = scopes[pinst]
+            cmp.scopes_seen.add(pinst)
+            cmp.times.add(t)
+            if typ == "duration" and ti.startswith("current-"):
+                state = ti[len("current-"):]
+                expected = 0.0
+                if current is not None:
+                    cur = current["state"]
+                    if current.get("reason"):
+                        names = {cur, cur + "-" + sanitize(current["reason"])}
+                    else:
+                        names = {cur}
+                    if state in names:
+                        expected = t - parse_iso(current["since"])
+                if abs(v - expected) > tolerance:
+                    cmp.fail("%s %s-%s at %.3f: %.3f != truth %.3f" % (
+                        pinst, typ, ti, t, v, expected))
+                cmp.checked += 1
+            elif typ == "duration":
+                expected = sanitized_keys(durations).get(ti, 0.0)
+                if abs(v - expected) > tolerance:
+                    cmp.fail("%s %s-%s at %.3f: %.3f != truth %.3f" % (
+                        pinst, typ, ti, t, v, expected))
+                cmp.checked += 1
+            elif typ == "count":
+                ok = False
+                probes = [t] + [t - count_slack * k / 4 for k in range(1, 5)]
+                for probe in probes:
+                    c = truth_scopes(sim.truth(probe, window)).get(pinst)
+                    if c and sanitized_keys(c[1]).get(ti, 0) == v:
+                        ok = True
+                        break
+                if not ok:
+                    cmp.fail("%s count-%s at %.3f: %g != truth %g" % (
+                        pinst, ti, t, v, sanitized_keys(counts).get(ti, 0)))
+                cmp.checked += 1
+    return cmp
+
+
+def missing_series(series, sim, window, per_agent=True):
+    """Base-state series every scope must carry at its last instant."""
+    missing = []
+    last = {}
+    for (pinst, typ, ti), points in series.items():
+        last[(pinst, typ, ti)] = points[-1][0]
+    if not last:
+        return ["no series at all"]
+    t = max(last.values())
+    truth = sim.truth(t, window)
+    scopes = truth_scopes(truth)
+    for pinst in scopes:
+        if pinst.startswith("agent-") and not per_agent:
+            continue
+        for s in STATES:
+            if (pinst, "duration", s) not in last:
+                missing.append("%s/duration-%s" % (pinst, s))
+            if not pinst.startswith("agent-") and (pinst, "count", s) not in last:
+                missing.append("%s/count-%s" % (pinst, s))
+    return missing
+
+
+class Workdir:
+    def __init__(self, name, keep=False):
+        base = os.environ.get("E2E_WORKDIR") or tempfile.gettempdir()
+        self.path = tempfile.mkdtemp(prefix="cxone-e2e-%s-" % name, dir=base)
+        self.keep = keep
+
+    def cleanup(self, passed):
+        if passed and not self.keep:
+            shutil.rmtree(self.path, ignore_errors=True)

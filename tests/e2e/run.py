@@ -1,0 +1,343 @@
+#!/usr/bin/env python3
+"""End-to-end tests: collectd + the cxone plugin + cxone-sim over HTTPS.
+
+Each test starts its own simulator and collectd on free loopback ports, runs
+several read cycles with live state changes, then compares every value the
+daemon wrote (csv plugin) with the simulator's ground truth at that value's
+timestamp.  Prints "ok"/"FAIL" per test and a closing "N passed, N failed".
+
+usage: run.py --build BUILD_DIR [--asan-build DIR] [--only NAME ...] [--keep]
+"""
+
+import argparse
+import os
+import re
+import subprocess
+import sys
+import time
+import traceback
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import harness as h  # noqa: E402
+
+WINDOW = 300          # seconds: the simulated "day" is 864 s at scale 0.01
+RUN_SECONDS = 22
+
+
+class TestFailure(Exception):
+    pass
+
+
+def expect(cond, msg):
+    if not cond:
+        raise TestFailure(msg)
+
+
+class Context:
+    def __init__(self, args):
+        self.build = os.path.abspath(args.build)
+        self.plugin_dir = os.path.join(self.build, ".libs")
+        self.sim_bin = os.path.join(self.build, "cxone-sim")
+        self.asan_build = os.path.abspath(args.asan_build) if args.asan_build else None
+        self.keep = args.keep
+
+
+def read_failures(log):
+    return re.findall(r"read-function of plugin `cxone[^']*' failed", log)
+
+
+def run_scenario(ctx, wd, sim_args=(), extra="", run_seconds=RUN_SECONDS,
+                 wrapper=(), env=None, plugin_dir=None, midrun=None,
+                 window=WINDOW, interval=1, agents=24):
+    """Sim + collectd for run_seconds; returns (sim, collectd, series)."""
+    sim = h.Sim(ctx.sim_bin, wd.path, args=sim_args, agents=agents)
+    try:
+        block = h.tenant_block(sim, window=window, interval=interval, extra=extra)
+        cd = h.Collectd(wd.path, plugin_dir or ctx.plugin_dir, block,
+                        interval=interval, wrapper=wrapper, env=env).start()
+        try:
+            t0 = time.time()
+            if midrun:
+                time.sleep(run_seconds / 2)
+                midrun(sim)
+            time.sleep(max(0, run_seconds - (time.time() - t0)))
+            expect(cd.proc.alive(), "collectd exited early:\n" + cd.output()[-3000:])
+        finally:
+            rc = cd.stop()
+        log = cd.output()
+        expect(rc == 0, "collectd exit status %s:\n%s" % (rc, log[-3000:]))
+        series = h.read_csv(cd.csv_dir)
+        return sim, cd, log, series
+    except Exception:
+        sim.stop()
+        raise
+
+
+def check_against_truth(sim, series, log, min_instants=5, per_agent=True,
+                        window=WINDOW):
+    expect(not read_failures(log), "read callback failed: %s" % read_failures(log))
+    cmp = h.compare(series, sim, window)
+    print("    " + cmp.summary())
+    expect(cmp.checked > 0, "no values to compare; log:\n" + log[-3000:])
+    durations = [k for k in series if k[1] == "duration" and not k[2].startswith("current-")
+                 and k[0] != "api"]
+    expect(durations, "no duration series were dispatched; log:\n" + log[-3000:])
+    expect(len(cmp.times) >= min_instants,
+           "only %d instants compared" % len(cmp.times))
+    expect(not cmp.mismatches, "values differ from the ground truth")
+    missing = h.missing_series(series, sim, window, per_agent=per_agent)
+    expect(not missing, "missing series: %s" % ", ".join(missing[:10]))
+    return cmp
+
+
+# ---- tests ----------------------------------------------------------------
+
+def test_core_token_expiry(ctx, wd):
+    """Default semantics; tokens expire (ttl 8 s) and are revoked mid-run."""
+    sim, cd, log, series = run_scenario(
+        ctx, wd, sim_args=["--token-ttl", "8"],
+        midrun=lambda s: s.get("/sim/revoke-tokens"))
+    try:
+        check_against_truth(sim, series, log)
+        stats = sim.get("/sim/stats")
+        expect(stats["tokens_issued"] >= 3,
+               "expected re-authentication (ttl and revoke), tokens issued: %s"
+               % stats["tokens_issued"])
+        expect("401" in stats["status"], "the revoke did not cause a 401")
+        up = series.get(("api", "gauge", "up"), [])
+        expect(up and up[-1][1] == 1.0, "api/gauge-up is not 1 at the end")
+    finally:
+        sim.stop()
+
+
+def test_variant_exclude_open_seconds_teamno(ctx, wd):
+    sim, cd, log, series = run_scenario(ctx, wd, sim_args=[
+        "--history-straddle", "exclude", "--open-state", "open",
+        "--duration-format", "seconds", "--team-field", "teamNo"])
+    try:
+        check_against_truth(sim, series, log)
+    finally:
+        sim.stop()
+
+
+def test_variant_partial_empty200_paging(ctx, wd):
+    sim, cd, log, series = run_scenario(ctx, wd, sim_args=[
+        "--open-state", "partial", "--empty-history", "200",
+        "--no-change", "200", "--page-size", "37", "--team-field", "both"])
+    try:
+        check_against_truth(sim, series, log)
+        stats = sim.get("/sim/stats")
+        expect(stats["requests"]["agents/state-history"] > 10,
+               "paging was not exercised: %s" % stats["requests"])
+    finally:
+        sim.stop()
+
+
+def test_variant_per_agent_post_204(ctx, wd):
+    sim, cd, log, series = run_scenario(
+        ctx, wd, agents=12,
+        sim_args=["--all-agents-history", "no", "--client-auth", "post",
+                  "--no-change", "204", "--history-straddle", "exclude"],
+        extra='    ClientAuth "post"\n')
+    try:
+        check_against_truth(sim, series, log)
+        stats = sim.get("/sim/stats")
+        expect(stats["requests"].get("agent/state-history", 0) > 0,
+               "the per-agent fallback was not used: %s" % stats["requests"])
+    finally:
+        sim.stop()
+
+
+def test_transient_faults_keep_data(ctx, wd):
+    """429, 5xx, truncated and malformed bodies: logged, no read failure,
+    previous data kept, exact again after recovery."""
+    def faults(sim):
+        for kind in ("429", "500", "503", "truncated", "malformed"):
+            sim.fault(kind, count=2)
+            time.sleep(1.2)
+    sim, cd, log, series = run_scenario(ctx, wd, midrun=faults, run_seconds=26)
+    try:
+        check_against_truth(sim, series, log)
+        expect(re.search(r"cxone plugin: tenant \"simtenant\":.*keeping the last good data", log),
+               "the fault episode was not logged")
+        up = series.get(("api", "gauge", "up"), [])
+        expect(any(v == 0.0 for _, v in up), "api/gauge-up never showed the faults")
+        expect(up[-1][1] == 1.0, "api/gauge-up did not recover")
+    finally:
+        sim.stop()
+
+
+def test_no_secret_in_logs(ctx, wd):
+    sim, cd, log, series = run_scenario(
+        ctx, wd, run_seconds=8, sim_args=["--token-ttl", "5"],
+        midrun=lambda s: s.fault("401", count=1))
+    try:
+        sim_log = sim.proc.output()
+        for name, secret in h.SIM_CREDENTIALS.items():
+            if name.endswith("_id"):
+                continue
+            expect(secret not in log, "%s appears in collectd's log" % name)
+        expect("eyJ" not in log, "something like a JWT appears in collectd's log")
+        expect(sim_log is not None, "no sim log")
+    finally:
+        sim.stop()
+
+
+def test_asan_ubsan(ctx, wd):
+    expect(ctx.asan_build, "no --asan-build given")
+    libasan = subprocess.run(["gcc", "-print-file-name=libasan.so"],
+                             capture_output=True, text=True).stdout.strip()
+    libubsan = subprocess.run(["gcc", "-print-file-name=libubsan.so"],
+                              capture_output=True, text=True).stdout.strip()
+    env = dict(os.environ)
+    env["LD_PRELOAD"] = libasan + " " + libubsan
+    env["ASAN_OPTIONS"] = "detect_leaks=1:abort_on_error=0:exitcode=23"
+    env["UBSAN_OPTIONS"] = "print_stacktrace=1:halt_on_error=0"
+    env["LSAN_OPTIONS"] = "suppressions=" + os.path.join(h.HERE, "lsan.supp")
+    sim, cd, log, series = run_scenario(
+        ctx, wd, env=env, plugin_dir=os.path.join(ctx.asan_build, ".libs"),
+        sim_args=["--token-ttl", "8"],
+        midrun=lambda s: (s.fault("malformed", count=1), s.get("/sim/revoke-tokens")))
+    try:
+        expect("AddressSanitizer" not in log and "LeakSanitizer" not in log,
+               "sanitizer report:\n" + log[-4000:])
+        expect("runtime error" not in log, "UBSan report:\n" + log[-4000:])
+        check_against_truth(sim, series, log)
+    finally:
+        sim.stop()
+
+
+def test_valgrind(ctx, wd):
+    wrapper = ["valgrind", "--quiet", "--leak-check=full",
+               "--errors-for-leak-kinds=definite", "--error-exitcode=9",
+               "--suppressions=" + os.path.join(h.HERE, "valgrind.supp"),
+               "--child-silent-after-fork=yes"]
+    sim, cd, log, series = run_scenario(
+        ctx, wd, wrapper=wrapper, run_seconds=30, interval=2,
+        sim_args=["--token-ttl", "8"],
+        midrun=lambda s: s.fault("truncated", count=1))
+    try:
+        expect("definitely lost" not in log and "Invalid read" not in log
+               and "Invalid write" not in log and "uninitialised" not in log,
+               "valgrind report:\n" + log[-4000:])
+        check_against_truth(sim, series, log, min_instants=3)
+    finally:
+        sim.stop()
+
+
+BAD_CONFIGS = [
+    # (name, tenant body or full block, expected message regex)
+    ("missing issuer", 'ClientId "a"\nClientSecret "b"\nAccessKeyId "c"\nAccessKeySecret "d"',
+     r'<Tenant "t">: Issuer: missing'),
+    ("window not a number", 'Issuer "https://x"\nClientId "a"\nClientSecret "b"\nAccessKeyId "c"\nAccessKeySecret "d"\nWindow "day"',
+     r'<Tenant "t">: Window: expected a number of seconds'),
+    ("window too small", 'Issuer "https://x"\nClientId "a"\nClientSecret "b"\nAccessKeyId "c"\nAccessKeySecret "d"\nWindow 10',
+     r'<Tenant "t">: Window: expected a number of seconds from 60'),
+    ("unknown key", 'Issuer "https://x"\nClientId "a"\nClientSecret "b"\nAccessKeyId "c"\nAccessKeySecret "d"\nColour "blue"',
+     r'<Tenant "t">: unknown option "Colour"'),
+    ("bad agent label", 'Issuer "https://x"\nClientId "a"\nClientSecret "b"\nAccessKeyId "c"\nAccessKeySecret "d"\nAgentLabel "nick"',
+     r'<Tenant "t">: AgentLabel: expected one of "id" \| "name" \| "username"'),
+    ("bad issuer url", 'Issuer "cxone.niceincontact.com"\nClientId "a"\nClientSecret "b"\nAccessKeyId "c"\nAccessKeySecret "d"',
+     r'<Tenant "t">: Issuer: expected an https:// URL'),
+    ("missing secret file", 'Issuer "https://x"\nClientId "a"\nClientSecretFile "/nonexistent/secret"\nAccessKeyId "c"\nAccessKeySecret "d"',
+     r'<Tenant "t">: ClientSecretFile: cannot read "/nonexistent/secret"'),
+    ("bad client auth", 'Issuer "https://x"\nClientId "a"\nClientSecret "b"\nAccessKeyId "c"\nAccessKeySecret "d"\nClientAuth "jwt"',
+     r'<Tenant "t">: ClientAuth: expected one of "basic" \| "post"'),
+    ("bad agent id", 'Issuer "https://x"\nClientId "a"\nClientSecret "b"\nAccessKeyId "c"\nAccessKeySecret "d"\nAgent "bob"',
+     r'<Tenant "t">: Agent: expected CXone agent ids'),
+    ("bad verify peer", 'Issuer "https://x"\nClientId "a"\nClientSecret "b"\nAccessKeyId "c"\nAccessKeySecret "d"\nVerifyPeer "yes please"',
+     r'<Tenant "t">: VerifyPeer: expected true or false'),
+    ("bad api version", 'Issuer "https://x"\nClientId "a"\nClientSecret "b"\nAccessKeyId "c"\nAccessKeySecret "d"\nAPIVersion "30"',
+     r'<Tenant "t">: APIVersion: expected a version like "v'),
+    ("unnamed tenant", None, r'<Tenant>: expected a quoted tenant name'),
+    ("unknown block", "OTHER", r'unknown option "Node" in <Plugin cxone>'),
+]
+
+
+def test_bad_configuration(ctx, wd):
+    """Each bad block stops start-up with a message naming block and key."""
+    problems = []
+    for i, (name, body, pattern) in enumerate(BAD_CONFIGS):
+        if body is None:
+            block = "  <Tenant>\n  </Tenant>\n"
+        elif body == "OTHER":
+            block = '  <Node "x">\n  </Node>\n'
+        else:
+            block = '  <Tenant "t">\n%s\n  </Tenant>\n' % "\n".join(
+                "    " + line for line in body.splitlines())
+        sub = os.path.join(wd.path, "bad%d" % i)
+        os.makedirs(sub)
+        cd = h.Collectd(sub, ctx.plugin_dir, block)
+        rc, out = cd.test_once()
+        if rc == 0:
+            problems.append("%s: collectd started (rc 0)" % name)
+        elif not re.search(pattern, out):
+            problems.append("%s: no message matching /%s/ in:\n%s" % (name, pattern, out[-1500:]))
+    # A secret file readable by others: a warning, and start-up goes on.
+    secret = os.path.join(wd.path, "secret")
+    with open(secret, "w") as f:
+        f.write("s3cret\n")
+    os.chmod(secret, 0o644)
+    sub = os.path.join(wd.path, "mode")
+    os.makedirs(sub)
+    block = ('  <Tenant "t">\n    Issuer "https://127.0.0.1:9"\n    ClientId "a"\n'
+             '    ClientSecretFile "%s"\n    AccessKeyId "c"\n    AccessKeySecret "d"\n'
+             '    Timeout 2\n  </Tenant>\n' % secret)
+    rc, out = h.Collectd(sub, ctx.plugin_dir, block).test_once()
+    if "is readable by group or others" not in out:
+        problems.append("no warning for a world-readable secret file:\n" + out[-1500:])
+    if rc != 0:
+        problems.append("transient trouble (nothing listening) failed the read: rc %d" % rc)
+    if "s3cret" in out:
+        problems.append("the secret from the file was logged")
+    expect(not problems, "\n".join(problems))
+    print("    %d bad configurations rejected with their messages" % len(BAD_CONFIGS))
+
+
+TESTS = [
+    test_core_token_expiry,
+    test_variant_exclude_open_seconds_teamno,
+    test_variant_partial_empty200_paging,
+    test_variant_per_agent_post_204,
+    test_transient_faults_keep_data,
+    test_no_secret_in_logs,
+    test_bad_configuration,
+    test_asan_ubsan,
+    test_valgrind,
+]
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--build", required=True)
+    ap.add_argument("--asan-build")
+    ap.add_argument("--only", nargs="*")
+    ap.add_argument("--keep", action="store_true",
+                    help="keep the work directories of passing tests too")
+    args = ap.parse_args()
+    ctx = Context(args)
+    passed = failed = 0
+    for test in TESTS:
+        name = test.__name__[len("test_"):]
+        if args.only and name not in args.only:
+            continue
+        wd = h.Workdir(name, keep=args.keep)
+        t0 = time.time()
+        try:
+            test(ctx, wd)
+            print("ok   %s (%.1f s)" % (name, time.time() - t0), flush=True)
+            passed += 1
+            wd.cleanup(True)
+        except Exception as e:  # noqa: BLE001 - report every failure
+            failed += 1
+            print("FAIL %s (%.1f s): %s\n    work dir kept: %s" % (
+                name, time.time() - t0,
+                e if isinstance(e, TestFailure) else traceback.format_exc(),
+                wd.path), flush=True)
+    print("%d passed, %d failed" % (passed, failed))
+    return 0 if failed == 0 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
