@@ -382,10 +382,15 @@ int cx_ledger_current(const struct cx_ledger *l, size_t index, cx_ms_t now,
   return 0;
 }
 
-cx_ms_t cx_ledger_first_start(const struct cx_ledger *l, size_t index) {
+int cx_ledger_first(const struct cx_ledger *l, size_t index, int *state_id,
+                    cx_ms_t *start) {
   assert(index < l->nagents);
   const struct agent *a = &l->agents[index];
-  return a->head < a->len ? a->items[a->head].start : CX_MS_INFINITY;
+  if (a->head == a->len)
+    return ENOENT;
+  *state_id = a->items[a->head].state;
+  *start = a->items[a->head].start;
+  return 0;
 }
 
 size_t cx_ledger_item_count(const struct cx_ledger *l) { return l->items_total; }

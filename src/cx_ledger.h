@@ -58,8 +58,9 @@ void cx_ledger_durations(const struct cx_ledger *ledger, size_t index,
 int cx_ledger_current(const struct cx_ledger *ledger, size_t index, cx_ms_t now,
                       int *state_id, size_t *reason_id, cx_ms_t *since);
 
-/* Start of the agent's earliest retained item (CX_MS_INFINITY if none). */
-cx_ms_t cx_ledger_first_start(const struct cx_ledger *ledger, size_t index);
+/* The agent's earliest retained item: 0 and its state and start, or ENOENT. */
+int cx_ledger_first(const struct cx_ledger *ledger, size_t index, int *state_id,
+                    cx_ms_t *start);
 
 /* Total items held, for health figures and benchmarks. */
 size_t cx_ledger_item_count(const struct cx_ledger *ledger);

@@ -14,6 +14,14 @@
  * and late history (reporting lag) lands within the overlap.  A state that
  * began before the overlap and is still open is carried by the real-time
  * item until history or the next real-time state closes it.
+ *
+ * Logged-out time before the backfill.  Where state-history returns only
+ * states that began inside the requested range, the state that straddles the
+ * backfill start is missing.  When an agent's earliest record is a LoggedIn
+ * (the start of a session), the agent was logged out before it: the ledger
+ * gets LoggedOut from the backfill start to that login.  Any other earliest
+ * state is left alone (its predecessor is unknown); LookBack (default: one
+ * Window) makes that case a state longer than LookBack.
  */
 #include "cx_poll.h"
 #include "cx_log.h"
@@ -280,6 +288,23 @@ static cx_ms_t budget_left(const struct cx_poll *p) {
   return p->cfg->budget - (p->clock() - p->cycle_start);
 }
 
+/* See "Logged-out time before the backfill" above. */
+static enum cx_status infer_logged_out(struct cx_poll *p, struct cx_error *err) {
+  size_t n = cx_ledger_agent_count(p->ledger);
+  for (size_t i = 0; i < n; i++) {
+    int state;
+    cx_ms_t start;
+    if (cx_ledger_first(p->ledger, i, &state, &start) != 0 ||
+        state != CX_STATE_LOGGED_IN || start <= p->backfill_start)
+      continue;
+    if (cx_ledger_add(p->ledger, cx_ledger_agent_id(p->ledger, i),
+                      CX_STATE_LOGGED_OUT, NULL, p->backfill_start, start,
+                      CX_SOURCE_HISTORY) == ENOMEM)
+      return cx_error_set(err, CX_ERR_NOMEM, 0, "out of memory (ledger)");
+  }
+  return CX_OK;
+}
+
 static enum cx_status poll_history(struct cx_poll *p, struct cx_error *err) {
   cx_ms_t now = p->clock();
   if (p->backfill_done) {
@@ -306,6 +331,8 @@ static enum cx_status poll_history(struct cx_poll *p, struct cx_error *err) {
     if (end >= now) {
       p->backfill_done = true;
       p->watermark = end;
+      if ((st = infer_logged_out(p, err)) != CX_OK)
+        return st;
       cx_log(CX_LOG_INFO, "history backfill complete: %zu item(s) for %zu "
              "agent(s)", cx_ledger_item_count(p->ledger),
              cx_ledger_agent_count(p->ledger));
