@@ -1,1 +1,321 @@
-int main(void){return 0;}
+/*
+ * sim_main.c: cxone-sim's command line, start-up and shutdown.
+ *
+ * Owns option parsing into sim_cfg, the TLS material hand-off to the server,
+ * the one "listening on" line on stdout, and signal handling: SIGINT and
+ * SIGTERM are blocked in every thread and awaited here with sigwait, so the
+ * server stops in an orderly way and everything is freed.
+ */
+#include "sim.h"
+#include "sim_handlers.h"
+#include "sim_tenant.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct sim_config sim_cfg = {
+    .listen_host = "127.0.0.1",
+    .listen_port = 28443,
+    .tls_dir = "./cxone-sim-tls",
+    .seed = 1,
+    .agents = 24,
+    .teams = 4,
+    .time_scale = 1.0,
+    .tenant_id = "11eb660f-0000-4000-8000-0242ac110002",
+    .bu_id = 4607084,
+    .client_id = "sim-client",
+    .client_secret = "sim+client/secret==",
+    .access_key_id = "SIMKEYID+/==",
+    .access_key_secret = "sim/access+key=secret==",
+    .client_auth = SIM_CLIENT_AUTH_ANY,
+    .token_ttl = 3600,
+    .history_straddle = SIM_STRADDLE_INCLUDE,
+    .open_state = SIM_OPEN_OMIT,
+    .team_field = SIM_TEAM_ID,
+    .empty_history = 204,
+    .no_change = 304,
+    .all_agents_history = true,
+    .page_size = 1000,
+};
+
+volatile int sim_stopping;
+
+static void usage(FILE *f) {
+  fputs(
+      "Usage: cxone-sim [options]\n"
+      "A NICE CXone API simulator: OIDC discovery, /auth/token, cxone-configuration and the\n"
+      "inContactAPI agent endpoints over HTTPS, for a deterministic simulated contact centre.\n"
+      "\n"
+      "Server:\n"
+      "  --listen ADDR:PORT        IPv4 address and port (default 127.0.0.1:28443; port 0 picks\n"
+      "                            a free one).  Prints \"cxone-sim: listening on https://...\"\n"
+      "  --tls-dir DIR             DIR/ca.pem, DIR/server.pem, DIR/server.key; generated when\n"
+      "                            missing (default ./cxone-sim-tls).  Clients trust DIR/ca.pem\n"
+      "  --gen-certs DIR           generate a CA and a localhost server certificate in DIR, exit\n"
+      "  --log-requests            one stderr line per request: method, path, status, bytes\n"
+      "\n"
+      "Tenant (deterministic; timelines are a pure function of the seed and wall-clock time):\n"
+      "  --seed N                  (default 1)\n"
+      "  --agents N                agents 1001, 1002, ... (default 24)\n"
+      "  --teams N                 teams, agents assigned round-robin (default 4)\n"
+      "  --time-scale F            multiplies every duration and the day length (default 1.0;\n"
+      "                            0.01 makes a day 864 s), at least 0.0001\n"
+      "  --tenant-id ID            (default 11eb660f-0000-4000-8000-0242ac110002); BU 4607084\n"
+      "\n"
+      "Credentials:\n"
+      "  --client-id ID            (default sim-client)\n"
+      "  --client-secret S         (default \"sim+client/secret==\", or $CXONE_SIM_CLIENT_SECRET)\n"
+      "  --access-key-id ID        (default \"SIMKEYID+/==\")\n"
+      "  --access-key-secret S     (default \"sim/access+key=secret==\", or\n"
+      "                            $CXONE_SIM_ACCESS_KEY_SECRET)\n"
+      "  --client-auth basic|post|any  client authentication accepted (default any)\n"
+      "  --token-ttl SECONDS       access token lifetime (default 3600)\n"
+      "\n"
+      "API semantics (the open questions of the real API):\n"
+      "  --history-straddle include|exclude  include: records overlapping [startDate,endDate);\n"
+      "                            exclude: records starting inside it (default include)\n"
+      "  --open-state omit|open|partial  the current open state in state-history: left out,\n"
+      "                            \"duration\": null, or the duration so far (default omit)\n"
+      "  --duration-format iso|seconds   \"PT4M10.250S\" or 250.25 (default iso)\n"
+      "  --team-field teamId|teamNo|both  team key of history records (default teamId)\n"
+      "  --empty-history 204|200   empty state-history answer (default 204)\n"
+      "  --no-change 304|204|200   agents/states?updatedSince with no change (default 304)\n"
+      "  --all-agents-history yes|no  no: GET agents/state-history answers 404 (default yes)\n"
+      "  --page-size N             maximum records per page (default 1000)\n"
+      "  --history-lag SECONDS     state-history knows the timeline up to now - lag (default 0)\n"
+      "\n"
+      "Endpoints (B = https://ADDR:PORT): B/.well-known/openid-configuration, POST B/auth/token,\n"
+      "B/.well-known/cxone-configuration?tenantId=, B/inContactAPI/services/vNN.0/{agents/states,\n"
+      "agents/{id}/states, agents/state-history, agents/{id}/state-history, agents, teams,\n"
+      "unavailable-codes}.  Control, without auth:\n"
+      "  GET  /sim/truth?end=ISO|EPOCH&window=SECONDS   exact seconds per agent/team/state\n"
+      "       over [end-window, end] and states at end (defaults: now, 3600)\n"
+      "  GET  /sim/timeline?agent=ID&from=ISO&to=ISO    an agent's true items\n"
+      "  GET|POST /sim/fault?kind=K&count=N[&path=SUBSTR][&delay_ms=D]  the next N API or\n"
+      "       token requests get K: 401 403 429 500 503 slow truncated malformed huge; kind=clear\n"
+      "  GET|POST /sim/revoke-tokens                    invalidates every issued token\n"
+      "  GET  /sim/stats                                request, status and byte counters\n"
+      "\n"
+      "SIGINT or SIGTERM stops the server.\n",
+      f);
+}
+
+enum {
+  O_LISTEN = 256, O_TLS_DIR, O_GEN_CERTS, O_SEED, O_AGENTS, O_TEAMS, O_SCALE, O_CLIENT_ID,
+  O_CLIENT_SECRET, O_KEY_ID, O_KEY_SECRET, O_CLIENT_AUTH, O_TTL, O_TENANT, O_STRADDLE, O_OPEN,
+  O_DURATION, O_TEAM_FIELD, O_EMPTY, O_NO_CHANGE, O_ALL_HISTORY, O_PAGE, O_LAG, O_LOG, O_HELP
+};
+
+static const struct option options[] = {
+    {"listen", required_argument, NULL, O_LISTEN},
+    {"tls-dir", required_argument, NULL, O_TLS_DIR},
+    {"gen-certs", required_argument, NULL, O_GEN_CERTS},
+    {"seed", required_argument, NULL, O_SEED},
+    {"agents", required_argument, NULL, O_AGENTS},
+    {"teams", required_argument, NULL, O_TEAMS},
+    {"time-scale", required_argument, NULL, O_SCALE},
+    {"client-id", required_argument, NULL, O_CLIENT_ID},
+    {"client-secret", required_argument, NULL, O_CLIENT_SECRET},
+    {"access-key-id", required_argument, NULL, O_KEY_ID},
+    {"access-key-secret", required_argument, NULL, O_KEY_SECRET},
+    {"client-auth", required_argument, NULL, O_CLIENT_AUTH},
+    {"token-ttl", required_argument, NULL, O_TTL},
+    {"tenant-id", required_argument, NULL, O_TENANT},
+    {"history-straddle", required_argument, NULL, O_STRADDLE},
+    {"open-state", required_argument, NULL, O_OPEN},
+    {"duration-format", required_argument, NULL, O_DURATION},
+    {"team-field", required_argument, NULL, O_TEAM_FIELD},
+    {"empty-history", required_argument, NULL, O_EMPTY},
+    {"no-change", required_argument, NULL, O_NO_CHANGE},
+    {"all-agents-history", required_argument, NULL, O_ALL_HISTORY},
+    {"page-size", required_argument, NULL, O_PAGE},
+    {"history-lag", required_argument, NULL, O_LAG},
+    {"log-requests", no_argument, NULL, O_LOG},
+    {"help", no_argument, NULL, O_HELP},
+    {NULL, 0, NULL, 0}};
+
+/* Index of arg in the NULL-terminated choices, or -1. */
+static int choice(const char *arg, const char *const *choices) {
+  for (int i = 0; choices[i] != NULL; i++)
+    if (strcmp(arg, choices[i]) == 0)
+      return i;
+  return -1;
+}
+
+static int parse_double(const char *s, double min, double max, double *out) {
+  char *end;
+  errno = 0;
+  double v = strtod(s, &end);
+  if (errno != 0 || end == s || *end != '\0' || !(v >= min && v <= max))
+    return -1;
+  *out = v;
+  return 0;
+}
+
+static int parse_listen(const char *s) {
+  const char *colon = strrchr(s, ':');
+  long port;
+  if (colon == NULL || (size_t)(colon - s) >= sizeof sim_cfg.listen_host ||
+      sim_parse_long(colon + 1, 0, 65535, &port) != 0)
+    return -1;
+  memcpy(sim_cfg.listen_host, s, (size_t)(colon - s));
+  sim_cfg.listen_host[colon - s] = '\0';
+  sim_cfg.listen_port = (unsigned)port;
+  return 0;
+}
+
+/* Applies one option; returns -1 on an invalid value. */
+static int apply(int opt, const char *arg) {
+  static const char *const auths[] = {"any", "basic", "post", NULL};
+  static const char *const straddles[] = {"include", "exclude", NULL};
+  static const char *const opens[] = {"omit", "open", "partial", NULL};
+  static const char *const durations[] = {"iso", "seconds", NULL};
+  static const char *const team_fields[] = {"", "teamId", "teamNo", "both", NULL};
+  static const char *const empties[] = {"204", "200", NULL};
+  static const char *const no_changes[] = {"304", "204", "200", NULL};
+  static const char *const yes_no[] = {"no", "yes", NULL};
+  long n;
+  double d;
+  int c;
+  switch (opt) {
+  case O_LISTEN: return parse_listen(arg);
+  case O_TLS_DIR: sim_cfg.tls_dir = arg; return 0;
+  case O_SEED:
+    if (sim_parse_long(arg, 0, 2147483647L, &n) != 0)
+      return -1;
+    sim_cfg.seed = (uint64_t)n;
+    return 0;
+  case O_AGENTS:
+    if (sim_parse_long(arg, 1, 1000000, &n) != 0)
+      return -1;
+    sim_cfg.agents = (int)n;
+    return 0;
+  case O_TEAMS:
+    if (sim_parse_long(arg, 1, 10000, &n) != 0)
+      return -1;
+    sim_cfg.teams = (int)n;
+    return 0;
+  case O_SCALE: return parse_double(arg, 0.0001, 1000, &sim_cfg.time_scale);
+  case O_CLIENT_ID: sim_cfg.client_id = arg; return 0;
+  case O_CLIENT_SECRET: sim_cfg.client_secret = arg; return 0;
+  case O_KEY_ID: sim_cfg.access_key_id = arg; return 0;
+  case O_KEY_SECRET: sim_cfg.access_key_secret = arg; return 0;
+  case O_CLIENT_AUTH:
+    c = choice(arg, auths);
+    sim_cfg.client_auth = (enum sim_client_auth)c;
+    return c < 0 ? -1 : 0;
+  case O_TTL: return parse_double(arg, 1, 1e9, &sim_cfg.token_ttl);
+  case O_TENANT: sim_cfg.tenant_id = arg; return 0;
+  case O_STRADDLE:
+    c = choice(arg, straddles);
+    sim_cfg.history_straddle = (enum sim_straddle)c;
+    return c < 0 ? -1 : 0;
+  case O_OPEN:
+    c = choice(arg, opens);
+    sim_cfg.open_state = (enum sim_open_state)c;
+    return c < 0 ? -1 : 0;
+  case O_DURATION:
+    c = choice(arg, durations);
+    sim_cfg.duration_seconds = c == 1;
+    return c < 0 ? -1 : 0;
+  case O_TEAM_FIELD:
+    c = choice(arg, team_fields);
+    sim_cfg.team_field = c;
+    return c <= 0 ? -1 : 0;
+  case O_EMPTY:
+    c = choice(arg, empties);
+    sim_cfg.empty_history = c == 0 ? 204 : 200;
+    return c < 0 ? -1 : 0;
+  case O_NO_CHANGE:
+    c = choice(arg, no_changes);
+    sim_cfg.no_change = c == 0 ? 304 : c == 1 ? 204 : 200;
+    return c < 0 ? -1 : 0;
+  case O_ALL_HISTORY:
+    c = choice(arg, yes_no);
+    sim_cfg.all_agents_history = c == 1;
+    return c < 0 ? -1 : 0;
+  case O_PAGE:
+    if (sim_parse_long(arg, 1, 1000000, &n) != 0)
+      return -1;
+    sim_cfg.page_size = (int)n;
+    return 0;
+  case O_LAG:
+    if (parse_double(arg, 0, 1e9, &d) != 0)
+      return -1;
+    sim_cfg.history_lag_ms = (cx_ms_t)(d * 1000.0 + 0.5);
+    return 0;
+  case O_LOG: sim_cfg.log_requests = true; return 0;
+  default: return -1;
+  }
+}
+
+int main(int argc, char **argv) {
+  const char *env;
+  if ((env = getenv("CXONE_SIM_CLIENT_SECRET")) != NULL)
+    sim_cfg.client_secret = env;
+  if ((env = getenv("CXONE_SIM_ACCESS_KEY_SECRET")) != NULL)
+    sim_cfg.access_key_secret = env;
+
+  int opt;
+  while ((opt = getopt_long(argc, argv, "h", options, NULL)) != -1) {
+    if (opt == O_HELP || opt == 'h') {
+      usage(stdout);
+      return 0;
+    }
+    if (opt == O_GEN_CERTS)
+      return sim_tls_generate(optarg) == 0 ? 0 : 1;
+    if (opt == '?' || apply(opt, optarg) != 0) {
+      if (opt != '?')
+        fprintf(stderr, "cxone-sim: invalid value for --%s: %s\n",
+                options[opt - O_LISTEN].name, optarg);
+      fputs("Try 'cxone-sim --help'.\n", stderr);
+      return 2;
+    }
+  }
+  if (optind < argc) {
+    fprintf(stderr, "cxone-sim: unexpected argument: %s\n", argv[optind]);
+    return 2;
+  }
+
+  /* Signals are taken by sigwait below; the server threads inherit the mask. */
+  sigset_t stop;
+  sigemptyset(&stop);
+  sigaddset(&stop, SIGINT);
+  sigaddset(&stop, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &stop, NULL);
+  signal(SIGPIPE, SIG_IGN);
+
+  char *cert = NULL, *key = NULL;
+  if (sim_tls_load(sim_cfg.tls_dir, &cert, &key) != 0)
+    return 1;
+  if (sim_tenant_init(sim_cfg.seed, sim_cfg.agents, sim_cfg.teams, sim_cfg.time_scale) != 0) {
+    fprintf(stderr, "cxone-sim: out of memory\n");
+    free(cert);
+    free(key);
+    return 1;
+  }
+  struct MHD_Daemon *d = sim_http_start(cert, key);
+  if (d == NULL) {
+    sim_tenant_free();
+    free(cert);
+    free(key);
+    return 1;
+  }
+  printf("cxone-sim: listening on %s\n", sim_cfg.base_url);
+  fflush(stdout);
+
+  int sig;
+  sigwait(&stop, &sig);
+  sim_stopping = 1;
+  MHD_stop_daemon(d);
+  sim_auth_free();
+  sim_tenant_free();
+  free(cert);
+  free(key);
+  return 0;
+}

@@ -1,0 +1,69 @@
+/*
+ * sim.h: cxone-sim's run-time configuration (set once by sim_main.c before
+ * the server starts, read-only afterwards) and the entry points the modules
+ * offer each other.
+ */
+#ifndef SIM_H
+#define SIM_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "cx_time.h"
+
+enum sim_straddle { SIM_STRADDLE_INCLUDE, SIM_STRADDLE_EXCLUDE };
+enum sim_open_state { SIM_OPEN_OMIT, SIM_OPEN_NULL, SIM_OPEN_PARTIAL };
+enum sim_client_auth { SIM_CLIENT_AUTH_ANY, SIM_CLIENT_AUTH_BASIC, SIM_CLIENT_AUTH_POST };
+
+/* Bits of sim_config.team_field. */
+#define SIM_TEAM_ID 1
+#define SIM_TEAM_NO 2
+
+struct sim_config {
+  /* Server. */
+  char listen_host[64];
+  unsigned listen_port;
+  char base_url[128]; /* "https://host:port", the issuer and api_endpoint */
+  const char *tls_dir;
+  bool log_requests;
+
+  /* Tenant. */
+  uint64_t seed;
+  int agents;
+  int teams;
+  double time_scale;
+  const char *tenant_id;
+  int64_t bu_id;
+
+  /* Credentials. */
+  const char *client_id;
+  const char *client_secret;
+  const char *access_key_id;
+  const char *access_key_secret;
+  enum sim_client_auth client_auth;
+  double token_ttl; /* seconds */
+
+  /* Semantics of the open questions of the real API. */
+  enum sim_straddle history_straddle;
+  enum sim_open_state open_state;
+  bool duration_seconds;
+  int team_field;          /* SIM_TEAM_ID | SIM_TEAM_NO */
+  unsigned empty_history;  /* 204 or 200 */
+  unsigned no_change;      /* 304, 204 or 200 */
+  bool all_agents_history;
+  int page_size;
+  cx_ms_t history_lag_ms;
+};
+
+extern struct sim_config sim_cfg;
+
+/* Set by sim_main.c when shutdown starts; long sleeps poll it. */
+extern volatile int sim_stopping;
+
+/* sim_tls.c: makes sure dir holds ca.pem, server.pem and server.key
+ * (generating all of them when one is missing) and loads the server's
+ * certificate and key as NUL-terminated PEM strings (caller frees). */
+int sim_tls_generate(const char *dir);
+int sim_tls_load(const char *dir, char **cert_pem, char **key_pem);
+
+#endif /* SIM_H */

@@ -1,0 +1,444 @@
+/*
+ * sim_api.c: the inContactAPI endpoints, rendered from the tenant's
+ * timelines: agents/states (all and per agent, with updatedSince),
+ * agents/state-history (all and per agent, paged, with the semantic switches
+ * of sim_config), agents, teams and unavailable-codes.
+ */
+#include "sim.h"
+#include "sim_handlers.h"
+#include "sim_tenant.h"
+
+#include <assert.h>
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+/* --- Routing. --- */
+
+enum sim_api_route sim_api_route(const char *path, bool *is_api, long *agent_id) {
+  static const char prefix[] = "/inContactAPI/services/v";
+  static const struct {
+    const char *rest;
+    enum sim_api_route route;
+  } fixed[] = {{"agents/states", SIM_API_STATES},
+               {"agents/state-history", SIM_API_HISTORY},
+               {"agents", SIM_API_AGENTS},
+               {"teams", SIM_API_TEAMS},
+               {"unavailable-codes", SIM_API_CODES}};
+  *is_api = false;
+  if (strncasecmp(path, prefix, sizeof prefix - 1) != 0)
+    return SIM_API_NONE;
+  const char *p = path + sizeof prefix - 1;
+  if (!isdigit((unsigned char)*p))
+    return SIM_API_NONE;
+  while (isdigit((unsigned char)*p))
+    p++;
+  if (*p == '.' && isdigit((unsigned char)p[1]))
+    for (p++; isdigit((unsigned char)*p); p++)
+      ;
+  if (*p != '/')
+    return SIM_API_NONE;
+  *is_api = true;
+  p++;
+  for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++)
+    if (strcasecmp(p, fixed[i].rest) == 0)
+      return fixed[i].route;
+  if (strncasecmp(p, "agents/", 7) != 0 || !isdigit((unsigned char)p[7]))
+    return SIM_API_NONE;
+  char *end;
+  long id = strtol(p + 7, &end, 10);
+  *agent_id = id;
+  if (strcasecmp(end, "/states") == 0)
+    return SIM_API_AGENT_STATES;
+  if (strcasecmp(end, "/state-history") == 0)
+    return SIM_API_AGENT_HISTORY;
+  return SIM_API_NONE;
+}
+
+/* --- Shared pieces. --- */
+
+/* skip and top; top defaults to, and is capped at, the page size. */
+static int paging(struct sim_req *r, long *skip, long *top) {
+  const char *s = sim_arg(r, "skip"), *t = sim_arg(r, "top");
+  *skip = 0;
+  *top = sim_cfg.page_size;
+  if (s != NULL && sim_parse_long(s, 0, 1000000000, skip) != 0) {
+    sim_reply_error(r, 400, "Invalid skip");
+    return -1;
+  }
+  if (t != NULL && sim_parse_long(t, 1, 1000000000, top) != 0) {
+    sim_reply_error(r, 400, "Invalid top");
+    return -1;
+  }
+  if (*top > sim_cfg.page_size)
+    *top = sim_cfg.page_size;
+  return 0;
+}
+
+static void add_link(struct json_object *links, const char *key, char *url) {
+  json_object_object_add(links, key, url ? json_object_new_string(url) : NULL);
+  free(url);
+}
+
+/* totalRecords, _links (self, next, previous), businessUnitId, lastPollTime. */
+static struct json_object *envelope(struct sim_req *r, long total, long skip, long top) {
+  struct json_object *o = json_object_new_object(), *links = json_object_new_object();
+  json_object_object_add(o, "totalRecords", json_object_new_int64(total));
+  add_link(links, "self", sim_url(r, -1, 0));
+  add_link(links, "next", skip + top < total ? sim_url(r, skip + top, top) : NULL);
+  add_link(links, "previous", skip > 0 ? sim_url(r, skip > top ? skip - top : 0, top) : NULL);
+  json_object_object_add(o, "_links", links);
+  json_object_object_add(o, "businessUnitId", json_object_new_int64(sim_cfg.bu_id));
+  json_object_object_add(o, "lastPollTime", sim_json_time(r->now));
+  return o;
+}
+
+static void add(struct json_object *o, const char *key, struct json_object *v) {
+  json_object_object_add(o, key, v);
+}
+
+/* Contact, skill, reason and station fields, common to both record shapes. */
+static void add_item_fields(struct json_object *o, const struct sim_item *it,
+                            const struct sim_agent *ag, bool station_name) {
+  const struct sim_skill *sk = it->skill >= 0 ? &sim_skills[it->skill] : NULL;
+  const struct sim_reason *rs = it->reason >= 0 ? &sim_reasons[it->reason] : NULL;
+  bool contact = it->contact_id != 0, out = sk != NULL && sk->outbound;
+  char party[16], station[32];
+  snprintf(party, sizeof party, "555%07lld", (long long)(it->contact_id % 10000000));
+  add(o, "contactId", sim_json_int_or_null(it->contact_id, contact));
+  add(o, "skillId", sim_json_int_or_null(sk ? sk->id : 0, sk != NULL));
+  add(o, "skillName", sim_json_str_or_null(sk ? sk->name : NULL));
+  add(o, "mediaTypeId", sim_json_int_or_null(4, contact));
+  add(o, "mediaTypeName", sim_json_str_or_null(contact ? "Call" : NULL));
+  add(o, "fromAddress", sim_json_str_or_null(!contact ? NULL : out ? "8005550100" : party));
+  add(o, "toAddress", sim_json_str_or_null(!contact ? NULL : out ? party : "8005550100"));
+  add(o, "outStateId", sim_json_int_or_null(rs ? rs->id : 0, rs != NULL));
+  add(o, "outStateDescription", sim_json_str_or_null(rs ? rs->name : NULL));
+  add(o, "isOutbound", json_object_new_boolean(out));
+  bool logged_in = it->state != SIM_LOGGED_OUT;
+  add(o, "stationId", sim_json_int_or_null(5000 + ag->id, logged_in));
+  if (station_name)
+    snprintf(station, sizeof station, "Softphone-%d", ag->id);
+  else
+    snprintf(station, sizeof station, "555000%04d", ag->id % 10000);
+  add(o, station_name ? "stationName" : "stationPhoneNumber",
+      sim_json_str_or_null(logged_in ? station : NULL));
+}
+
+/* --- agents/states. --- */
+
+static const char *category(int state) {
+  switch (state) {
+  case SIM_AVAILABLE: return "Available";
+  case SIM_UNAVAILABLE: return "Unavailable";
+  case SIM_LOGGED_OUT: return "LoggedOut";
+  case SIM_LOGGED_IN: return "LoggedIn";
+  default: return "Working";
+  }
+}
+
+static struct json_object *render_state(const struct sim_cursor *c, const char *fields) {
+  const struct sim_item *it = sim_cursor_item(c);
+  const struct sim_agent *ag = sim_agent_get(c->agent);
+  const struct sim_team *tm = sim_team_get(ag->team);
+  bool logged_in = it->state != SIM_LOGGED_OUT;
+  struct json_object *o = json_object_new_object();
+  add(o, "agentId", json_object_new_int(ag->id));
+  add(o, "agentStateId", json_object_new_int(it->state));
+  add(o, "agentStateName", json_object_new_string(sim_state_names[it->state]));
+  add(o, "agentStateCategory", json_object_new_string(category(it->state)));
+  add(o, "businessUnitId", json_object_new_int64(sim_cfg.bu_id));
+  add(o, "contactStartHandleTime", it->contact_id ? sim_json_time(it->start) : NULL);
+  add(o, "isActive", json_object_new_boolean(1));
+  add(o, "isACW", json_object_new_boolean(it->reason >= 0 && sim_reasons[it->reason].acw));
+  add(o, "firstName", json_object_new_string(ag->first));
+  add(o, "lastName", json_object_new_string(ag->last));
+  add(o, "userName", json_object_new_string(ag->user));
+  add(o, "lastUpdateTime", sim_json_time(it->start));
+  add(o, "openContacts", json_object_new_int(it->contact_id != 0));
+  add(o, "sessionStartTime", logged_in ? sim_json_time(c->blk->items[0].start) : NULL);
+  add(o, "startDate", sim_json_time(it->start));
+  add(o, "teamId", json_object_new_int(tm->id));
+  add(o, "teamName", json_object_new_string(tm->name));
+  add_item_fields(o, it, ag, false);
+  return sim_json_project(o, fields);
+}
+
+static void states(struct sim_req *r, int only) {
+  const char *us = sim_arg(r, "updatedSince");
+  cx_ms_t since = 0;
+  long skip, top;
+  if (us != NULL && sim_parse_time(us, false, &since) != 0) {
+    sim_reply_error(r, 400, "Invalid updatedSince");
+    return;
+  }
+  if (paging(r, &skip, &top) != 0)
+    return;
+  const char *fields = sim_arg(r, "fields");
+  struct json_object *list = json_object_new_array();
+  long total = 0;
+  int first = only >= 0 ? only : 0, last = only >= 0 ? only : sim_agent_count() - 1;
+  for (int a = first; a <= last; a++) {
+    struct sim_cursor c;
+    sim_cursor_at(&c, a, r->now);
+    if (us == NULL || sim_cursor_item(&c)->start > since) {
+      if (total >= skip && total < skip + top)
+        json_object_array_add(list, render_state(&c, fields));
+      total++;
+    }
+    sim_cursor_release(&c);
+  }
+  if (us != NULL && total == 0 && sim_cfg.no_change != 200) {
+    json_object_put(list);
+    sim_reply_json(r, sim_cfg.no_change, NULL);
+    return;
+  }
+  struct json_object *o = envelope(r, total, skip, top);
+  add(o, "agentStates", list);
+  sim_reply_json(r, 200, o);
+}
+
+/* --- agents/state-history. --- */
+
+/* Which items of a timeline are records of one history query. */
+struct hist {
+  cx_ms_t from, to; /* [startDate, endDate) */
+  cx_ms_t known;    /* the timeline is known up to now - lag */
+};
+
+static bool hist_valid(const struct hist *h, const struct sim_cursor *c) {
+  const struct sim_item *it = sim_cursor_item(c);
+  if (it->start >= h->to || it->start > h->known)
+    return false;
+  if (it->end <= h->known)
+    return true;
+  /* The open state, last of the records. */
+  return sim_cfg.open_state != SIM_OPEN_OMIT &&
+         (sim_cfg.history_straddle == SIM_STRADDLE_EXCLUDE || h->known > h->from ||
+          it->start >= h->from);
+}
+
+static bool hist_first(const struct hist *h, int agent, struct sim_cursor *c) {
+  sim_cursor_at(c, agent, h->from);
+  if (sim_cfg.history_straddle == SIM_STRADDLE_EXCLUDE && sim_cursor_item(c)->start < h->from)
+    sim_cursor_next(c);
+  return hist_valid(h, c);
+}
+
+static bool hist_next(const struct hist *h, struct sim_cursor *c) {
+  sim_cursor_next(c);
+  return hist_valid(h, c);
+}
+
+static struct json_object *render_record(const struct hist *h, const struct sim_cursor *c,
+                                         const char *fields) {
+  const struct sim_item *it = sim_cursor_item(c);
+  const struct sim_agent *ag = sim_agent_get(c->agent);
+  int team = sim_team_get(ag->team)->id;
+  struct json_object *o = json_object_new_object(), *dur;
+  if (it->end <= h->known)
+    dur = sim_json_duration(it->end - it->start);
+  else
+    dur = sim_cfg.open_state == SIM_OPEN_PARTIAL ? sim_json_duration(h->known - it->start) : NULL;
+  add(o, "stateIndex", json_object_new_int(sim_cursor_index(c)));
+  add(o, "startDate", sim_json_time(it->start));
+  add(o, "agentId", json_object_new_int(ag->id));
+  add(o, "agentStateId", json_object_new_int(it->state));
+  add(o, "agentStateName", json_object_new_string(sim_state_names[it->state]));
+  add(o, "agentSessionId", json_object_new_int64(c->blk->session_id));
+  add_item_fields(o, it, ag, true);
+  add(o, "duration", dur);
+  add(o, "isNaturalCalling", json_object_new_boolean(0));
+  if (sim_cfg.team_field & SIM_TEAM_ID)
+    add(o, "teamId", json_object_new_int(team));
+  if (sim_cfg.team_field & SIM_TEAM_NO)
+    add(o, "teamNo", json_object_new_int(team));
+  return sim_json_project(o, fields);
+}
+
+/* A binary min-heap of per-agent cursors ordered by (startDate, agentId). */
+static bool before(const struct sim_cursor *a, const struct sim_cursor *b) {
+  cx_ms_t sa = sim_cursor_item(a)->start, sb = sim_cursor_item(b)->start;
+  return sa < sb || (sa == sb && a->agent < b->agent);
+}
+
+static void sift_down(struct sim_cursor *h, size_t n, size_t i) {
+  for (;;) {
+    size_t m = i, l = 2 * i + 1, r = l + 1;
+    if (l < n && before(&h[l], &h[m]))
+      m = l;
+    if (r < n && before(&h[r], &h[m]))
+      m = r;
+    if (m == i)
+      return;
+    struct sim_cursor t = h[i];
+    h[i] = h[m];
+    h[m] = t;
+    i = m;
+  }
+}
+
+static int history_range(struct sim_req *r, struct hist *h) {
+  const char *s = sim_arg(r, "startDate"), *e = sim_arg(r, "endDate");
+  if (sim_parse_time(s, false, &h->from) != 0) {
+    sim_reply_error(r, 400, "Invalid Start Date");
+    return -1;
+  }
+  if (sim_parse_time(e, false, &h->to) != 0) {
+    sim_reply_error(r, 400, "Invalid End Date");
+    return -1;
+  }
+  if (h->to < h->from) {
+    sim_reply_error(r, 400, "Invalid Date Range");
+    return -1;
+  }
+  h->known = r->now - sim_cfg.history_lag_ms;
+  return 0;
+}
+
+static void history(struct sim_req *r, int only) {
+  struct hist h;
+  long skip, top;
+  if (history_range(r, &h) != 0 || paging(r, &skip, &top) != 0)
+    return;
+  const char *fields = sim_arg(r, "fields");
+  int first = only >= 0 ? only : 0, n = only >= 0 ? 1 : sim_agent_count();
+  struct sim_cursor *heap = calloc((size_t)n, sizeof *heap);
+  if (heap == NULL) {
+    sim_reply_error(r, 500, "Out of memory");
+    return;
+  }
+
+  /* Count, then merge the agents' record streams up to the page's end. */
+  long total = 0;
+  size_t live = 0;
+  for (int a = first; a < first + n; a++) {
+    struct sim_cursor c;
+    bool any = hist_first(&h, a, &c);
+    cx_ms_t start = sim_cursor_item(&c)->start;
+    for (total += any; any && hist_next(&h, &c); total++)
+      ;
+    sim_cursor_release(&c);
+    if (any)
+      sim_cursor_at(&heap[live++], a, start);
+  }
+  for (size_t i = live; i-- > 0;)
+    sift_down(heap, live, i);
+  struct json_object *list = json_object_new_array();
+  for (long k = 0; k < skip + top && live > 0; k++) {
+    if (k >= skip)
+      json_object_array_add(list, render_record(&h, &heap[0], fields));
+    if (!hist_next(&h, &heap[0])) {
+      sim_cursor_release(&heap[0]);
+      heap[0] = heap[--live];
+    }
+    sift_down(heap, live, 0);
+  }
+  for (size_t i = 0; i < live; i++)
+    sim_cursor_release(&heap[i]);
+  free(heap);
+
+  if (total == 0 && sim_cfg.empty_history == 204) {
+    json_object_put(list);
+    sim_reply_json(r, 204, NULL);
+    return;
+  }
+  struct json_object *o = envelope(r, total, skip, top);
+  add(o, "agentStateHistory", list);
+  sim_reply_json(r, 200, o);
+}
+
+/* --- Directory endpoints. --- */
+
+static void agents(struct sim_req *r) {
+  long skip, top;
+  if (paging(r, &skip, &top) != 0)
+    return;
+  const char *fields = sim_arg(r, "fields");
+  long total = sim_agent_count();
+  struct json_object *list = json_object_new_array();
+  for (long i = skip; i < total && i < skip + top; i++) {
+    const struct sim_agent *ag = sim_agent_get((int)i);
+    const struct sim_team *tm = sim_team_get(ag->team);
+    char internal[16];
+    snprintf(internal, sizeof internal, "%d", ag->id);
+    struct json_object *o = json_object_new_object();
+    add(o, "agentId", json_object_new_int(ag->id));
+    add(o, "userName", json_object_new_string(ag->user));
+    add(o, "firstName", json_object_new_string(ag->first));
+    add(o, "lastName", json_object_new_string(ag->last));
+    add(o, "emailAddress", json_object_new_string(ag->user));
+    add(o, "isActive", json_object_new_boolean(1));
+    add(o, "teamId", json_object_new_int(tm->id));
+    add(o, "teamName", json_object_new_string(tm->name));
+    add(o, "reportToId", NULL);
+    add(o, "isSupervisor", json_object_new_boolean(0));
+    add(o, "timeZone", json_object_new_string("UTC"));
+    add(o, "internalId", json_object_new_string(internal));
+    add(o, "profileId", json_object_new_int(1));
+    add(o, "profileName", json_object_new_string("Agent"));
+    json_object_array_add(list, sim_json_project(o, fields));
+  }
+  struct json_object *o = envelope(r, total, skip, top);
+  add(o, "hiddenAgents", json_object_new_int(0));
+  add(o, "agents", list);
+  sim_reply_json(r, 200, o);
+}
+
+static void teams(struct sim_req *r) {
+  struct json_object *list = json_object_new_array();
+  for (int k = 0; k < sim_team_count(); k++) {
+    struct json_object *o = json_object_new_object();
+    add(o, "teamId", json_object_new_int(sim_team_get(k)->id));
+    add(o, "teamName", json_object_new_string(sim_team_get(k)->name));
+    add(o, "isActive", json_object_new_boolean(1));
+    json_object_array_add(list, o);
+  }
+  struct json_object *o = envelope(r, sim_team_count(), 0, sim_team_count());
+  add(o, "teams", list);
+  sim_reply_json(r, 200, o);
+}
+
+static void codes(struct sim_req *r) {
+  struct json_object *list = json_object_new_array();
+  for (int k = 0; k < SIM_NREASONS; k++) {
+    struct json_object *o = json_object_new_object();
+    add(o, "id", json_object_new_int(sim_reasons[k].id));
+    add(o, "name", json_object_new_string(sim_reasons[k].name));
+    add(o, "isActive", json_object_new_boolean(1));
+    add(o, "isACW", json_object_new_boolean(sim_reasons[k].acw));
+    add(o, "agentTimeout", json_object_new_int(sim_reasons[k].timeout));
+    json_object_array_add(list, o);
+  }
+  struct json_object *o = envelope(r, SIM_NREASONS, 0, SIM_NREASONS);
+  add(o, "unavailableCodes", list);
+  sim_reply_json(r, 200, o);
+}
+
+void sim_api_handle(struct sim_req *r, enum sim_api_route route, long agent_id) {
+  int agent = -1;
+  if (route == SIM_API_AGENT_STATES || route == SIM_API_AGENT_HISTORY) {
+    agent = sim_agent_index(agent_id);
+    if (agent < 0) {
+      sim_reply_error(r, 404, "Invalid Agent Id");
+      return;
+    }
+  }
+  switch (route) {
+  case SIM_API_STATES:
+  case SIM_API_AGENT_STATES: states(r, agent); break;
+  case SIM_API_HISTORY:
+    if (sim_cfg.all_agents_history)
+      history(r, -1);
+    else
+      sim_reply_error(r, 404, "Not found");
+    break;
+  case SIM_API_AGENT_HISTORY: history(r, agent); break;
+  case SIM_API_AGENTS: agents(r); break;
+  case SIM_API_TEAMS: teams(r); break;
+  case SIM_API_CODES: codes(r); break;
+  case SIM_API_NONE: assert(0); break;
+  }
+}

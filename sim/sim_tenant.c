@@ -1,0 +1,381 @@
+/*
+ * sim_tenant.c: the simulated tenant and its deterministic timelines.
+ *
+ * Owns the agents, teams, codes and skills, the generator of one agent's
+ * session for one scaled day (a seeded Markov walk), and the session cache.
+ * Everything is a pure function of (seed, agent, day): the shift start of
+ * day d depends only on d, so session d can be generated without its
+ * neighbours and ends exactly where session d+1 begins.
+ *
+ * The walk runs in unscaled "virtual" milliseconds from the shift start;
+ * instants are mapped to wall-clock milliseconds by scaling and rounding the
+ * same virtual points, so consecutive items stay contiguous at any scale.
+ */
+#include "sim_tenant.h"
+
+#include <assert.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define SEC_MS 1000LL
+#define MIN_MS (60 * SEC_MS)
+#define HOUR_MS (60 * MIN_MS)
+#define DAY_MS (24 * HOUR_MS)
+
+#define SIM_SLOTS 4 /* cached sessions per agent */
+
+const char *const sim_state_names[SIM_NSTATES] = {
+    "LoggedOut",       "Available",       "Unavailable", "InboundContact", "OutboundContact",
+    "InboundConsult", "OutboundConsult", "Dialer",      "LoggedIn"};
+
+const struct sim_reason sim_reasons[SIM_NREASONS] = {
+    [SIM_BREAK] = {42, "Break", false, 0},
+    [SIM_LUNCH] = {43, "Lunch", false, 0},
+    [SIM_ACW] = {77, "After Call Work", true, 120},
+    [SIM_TRAINING] = {44, "Training", false, 0},
+    [SIM_MEETING] = {45, "Meeting", false, 0},
+    [SIM_PERSONAL] = {46, "Personal", false, 0},
+};
+
+const struct sim_skill sim_skills[SIM_NSKILLS] = {
+    {18524648, "Support Voice", false}, {18524649, "Sales Voice", false},
+    {18524650, "Billing Voice", false}, {18524651, "Outbound Callbacks", true},
+    {18524652, "Dialer Campaign", true},
+};
+#define SKILL_OUTBOUND 3
+#define SKILL_DIALER 4
+#define SKILLS_INBOUND 3
+
+static const char *const team_names[] = {"Tier 1", "Tier 2",    "Support",     "Sales",
+                                         "Billing", "Retention", "Back Office", "Escalations"};
+static const char *const first_names[] = {"Ann",   "Ben",  "Carla", "Dev",   "Elena", "Farid",
+                                          "Grace", "Hugo", "Ines",  "Jonas", "Keiko", "Liam",
+                                          "Maya",  "Nils", "Olga",  "Pavel"};
+static const char *const last_names[] = {"Adams", "Brooks", "Chen",   "Diaz",  "Evans", "Fischer",
+                                          "Gupta", "Hansen", "Ivanov", "Jones", "Kim",   "Lopez"};
+#define NFIRST (sizeof first_names / sizeof first_names[0])
+#define NLAST (sizeof last_names / sizeof last_names[0])
+
+static struct {
+  pthread_mutex_t lock;
+  uint64_t seed;
+  double scale;
+  cx_ms_t day_len;
+  int nagents;
+  int nteams;
+  struct sim_agent *agents;
+  struct sim_team *teams;
+  struct sim_block **cache; /* nagents * SIM_SLOTS */
+} T = {.lock = PTHREAD_MUTEX_INITIALIZER};
+
+/* --- Deterministic randomness (splitmix64). --- */
+
+struct rng {
+  uint64_t s;
+};
+
+static uint64_t mix64(uint64_t z) {
+  z += 0x9e3779b97f4a7c15ULL;
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+  return z ^ (z >> 31);
+}
+
+static uint64_t rng_next(struct rng *r) {
+  r->s += 0x9e3779b97f4a7c15ULL;
+  return mix64(r->s);
+}
+
+/* Uniform in [lo, hi]. */
+static int64_t rng_range(struct rng *r, int64_t lo, int64_t hi) {
+  assert(hi >= lo);
+  return lo + (int64_t)(rng_next(r) % (uint64_t)(hi - lo + 1));
+}
+
+enum { SALT_SHIFT = 1, SALT_WALK = 2 };
+
+static struct rng rng_for(int agent_id, int64_t day, uint64_t salt) {
+  struct rng r = {mix64(T.seed ^ mix64((uint64_t)agent_id ^ mix64((uint64_t)day * 4 + salt)))};
+  return r;
+}
+
+/* --- Shifts. --- */
+
+static cx_ms_t scaled(cx_ms_t virtual_ms) { return (cx_ms_t)llround((double)virtual_ms * T.scale); }
+
+/* Team k's nominal shift start (virtual ms after midnight): four teams cover
+ * the day in 6 h steps, further teams are shifted by 90 min per round. */
+static cx_ms_t team_offset(int team) {
+  return ((team % 4) * 6 * HOUR_MS + (team / 4) * 90 * MIN_MS) % DAY_MS;
+}
+
+static cx_ms_t shift_start(int agent, int64_t day) {
+  const struct sim_agent *ag = &T.agents[agent];
+  struct rng r = rng_for(ag->id, day, SALT_SHIFT);
+  cx_ms_t jitter = rng_range(&r, -30 * MIN_MS, 30 * MIN_MS);
+  return day * T.day_len + scaled(team_offset(ag->team) + jitter);
+}
+
+/* The session (day) whose span [shift start, next shift start) holds t. */
+static int64_t day_of(int agent, cx_ms_t t) {
+  cx_ms_t rel = t - scaled(team_offset(T.agents[agent].team));
+  int64_t d = rel / T.day_len - (rel % T.day_len < 0);
+  while (t < shift_start(agent, d))
+    d--;
+  while (t >= shift_start(agent, d + 1))
+    d++;
+  return d;
+}
+
+/* --- Session generator. --- */
+
+struct gen {
+  struct sim_item *v;
+  size_t n, cap;
+  struct rng r;
+  cx_ms_t base;  /* wall-clock shift start */
+  cx_ms_t vnow;  /* virtual ms since the shift start */
+  cx_ms_t vend;  /* virtual shift length */
+};
+
+static void gen_append(struct gen *g, cx_ms_t s, cx_ms_t e, int state, int reason, int skill,
+                       int64_t contact) {
+  assert(e > s);
+  struct sim_item *last = g->n ? &g->v[g->n - 1] : NULL;
+  assert(last == NULL || last->end == s);
+  /* An item that vanished at this scale may leave two equal neighbours. */
+  if (last && last->state == state && last->reason == reason && last->contact_id == contact) {
+    last->end = e;
+    return;
+  }
+  if (g->n == g->cap) {
+    g->cap = g->cap ? 2 * g->cap : 256;
+    g->v = realloc(g->v, g->cap * sizeof *g->v);
+    if (g->v == NULL) {
+      perror("cxone-sim: realloc");
+      abort();
+    }
+  }
+  g->v[g->n++] = (struct sim_item){.start = s, .end = e, .contact_id = contact,
+                                   .state = (uint8_t)state, .reason = (int8_t)reason,
+                                   .skill = (int8_t)skill};
+}
+
+/* Appends a state lasting vdur virtual ms, clipped at the shift end. */
+static void gen_push(struct gen *g, cx_ms_t vdur, int state, int reason, int skill,
+                     int64_t contact) {
+  cx_ms_t v0 = g->vnow, v1 = v0 + vdur < g->vend ? v0 + vdur : g->vend;
+  g->vnow = v1;
+  cx_ms_t s = g->base + scaled(v0), e = g->base + scaled(v1);
+  if (e > s)
+    gen_append(g, s, e, state, reason, skill, contact);
+}
+
+static cx_ms_t gen_dur(struct gen *g, cx_ms_t lo, cx_ms_t hi) { return rng_range(&g->r, lo, hi); }
+
+/* A contact, sometimes with a consult inside it, then After Call Work. */
+static void gen_contact(struct gen *g, int state, int consult, int consult_pct, int skill,
+                        cx_ms_t lo, cx_ms_t hi) {
+  int64_t contact = 700000000000LL + (int64_t)(rng_next(&g->r) % 100000000000ULL);
+  cx_ms_t dur = gen_dur(g, lo, hi);
+  if (rng_range(&g->r, 0, 99) < consult_pct) {
+    cx_ms_t first = gen_dur(g, dur / 4, 3 * dur / 4);
+    gen_push(g, first, state, -1, skill, contact);
+    gen_push(g, gen_dur(g, 30 * SEC_MS, 90 * SEC_MS), consult, -1, skill, contact);
+    gen_push(g, dur - first, state, -1, skill, contact);
+  } else {
+    gen_push(g, dur, state, -1, skill, contact);
+  }
+  gen_push(g, gen_dur(g, 10 * SEC_MS, 120 * SEC_MS), SIM_UNAVAILABLE, SIM_ACW, -1, 0);
+}
+
+static struct sim_block *gen_session(int agent, int64_t day) {
+  const struct sim_agent *ag = &T.agents[agent];
+  struct gen g = {.r = rng_for(ag->id, day, SALT_WALK), .base = shift_start(agent, day)};
+  cx_ms_t next = shift_start(agent, day + 1);
+  g.vend = gen_dur(&g, 450 * MIN_MS, 540 * MIN_MS);
+
+  /* Two breaks and lunch near mid-shift, taken at the first free moment. */
+  const cx_ms_t pause_at[3] = {g.vend * gen_dur(&g, 20, 30) / 100,
+                               g.vend * gen_dur(&g, 45, 55) / 100,
+                               g.vend * gen_dur(&g, 70, 80) / 100};
+  const int pause_reason[3] = {SIM_BREAK, SIM_LUNCH, SIM_BREAK};
+  int pause = 0;
+
+  gen_push(&g, gen_dur(&g, 5 * SEC_MS, 20 * SEC_MS), SIM_LOGGED_IN, -1, -1, 0);
+  gen_push(&g, gen_dur(&g, 10 * SEC_MS, 60 * SEC_MS), SIM_UNAVAILABLE, -1, -1, 0);
+  while (g.vnow < g.vend) {
+    if (pause < 3 && g.vnow >= pause_at[pause]) {
+      cx_ms_t d = pause_reason[pause] == SIM_LUNCH ? gen_dur(&g, 30 * MIN_MS, 60 * MIN_MS)
+                                                   : gen_dur(&g, 10 * MIN_MS, 15 * MIN_MS);
+      gen_push(&g, d, SIM_UNAVAILABLE, pause_reason[pause], -1, 0);
+      pause++;
+      continue;
+    }
+    gen_push(&g, gen_dur(&g, 20 * SEC_MS, 5 * MIN_MS), SIM_AVAILABLE, -1, -1, 0);
+    int r = (int)rng_range(&g.r, 0, 99);
+    if (r < 62)
+      gen_contact(&g, SIM_INBOUND_CONTACT, SIM_INBOUND_CONSULT, 20, ag->team % SKILLS_INBOUND,
+                  2 * MIN_MS, 10 * MIN_MS);
+    else if (r < 74)
+      gen_contact(&g, SIM_OUTBOUND_CONTACT, SIM_OUTBOUND_CONSULT, 15, SKILL_OUTBOUND, MIN_MS,
+                  6 * MIN_MS);
+    else if (r < 86)
+      gen_contact(&g, SIM_DIALER, SIM_DIALER, 0, SKILL_DIALER, MIN_MS, 10 * MIN_MS);
+    else if (r < 87)
+      gen_push(&g, gen_dur(&g, 15 * MIN_MS, 45 * MIN_MS), SIM_UNAVAILABLE, SIM_TRAINING, -1, 0);
+    else if (r < 88)
+      gen_push(&g, gen_dur(&g, 10 * MIN_MS, 30 * MIN_MS), SIM_UNAVAILABLE, SIM_MEETING, -1, 0);
+    else if (r < 91)
+      gen_push(&g, gen_dur(&g, 2 * MIN_MS, 10 * MIN_MS), SIM_UNAVAILABLE, SIM_PERSONAL, -1, 0);
+    else
+      gen_push(&g, gen_dur(&g, 30 * SEC_MS, 3 * MIN_MS), SIM_UNAVAILABLE, -1, -1, 0);
+  }
+  cx_ms_t out = g.base + scaled(g.vend);
+  assert(next > out); /* shifts never overlap the next one */
+  gen_append(&g, out, next, SIM_LOGGED_OUT, -1, -1, 0);
+
+  struct sim_block *b = malloc(sizeof *b + g.n * sizeof b->items[0]);
+  if (b == NULL) {
+    perror("cxone-sim: malloc");
+    abort();
+  }
+  b->refs = 1; /* the cache's */
+  b->day = day;
+  b->session_id = (int64_t)ag->id * 1000000000LL + day;
+  b->n = g.n;
+  memcpy(b->items, g.v, g.n * sizeof b->items[0]);
+  free(g.v);
+  return b;
+}
+
+/* --- Cache. --- */
+
+static void block_unref_locked(struct sim_block *b) {
+  assert(b->refs > 0);
+  if (--b->refs == 0)
+    free(b);
+}
+
+static struct sim_block *block_get(int agent, int64_t day) {
+  struct sim_block **slot = &T.cache[(size_t)agent * SIM_SLOTS + (uint64_t)day % SIM_SLOTS];
+  pthread_mutex_lock(&T.lock);
+  struct sim_block *b = *slot;
+  if (b == NULL || b->day != day) {
+    if (b != NULL)
+      block_unref_locked(b);
+    b = *slot = gen_session(agent, day);
+  }
+  b->refs++;
+  pthread_mutex_unlock(&T.lock);
+  return b;
+}
+
+static void block_put(struct sim_block *b) {
+  pthread_mutex_lock(&T.lock);
+  block_unref_locked(b);
+  pthread_mutex_unlock(&T.lock);
+}
+
+void sim_cursor_at(struct sim_cursor *c, int agent, cx_ms_t t) {
+  assert(agent >= 0 && agent < T.nagents);
+  c->agent = agent;
+  c->blk = block_get(agent, day_of(agent, t));
+  const struct sim_item *it = c->blk->items;
+  assert(it[0].start <= t && t < it[c->blk->n - 1].end);
+  size_t lo = 0, hi = c->blk->n; /* last item with start <= t */
+  while (hi - lo > 1) {
+    size_t mid = lo + (hi - lo) / 2;
+    if (it[mid].start <= t)
+      lo = mid;
+    else
+      hi = mid;
+  }
+  c->i = lo;
+}
+
+void sim_cursor_next(struct sim_cursor *c) {
+  if (c->i + 1 < c->blk->n) {
+    c->i++;
+    return;
+  }
+  struct sim_block *nb = block_get(c->agent, c->blk->day + 1);
+  block_put(c->blk);
+  c->blk = nb;
+  c->i = 0;
+}
+
+void sim_cursor_release(struct sim_cursor *c) {
+  if (c->blk != NULL)
+    block_put(c->blk);
+  c->blk = NULL;
+}
+
+/* --- Directory. --- */
+
+int sim_tenant_init(uint64_t seed, int agents, int teams, double scale) {
+  assert(agents > 0 && teams > 0 && scale > 0);
+  T.seed = seed;
+  T.scale = scale;
+  T.day_len = scaled(DAY_MS);
+  T.nagents = agents;
+  T.nteams = teams;
+  T.agents = calloc((size_t)agents, sizeof *T.agents);
+  T.teams = calloc((size_t)teams, sizeof *T.teams);
+  T.cache = calloc((size_t)agents * SIM_SLOTS, sizeof *T.cache);
+  if (T.agents == NULL || T.teams == NULL || T.cache == NULL) {
+    sim_tenant_free();
+    return -1;
+  }
+  for (int k = 0; k < teams; k++) {
+    T.teams[k].id = 2472001 + k;
+    if (k < (int)(sizeof team_names / sizeof team_names[0]))
+      snprintf(T.teams[k].name, sizeof T.teams[k].name, "%s", team_names[k]);
+    else
+      snprintf(T.teams[k].name, sizeof T.teams[k].name, "Team %d", k + 1);
+  }
+  /* Each (first, last) pair is used once before any repeats with a number. */
+  size_t f0 = (size_t)(seed % NFIRST), l0 = (size_t)(seed / NFIRST % NLAST);
+  for (int i = 0; i < agents; i++) {
+    struct sim_agent *a = &T.agents[i];
+    size_t u = (size_t)i;
+    a->id = 1001 + i;
+    a->team = i % teams;
+    snprintf(a->first, sizeof a->first, "%s", first_names[(f0 + u) % NFIRST]);
+    snprintf(a->last, sizeof a->last, "%s", last_names[(l0 + u / NFIRST) % NLAST]);
+    char n[16] = "";
+    if (u >= NFIRST * NLAST)
+      snprintf(n, sizeof n, "%zu", u / (NFIRST * NLAST) + 1);
+    snprintf(a->user, sizeof a->user, "%s.%s%s@sim.example", a->first, a->last, n);
+    for (char *p = a->user; *p; p++)
+      if (*p >= 'A' && *p <= 'Z')
+        *p = (char)(*p - 'A' + 'a');
+  }
+  return 0;
+}
+
+void sim_tenant_free(void) {
+  if (T.cache != NULL)
+    for (size_t i = 0; i < (size_t)T.nagents * SIM_SLOTS; i++)
+      if (T.cache[i] != NULL)
+        block_unref_locked(T.cache[i]);
+  free(T.cache);
+  free(T.agents);
+  free(T.teams);
+  T.cache = NULL;
+  T.agents = NULL;
+  T.teams = NULL;
+}
+
+int sim_agent_count(void) { return T.nagents; }
+const struct sim_agent *sim_agent_get(int idx) { return &T.agents[idx]; }
+int sim_team_count(void) { return T.nteams; }
+const struct sim_team *sim_team_get(int idx) { return &T.teams[idx]; }
+
+int sim_agent_index(long agent_id) {
+  long i = agent_id - 1001;
+  return i >= 0 && i < T.nagents ? (int)i : -1;
+}

@@ -1,0 +1,174 @@
+/*
+ * sim_truth.c: the observation endpoints: /sim/truth, the exact seconds per
+ * agent, team and state over a window and the state of every agent at its
+ * end, computed from the timelines themselves (never from the API rendering,
+ * never lagged); and /sim/timeline, one agent's raw items.
+ */
+#include "sim.h"
+#include "sim_handlers.h"
+#include "sim_tenant.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define DEFAULT_WINDOW_MS (3600 * 1000LL)
+#define MAX_TIMELINE_ITEMS 100000
+
+struct acc {
+  cx_ms_t dur[SIM_NSTATES];
+  cx_ms_t rdur[SIM_NREASONS];
+  long cnt[SIM_NSTATES];
+  long rcnt[SIM_NREASONS];
+};
+
+static void acc_add(struct acc *dst, const struct acc *src) {
+  for (int s = 0; s < SIM_NSTATES; s++) {
+    dst->dur[s] += src->dur[s];
+    dst->cnt[s] += src->cnt[s];
+  }
+  for (int k = 0; k < SIM_NREASONS; k++) {
+    dst->rdur[k] += src->rdur[k];
+    dst->rcnt[k] += src->rcnt[k];
+  }
+}
+
+static void reason_key(char *buf, size_t size, int reason) {
+  snprintf(buf, size, "Unavailable-%s", sim_reasons[reason].name);
+}
+
+/* All base states; "Unavailable-<Reason>" only where non-zero. */
+static struct json_object *render_durations(const struct acc *a) {
+  struct json_object *o = json_object_new_object();
+  char key[64];
+  for (int s = 0; s < SIM_NSTATES; s++)
+    json_object_object_add(o, sim_state_names[s], sim_json_seconds(a->dur[s]));
+  for (int k = 0; k < SIM_NREASONS; k++) {
+    reason_key(key, sizeof key, k);
+    if (a->rdur[k] > 0)
+      json_object_object_add(o, key, sim_json_seconds(a->rdur[k]));
+  }
+  return o;
+}
+
+static struct json_object *render_counts(const struct acc *a) {
+  struct json_object *o = json_object_new_object();
+  char key[64];
+  for (int s = 0; s < SIM_NSTATES; s++)
+    json_object_object_add(o, sim_state_names[s], json_object_new_int64(a->cnt[s]));
+  for (int k = 0; k < SIM_NREASONS; k++) {
+    reason_key(key, sizeof key, k);
+    if (a->rcnt[k] > 0)
+      json_object_object_add(o, key, json_object_new_int64(a->rcnt[k]));
+  }
+  return o;
+}
+
+static struct json_object *render_group(const struct acc *a) {
+  struct json_object *o = json_object_new_object();
+  json_object_object_add(o, "durations", render_durations(a));
+  json_object_object_add(o, "counts", render_counts(a));
+  return o;
+}
+
+/* One agent's time per state in [from, to] and its state at `to`. */
+static struct json_object *agent_truth(int agent, cx_ms_t from, cx_ms_t to, struct acc *a) {
+  struct sim_cursor c;
+  for (sim_cursor_at(&c, agent, from); sim_cursor_item(&c)->start < to; sim_cursor_next(&c)) {
+    const struct sim_item *it = sim_cursor_item(&c);
+    cx_ms_t s = it->start > from ? it->start : from, e = it->end < to ? it->end : to;
+    a->dur[it->state] += e - s;
+    if (it->reason >= 0)
+      a->rdur[it->reason] += e - s;
+  }
+  sim_cursor_release(&c);
+
+  sim_cursor_at(&c, agent, to);
+  const struct sim_item *cur = sim_cursor_item(&c);
+  a->cnt[cur->state]++;
+  if (cur->reason >= 0)
+    a->rcnt[cur->reason]++;
+  struct json_object *o = json_object_new_object();
+  json_object_object_add(o, "state", json_object_new_string(sim_state_names[cur->state]));
+  json_object_object_add(
+      o, "reason", sim_json_str_or_null(cur->reason >= 0 ? sim_reasons[cur->reason].name : NULL));
+  json_object_object_add(o, "since", sim_json_time(cur->start));
+  sim_cursor_release(&c);
+  return o;
+}
+
+void sim_truth_handle(struct sim_req *r) {
+  const char *e = sim_arg(r, "end"), *w = sim_arg(r, "window");
+  cx_ms_t end = r->now, window = DEFAULT_WINDOW_MS;
+  if ((e != NULL && sim_parse_time(e, true, &end) != 0) ||
+      (w != NULL && sim_parse_seconds(w, &window) != 0)) {
+    sim_reply_error(r, 400, "Invalid end or window");
+    return;
+  }
+  int nteams = sim_team_count();
+  struct acc *team = calloc((size_t)nteams, sizeof *team), all = {0};
+  if (team == NULL) {
+    sim_reply_error(r, 500, "Out of memory");
+    return;
+  }
+  struct json_object *agents = json_object_new_object();
+  for (int i = 0; i < sim_agent_count(); i++) {
+    const struct sim_agent *ag = sim_agent_get(i);
+    struct acc a = {0};
+    struct json_object *o = json_object_new_object();
+    json_object_object_add(o, "team", json_object_new_string(sim_team_get(ag->team)->name));
+    json_object_object_add(o, "teamId", json_object_new_int(sim_team_get(ag->team)->id));
+    json_object_object_add(o, "current", agent_truth(i, end - window, end, &a));
+    json_object_object_add(o, "durations", render_durations(&a));
+    acc_add(&team[ag->team], &a);
+    acc_add(&all, &a);
+    char key[16];
+    snprintf(key, sizeof key, "%d", ag->id);
+    json_object_object_add(agents, key, o);
+  }
+  struct json_object *teams = json_object_new_object();
+  for (int k = 0; k < nteams; k++)
+    json_object_object_add(teams, sim_team_get(k)->name, render_group(&team[k]));
+  free(team);
+
+  struct json_object *o = json_object_new_object();
+  json_object_object_add(o, "end", sim_json_time(end));
+  json_object_object_add(o, "window", sim_json_seconds(window));
+  json_object_object_add(o, "agents", agents);
+  json_object_object_add(o, "teams", teams);
+  json_object_object_add(o, "all", render_group(&all));
+  sim_reply_json(r, 200, o);
+}
+
+void sim_timeline_handle(struct sim_req *r) {
+  long id;
+  cx_ms_t from = r->now - DEFAULT_WINDOW_MS, to = r->now;
+  const char *f = sim_arg(r, "from"), *t = sim_arg(r, "to");
+  if (sim_parse_long(sim_arg(r, "agent"), 0, 1000000000, &id) != 0 || sim_agent_index(id) < 0) {
+    sim_reply_error(r, 404, "Invalid Agent Id");
+    return;
+  }
+  if ((f != NULL && sim_parse_time(f, true, &from) != 0) ||
+      (t != NULL && sim_parse_time(t, true, &to) != 0) || to < from) {
+    sim_reply_error(r, 400, "Invalid from or to");
+    return;
+  }
+  struct json_object *list = json_object_new_array();
+  struct sim_cursor c;
+  int n = 0;
+  for (sim_cursor_at(&c, sim_agent_index(id), from);
+       sim_cursor_item(&c)->start < to && n < MAX_TIMELINE_ITEMS; sim_cursor_next(&c), n++) {
+    const struct sim_item *it = sim_cursor_item(&c);
+    struct json_object *o = json_object_new_object();
+    json_object_object_add(o, "start", sim_json_time(it->start));
+    json_object_object_add(o, "end", sim_json_time(it->end));
+    json_object_object_add(o, "state", json_object_new_string(sim_state_names[it->state]));
+    json_object_object_add(
+        o, "reason", sim_json_str_or_null(it->reason >= 0 ? sim_reasons[it->reason].name : NULL));
+    json_object_object_add(o, "session", json_object_new_int64(c.blk->session_id));
+    json_object_object_add(o, "index", json_object_new_int(sim_cursor_index(&c)));
+    json_object_array_add(list, o);
+  }
+  sim_cursor_release(&c);
+  sim_reply_json(r, 200, list);
+}
