@@ -236,7 +236,7 @@ static void api_route(const struct req *r, const char *path, const char *query,
     /* "next": page 1 -> absolute link, page 2 -> relative, page 3 last. */
     hist_record(rec, sizeof(rec), 1, page * 2 - 1);
     hist_record(rec2, sizeof(rec2), 2, page * 2);
-    char next[512] = "null";
+    char next[2300] = "null";
     if (page == 1)
       snprintf(next, sizeof(next), "\"%s%s?page=2\"", url, path);
     else if (page == 2)
@@ -262,7 +262,7 @@ static void api_route(const struct req *r, const char *path, const char *query,
     field(query, "page", pg, sizeof(pg));
     int page = pg[0] ? atoi(pg) : 1;
     hist_record(rec, sizeof(rec), agent, page);
-    char next[512] = "null";
+    char next[2300] = "null";
     if (page == 1)
       snprintf(next, sizeof(next), "\"%s?page=2\"", path + strlen(BASE));
     snprintf(a->body, sizeof(a->body),
