@@ -1,0 +1,344 @@
+#!/usr/bin/env python3
+"""selfcheck.py: end-to-end check of a running cxone-sim (python3 stdlib only).
+
+Walks the client's path (discovery -> token -> cxone-configuration ->
+agents/states -> paged state-history) and checks that the clipped state
+history adds up to /sim/truth for every agent and state, within 1 ms.
+
+Start the simulator with the default credentials and
+  --history-straddle include --open-state partial --history-lag 0
+(e.g. cxone-sim --listen 127.0.0.1:0 --time-scale 0.01 --open-state partial),
+then run: sim/selfcheck.py --port PORT --ca TLSDIR/ca.pem
+The fault checks at the end change the simulator's state (they revoke all
+tokens), so use a dedicated instance.  Prints "N passed, N failed".
+"""
+import argparse
+import base64
+import calendar
+import json
+import re
+import ssl
+import sys
+import threading
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from datetime import datetime, timezone
+
+TENANT = "11eb660f-0000-4000-8000-0242ac110002"
+STATES = ["LoggedOut", "Available", "Unavailable", "InboundContact", "OutboundContact",
+          "InboundConsult", "OutboundConsult", "Dialer", "LoggedIn"]
+
+
+class Checker:
+    def __init__(self, args):
+        self.base = "https://%s:%d" % (args.host, args.port)
+        self.ctx = ssl.create_default_context(cafile=args.ca)
+        self.args = args
+        self.passed = 0
+        self.failed = 0
+        self.token = None
+
+    def check(self, name, ok, detail=""):
+        if ok:
+            self.passed += 1
+        else:
+            self.failed += 1
+            print("FAIL %s %s" % (name, detail))
+
+    def request(self, url, data=None, headers=None, method=None):
+        if not url.startswith("https://"):
+            url = self.base + url
+        req = urllib.request.Request(url, data=data, headers=headers or {}, method=method)
+        try:
+            with urllib.request.urlopen(req, context=self.ctx, timeout=60) as r:
+                return r.status, r.headers, r.read()
+        except urllib.error.HTTPError as e:
+            return e.code, e.headers, e.read()
+
+    def api(self, path, query=None, token=None, accept="application/json"):
+        url = "%s/inContactAPI/services/v27.0/%s" % (self.base, path)
+        if query:
+            url += "?" + urllib.parse.urlencode(query)
+        headers = {"Accept": accept}
+        if token or self.token:
+            headers["Authorization"] = "Bearer " + (token or self.token)
+        return self.request(url, headers=headers)
+
+    def get_token(self, basic=True, client_secret=None, key_secret=None, grant="password"):
+        a = self.args
+        form = {"grant_type": grant, "username": a.access_key_id,
+                "password": key_secret or a.access_key_secret}
+        headers = {"Content-Type": "application/x-www-form-urlencoded"}
+        secret = client_secret or a.client_secret
+        if basic:
+            cred = ("%s:%s" % (a.client_id, secret)).encode()
+            headers["Authorization"] = "Basic " + base64.b64encode(cred).decode()
+        else:
+            form["client_id"] = a.client_id
+            form["client_secret"] = secret
+        st, _, body = self.request("/auth/token", urllib.parse.urlencode(form).encode(), headers)
+        return st, json.loads(body) if body else None
+
+
+def iso_ms(s):
+    m = re.fullmatch(r"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(?:\.(\d+))?Z", s)
+    dt = datetime.strptime(m.group(1), "%Y-%m-%dT%H:%M:%S").replace(tzinfo=timezone.utc)
+    frac = (m.group(2) or "0")[:3].ljust(3, "0")
+    return calendar.timegm(dt.timetuple()) * 1000 + int(frac)
+
+
+def ms_iso(ms):
+    dt = datetime.fromtimestamp(ms // 1000, tz=timezone.utc)
+    return dt.strftime("%Y-%m-%dT%H:%M:%S") + ".%03dZ" % (ms % 1000)
+
+
+def duration_ms(d):
+    if isinstance(d, (int, float)):
+        return round(d * 1000)
+    m = re.fullmatch(r"PT(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)(?:\.(\d+))?S)?", d)
+    h, mi, s, f = m.groups()
+    frac = int((f or "0")[:3].ljust(3, "0"))
+    return ((int(h or 0) * 60 + int(mi or 0)) * 60 + int(s or 0)) * 1000 + frac
+
+
+def jwt_payload(tok):
+    p = tok.split(".")[1]
+    return json.loads(base64.urlsafe_b64decode(p + "=" * (-len(p) % 4)))
+
+
+def fetch_history(c, path, query, top):
+    """Follows _links.next; returns (records, pages, totalRecords, ok)."""
+    q = dict(query, top=top)
+    st, _, body = c.api(path, q)
+    if st == 204:
+        return [], 0, 0, True
+    records, pages, ok = [], 0, st == 200
+    total = None
+    while ok:
+        doc = json.loads(body)
+        total = doc["totalRecords"] if total is None else total
+        records += doc["agentStateHistory"]
+        pages += 1
+        nxt = doc["_links"]["next"]
+        if not nxt:
+            break
+        st, _, body = c.request(nxt, headers={"Accept": "application/json",
+                                              "Authorization": "Bearer " + c.token})
+        ok = st == 200
+    return records, pages, total, ok
+
+
+def clipped(records, start, end):
+    """{agentId: {state or Unavailable-Reason: ms}} of records clipped to [start, end)."""
+    out = {}
+    for r in records:
+        s = iso_ms(r["startDate"])
+        e = s + duration_ms(r["duration"])
+        d = max(0, min(e, end) - max(s, start))
+        a = out.setdefault(r["agentId"], {})
+        a[r["agentStateName"]] = a.get(r["agentStateName"], 0) + d
+        if r["outStateDescription"]:
+            k = "Unavailable-" + r["outStateDescription"]
+            a[k] = a.get(k, 0) + d
+    return out
+
+
+def compare(c, name, got, truth_agents, agent_ids):
+    for aid in agent_ids:
+        want = truth_agents[str(aid)]["durations"]
+        have = got.get(aid, {})
+        keys = set(want) | set(k for k, v in have.items() if v)
+        bad = [(k, have.get(k, 0) / 1000, want.get(k, 0)) for k in sorted(keys)
+               if abs(have.get(k, 0) / 1000 - want.get(k, 0)) > 0.001]
+        c.check("%s agent %d" % (name, aid), not bad, str(bad[:4]))
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--port", type=int, required=True)
+    ap.add_argument("--ca", required=True)
+    ap.add_argument("--host", default="127.0.0.1")
+    ap.add_argument("--window", type=float, default=600, help="seconds (default 600)")
+    ap.add_argument("--agent", type=int, default=1001)
+    ap.add_argument("--client-id", default="sim-client")
+    ap.add_argument("--client-secret", default="sim+client/secret==")
+    ap.add_argument("--access-key-id", default="SIMKEYID+/==")
+    ap.add_argument("--access-key-secret", default="sim/access+key=secret==")
+    ap.add_argument("--skip-faults", action="store_true")
+    c = Checker(ap.parse_args())
+    a = c.args
+
+    # Discovery and authentication.
+    st, _, body = c.request("/.well-known/openid-configuration")
+    doc = json.loads(body)
+    c.check("openid-configuration", st == 200 and doc["issuer"] == c.base and
+            doc["token_endpoint"] == c.base + "/auth/token")
+    st, tok = c.get_token(basic=True)
+    c.check("token basic", st == 200 and tok["token_type"] == "Bearer" and
+            jwt_payload(tok["access_token"])["tenantId"] == TENANT and
+            jwt_payload(tok["id_token"])["tenantId"] == TENANT, str(tok))
+    c.token = tok["access_token"]
+    st, tok2 = c.get_token(basic=False)
+    c.check("token post", st == 200 and "access_token" in tok2)
+    st, err = c.get_token(client_secret="wrong")
+    c.check("token bad client", st == 401 and err["error"] == "invalid_client")
+    st, err = c.get_token(key_secret="wrong")
+    c.check("token bad key", st == 401 and err["error"] == "invalid_grant")
+    st, err = c.get_token(grant="client_credentials")
+    c.check("token bad grant", st == 400 and err["error"] == "unsupported_grant_type")
+    tenant = jwt_payload(c.token)["tenantId"]
+    st, _, body = c.request("/.well-known/cxone-configuration?tenantId=" + tenant)
+    c.check("cxone-configuration", st == 200 and json.loads(body)["api_endpoint"] == c.base)
+    st, _, _ = c.request("/.well-known/cxone-configuration?tenantId=nope")
+    c.check("cxone-configuration unknown tenant", st == 404)
+
+    # API guards.
+    st, h, _ = c.api("agents/states", token="not-a-token")
+    c.check("bad token 401", st == 401 and h.get("icStatusDescription") == "Invalid token")
+    st, _, body = c.api("agents/states", accept="text/html")
+    c.check("406 without json accept", st == 406 and body == b"No known way to render data")
+    st, h, _ = c.api("agents/99999/state-history", {"startDate": ms_iso(0), "endDate": ms_iso(1)})
+    c.check("unknown agent", st == 404 and h.get("icStatusDescription") == "Invalid Agent Id")
+    for q, want in (({"startDate": "x", "endDate": ms_iso(0)}, "Invalid Start Date"),
+                    ({"startDate": ms_iso(0), "endDate": "y"}, "Invalid End Date"),
+                    ({"startDate": ms_iso(5000), "endDate": ms_iso(0)}, "Invalid Date Range")):
+        st, h, _ = c.api("agents/state-history", q)
+        c.check("400 " + want, st == 400 and h.get("icStatusDescription") == want)
+
+    # Directory.
+    st, _, body = c.api("agents", {"top": 1000})
+    agents = json.loads(body)["agents"]
+    ids = [x["agentId"] for x in agents]
+    c.check("agents", st == 200 and ids and len(set(x["userName"] for x in agents)) == len(ids))
+    st, _, body = c.api("teams")
+    c.check("teams", st == 200 and json.loads(body)["teams"][0]["teamName"] == "Tier 1")
+    st, _, body = c.api("unavailable-codes")
+    codes = {x["name"]: x for x in json.loads(body)["unavailableCodes"]}
+    c.check("unavailable-codes", st == 200 and codes["After Call Work"]["isACW"] and
+            set(codes) >= {"Break", "Lunch", "Training", "Meeting", "Personal"})
+
+    # Real time.
+    st, _, body = c.api("agents/states")
+    doc = json.loads(body)
+    c.check("agents/states", st == 200 and doc["totalRecords"] == len(ids) and
+            len(doc["agentStates"]) == len(ids))
+    poll = doc["lastPollTime"]
+    st, _, body = c.api("agents/states", {"updatedSince": poll})
+    changed = json.loads(body)["agentStates"] if st == 200 else []
+    c.check("agents/states updatedSince", st in (200, 204, 304) and
+            all(iso_ms(x["startDate"]) > iso_ms(poll) for x in changed))
+    st, h, _ = c.api("agents/states", {"updatedSince": "garbage"})
+    c.check("updatedSince invalid", st == 400 and
+            h.get("icStatusDescription") == "Invalid updatedSince")
+    st, _, body = c.api("agents/%d/states" % a.agent, {"fields": "agentId,agentStateName"})
+    one = json.loads(body)["agentStates"]
+    c.check("agent states fields", st == 200 and len(one) == 1 and
+            set(one[0]) == {"agentId", "agentStateName"})
+
+    # History vs truth.
+    end = int(time.time() * 1000) - 1000
+    window = int(a.window * 1000)
+    start = end - window
+    q = {"startDate": ms_iso(start), "endDate": ms_iso(end)}
+    st, _, body = c.request("/sim/truth?end=%s&window=%.3f" % (ms_iso(end), window / 1000))
+    truth = json.loads(body)
+    c.check("truth", st == 200 and set(truth["agents"]) == set(str(i) for i in ids))
+    for aid, t in truth["agents"].items():
+        base = sum(t["durations"][s] for s in STATES)
+        c.check("truth sums to window agent " + aid, abs(base - window / 1000) < 0.001,
+                "%.3f" % base)
+    counts = truth["all"]["counts"]
+    c.check("truth counts", sum(counts[s] for s in STATES) == len(ids))
+    all_t = truth["all"]["durations"]
+    c.check("truth teams add up", all(
+        abs(sum(tm["durations"].get(s, 0) for tm in truth["teams"].values()) - all_t[s]) < 0.01
+        for s in STATES))
+
+    records, pages, total, ok = fetch_history(c, "agents/state-history", q, 37)
+    c.check("history paging", ok and total == len(records) and pages == -(-total // 37),
+            "total %s records %d pages %d" % (total, len(records), pages))
+    keys = [(iso_ms(r["startDate"]), r["agentId"]) for r in records]
+    c.check("history order", keys == sorted(keys))
+    c.check("history unique", len(set((r["agentId"], r["agentSessionId"], r["stateIndex"])
+                                       for r in records)) == len(records))
+    big, _, total2, ok2 = fetch_history(c, "agents/state-history", q, 1000)
+    ident = lambda rs: [(r["agentId"], r["agentSessionId"], r["stateIndex"], r["startDate"])
+                        for r in rs]  # the open state's partial duration grows
+    c.check("history pages equal one fetch", ok2 and total2 == total and
+            ident(big) == ident(records))
+    compare(c, "all-agents history", clipped(records, start, end), truth["agents"], ids)
+
+    one, _, _, ok = fetch_history(c, "agents/%d/state-history" % a.agent, q, 5)
+    c.check("per-agent history", ok and all(r["agentId"] == a.agent for r in one))
+    compare(c, "per-agent history", clipped(one, start, end), truth["agents"], [a.agent])
+
+    st, _, body = c.request("/sim/timeline?agent=%d&from=%s&to=%s" % (a.agent, q["startDate"],
+                                                                       q["endDate"]))
+    items = json.loads(body)
+    c.check("timeline contiguous", st == 200 and items and all(
+        x["end"] == y["start"] for x, y in zip(items, items[1:])))
+
+    if not a.skip_faults:
+        faults(c)
+    print("%d passed, %d failed" % (c.passed, c.failed))
+    return 1 if c.failed else 0
+
+
+def faults(c):
+    for kind, want in (("429", 429), ("503", 503), ("500", 500), ("403", 403)):
+        c.request("/sim/fault?kind=%s&count=1&path=agents" % kind)
+        st1, _, _ = c.api("teams")
+        st2, h, _ = c.api("agents/states")
+        st3, _, _ = c.api("agents/states")
+        c.check("fault " + kind, st1 == 200 and st2 == want and st3 == 200 and
+                (kind != "429" or "Retry-After" not in h), "%d %d %d" % (st1, st2, st3))
+    c.request("/sim/fault?kind=malformed&count=1")
+    st, _, body = c.api("teams")
+    try:
+        json.loads(body)
+        parsed = True
+    except ValueError:
+        parsed = False
+    c.check("fault malformed", st == 200 and not parsed)
+    c.request("/sim/fault?kind=truncated&count=1")
+    st, _, body = c.api("unavailable-codes")
+    _, _, full = c.api("unavailable-codes")
+    c.check("fault truncated", st == 200 and len(body) == len(full) // 2)
+    c.request("/sim/fault?kind=huge&count=1")
+    st, _, body = c.api("teams")
+    c.check("fault huge", st == 200 and len(body) == 64 << 20 and
+            json.loads(body)["teams"][0]["teamName"] == "Tier 1")
+
+    # A slow answer must not hold up another connection.
+    c.request("/sim/fault?kind=slow&count=1&delay_ms=1500&path=teams")
+    res = {}
+    th = threading.Thread(target=lambda: res.setdefault("slow", c.api("teams")[0]))
+    t0 = time.time()
+    th.start()
+    time.sleep(0.2)
+    st, _, _ = c.api("agents")
+    quick = time.time() - t0
+    th.join()
+    c.check("fault slow", res.get("slow") == 200 and st == 200 and quick < 1.0 and
+            time.time() - t0 >= 1.5, "quick %.2fs" % quick)
+
+    c.request("/sim/fault?kind=401&count=1")
+    st, h, _ = c.api("teams")
+    st2, h2, _ = c.api("teams")
+    c.check("fault 401 revokes", st == 401 and st2 == 401 and
+            h2.get("icStatusDescription") == "Expired token")
+    st, tok = c.get_token()
+    c.token = tok["access_token"]
+    c.request("/sim/revoke-tokens", data=b"", method="POST")
+    st, h, _ = c.api("teams")
+    c.check("revoke-tokens", st == 401 and h.get("icStatusDescription") == "Expired token")
+    st, _, body = c.request("/sim/stats")
+    stats = json.loads(body)
+    c.check("stats", st == 200 and stats["tokens_issued"] >= 3 and
+            stats["requests"]["agents/state-history"] >= 2 and stats["status"]["401"] >= 3)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
