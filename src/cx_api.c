@@ -369,7 +369,8 @@ enum cx_status cx_api_authenticate(struct cx_api *api, struct cx_error *err) {
   enum cx_status st;
   if (api->token_endpoint == NULL && (st = discover(api, err)) != CX_OK)
     return st;
-  if ((st = request_token(api, err)) != CX_OK)
+  bool fresh = api->access_token != NULL && api->clock() < api->token_refresh_at;
+  if (!fresh && (st = request_token(api, err)) != CX_OK)
     return st;
   if (api->base_url == NULL && (st = configure_endpoint(api, err)) != CX_OK)
     return st;
@@ -443,6 +444,7 @@ enum cx_status cx_api_get(struct cx_api *api, const char *path_or_url,
  * skip/top, the records seen so far. */
 struct pager {
   char *url;        /* current request (absolute) */
+  char *prev_url;   /* the one before: catches A -> B -> A cycles */
   char *query_base; /* "path?startDate=..&endDate=.." without skip/top */
   unsigned top;
   uint64_t seen;
@@ -451,8 +453,9 @@ struct pager {
 
 static void pager_free(struct pager *p) {
   free(p->url);
+  free(p->prev_url);
   free(p->query_base);
-  p->url = p->query_base = NULL;
+  p->url = p->prev_url = p->query_base = NULL;
 }
 
 /* After a page of `got` records (+ next link, total): 1 with p->url set to
@@ -486,14 +489,16 @@ static int pager_next(struct cx_api *api, struct pager *p, const char *what,
     cx_error_set(err, CX_ERR_NOMEM, 0, "%s: out of memory", what);
     return -1;
   }
-  if (strcmp(next, p->url) == 0) {
-    cx_log(CX_LOG_WARNING, "api: %s: next link repeats the current page; "
+  if (strcmp(next, p->url) == 0 ||
+      (p->prev_url != NULL && strcmp(next, p->prev_url) == 0)) {
+    cx_log(CX_LOG_WARNING, "api: %s: next link repeats a page just read; "
                            "stopping",
            what);
     free(next);
     return 0;
   }
-  free(p->url);
+  free(p->prev_url);
+  p->prev_url = p->url;
   p->url = next;
   return 1;
 }
@@ -715,13 +720,14 @@ enum cx_status cx_api_state_history_agents(struct cx_api *api,
 
     int running = 0;
     CURLMcode mc = curl_multi_perform(multi, &running);
-    if (mc == CURLM_OK && running > 0)
-      mc = curl_multi_poll(multi, NULL, 0, 1000, NULL);
     if (mc != CURLM_OK) {
       st = cx_error_set(err, CX_ERR_TRANSPORT, 0, "state-history: curl multi: %s",
                         curl_multi_strerror(mc));
       goto out;
     }
+    /* Completed transfers first (their next pages are queued on the same
+     * handle), then wait: curl_multi_poll also honours libcurl's internal
+     * timeout, so freshly added handles start without delay. */
     CURLMsg *msg;
     int left;
     while ((msg = curl_multi_info_read(multi, &left)) != NULL) {
@@ -739,6 +745,12 @@ enum cx_status cx_api_state_history_agents(struct cx_api *api,
         goto out;
       if (rc == 0)
         busy--;
+    }
+    if (busy > 0 && running > 0 &&
+        (mc = curl_multi_poll(multi, NULL, 0, 1000, NULL)) != CURLM_OK) {
+      st = cx_error_set(err, CX_ERR_TRANSPORT, 0, "state-history: curl multi: %s",
+                        curl_multi_strerror(mc));
+      goto out;
     }
   }
   st = CX_OK;

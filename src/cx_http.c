@@ -190,7 +190,7 @@ static size_t on_body(char *ptr, size_t size, size_t nmemb, void *userdata) {
     size_t cap = x->cap ? x->cap : 16384;
     while (cap < x->len + n + 1)
       cap *= 2;
-    if (cap > x->http->max_body + 1)
+    if (x->http->max_body < SIZE_MAX && cap > x->http->max_body + 1)
       cap = x->http->max_body + 1;
     /* malloc + copy + wipe instead of realloc: a token body must not be
      * left behind in a freed block. */
@@ -319,7 +319,8 @@ struct cx_http_xfer *cx_http_xfer_new(struct cx_http *http) {
     SET(CURLOPT_CAINFO, http->ca_file);
   if (http->user_agent != NULL)
     SET(CURLOPT_USERAGENT, http->user_agent);
-  SET(CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)http->max_body);
+  if (http->max_body <= (size_t)INT64_MAX)
+    SET(CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)http->max_body);
   SET(CURLOPT_FOLLOWLOCATION, 0L);
   SET(CURLOPT_TCP_KEEPALIVE, 1L);
 #if LIBCURL_VERSION_NUM >= 0x075500

@@ -56,7 +56,8 @@ static struct {
   int revoked_seq;        /* tokens with seq <= this are refused */
   int always_401;
   int token_refuse;
-  char hist_mode[16];     /* "next", "skip", "204", "404", "loop" */
+  char hist_mode[16];     /* "next", "skip", "204", "404", "loop", "cycle" */
+  char first_query[1024];
 } S;
 
 static void url_decode(const char *s, size_t n, char *out, size_t size) {
@@ -212,6 +213,22 @@ static void api_route(const struct req *r, const char *path, const char *query,
       snprintf(a->body, sizeof(a->body),
                "{\"_links\":{\"next\":\"%s%s?%s\"},\"agentStateHistory\":[%s]}",
                url, path, query, rec);
+      a->status = 200;
+      return;
+    }
+    if (strcmp(S.hist_mode, "cycle") == 0) { /* page 1 -> 2 -> 1 ... */
+      hist_record(rec, sizeof(rec), 1, page);
+      char next[2300];
+      if (page == 1) {
+        snprintf(S.first_query, sizeof(S.first_query), "%s", query);
+        snprintf(next, sizeof(next), "%s?page=2", path);
+      } else {
+        snprintf(next, sizeof(next), "%.255s%.1000s?%.1000s", url, path,
+                 S.first_query);
+      }
+      snprintf(a->body, sizeof(a->body),
+               "{\"_links\":{\"next\":\"%s\"},\"agentStateHistory\":[%s]}",
+               next, rec);
       a->status = 200;
       return;
     }
@@ -767,6 +784,15 @@ static void test_history_skip_204_404_loop(void) {
   /* The next link repeats the request: one page, then stop. */
   CHECK_EQ_INT(count_reqs(BASE) - before, 1);
   CHECK_EQ_INT(c3.pages, 1);
+
+  snprintf(S.hist_mode, sizeof(S.hist_mode), "cycle");
+  struct collect c4 = {0};
+  before = count_reqs(BASE);
+  CHECK_EQ_INT(cx_api_state_history(api, CX_ID_NONE, s, e, 0, collect_fn, &c4,
+                                    &err),
+               CX_OK);
+  CHECK_EQ_INT(count_reqs(BASE) - before, 2);
+  CHECK_EQ_INT(c4.pages, 2);
 
   /* Bad range. */
   CHECK_EQ_INT(cx_api_state_history(api, CX_ID_NONE, e, s, 0, collect_fn, &c3,
