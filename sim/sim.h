@@ -13,7 +13,11 @@
 
 enum sim_straddle { SIM_STRADDLE_INCLUDE, SIM_STRADDLE_EXCLUDE };
 enum sim_open_state { SIM_OPEN_OMIT, SIM_OPEN_NULL, SIM_OPEN_PARTIAL };
-enum sim_client_auth { SIM_CLIENT_AUTH_ANY, SIM_CLIENT_AUTH_BASIC, SIM_CLIENT_AUTH_POST };
+enum sim_client_auth {
+  SIM_CLIENT_AUTH_ANY,
+  SIM_CLIENT_AUTH_BASIC,
+  SIM_CLIENT_AUTH_POST
+};
 
 /* Bits of sim_config.team_field. */
 #define SIM_TEAM_ID 1
@@ -47,9 +51,9 @@ struct sim_config {
   enum sim_straddle history_straddle;
   enum sim_open_state open_state;
   bool duration_seconds;
-  int team_field;          /* SIM_TEAM_ID | SIM_TEAM_NO */
-  unsigned empty_history;  /* 204 or 200 */
-  unsigned no_change;      /* 304, 204 or 200 */
+  int team_field;         /* SIM_TEAM_ID | SIM_TEAM_NO */
+  unsigned empty_history; /* 204 or 200 */
+  unsigned no_change;     /* 304, 204 or 200 */
   bool all_agents_history;
   int page_size;
   cx_ms_t history_lag_ms;

@@ -17,7 +17,8 @@
 
 /* --- Routing. --- */
 
-enum sim_api_route sim_api_route(const char *path, bool *is_api, long *agent_id) {
+enum sim_api_route sim_api_route(const char *path, bool *is_api,
+                                 long *agent_id) {
   static const char prefix[] = "/inContactAPI/services/v";
   static const struct {
     const char *rest;
@@ -83,14 +84,19 @@ static void add_link(struct json_object *links, const char *key, char *url) {
 }
 
 /* totalRecords, _links (self, next, previous), businessUnitId, lastPollTime. */
-static struct json_object *envelope(struct sim_req *r, long total, long skip, long top) {
-  struct json_object *o = json_object_new_object(), *links = json_object_new_object();
+static struct json_object *envelope(struct sim_req *r, long total, long skip,
+                                    long top) {
+  struct json_object *o = json_object_new_object(),
+                     *links = json_object_new_object();
   json_object_object_add(o, "totalRecords", json_object_new_int64(total));
   add_link(links, "self", sim_url(r, -1, 0));
-  add_link(links, "next", skip + top < total ? sim_url(r, skip + top, top) : NULL);
-  add_link(links, "previous", skip > 0 ? sim_url(r, skip > top ? skip - top : 0, top) : NULL);
+  add_link(links, "next",
+           skip + top < total ? sim_url(r, skip + top, top) : NULL);
+  add_link(links, "previous",
+           skip > 0 ? sim_url(r, skip > top ? skip - top : 0, top) : NULL);
   json_object_object_add(o, "_links", links);
-  json_object_object_add(o, "businessUnitId", json_object_new_int64(sim_cfg.bu_id));
+  json_object_object_add(o, "businessUnitId",
+                         json_object_new_int64(sim_cfg.bu_id));
   json_object_object_add(o, "lastPollTime", sim_json_time(r->now));
   return o;
 }
@@ -103,17 +109,25 @@ static void add(struct json_object *o, const char *key, struct json_object *v) {
 static void add_item_fields(struct json_object *o, const struct sim_item *it,
                             const struct sim_agent *ag, bool station_name) {
   const struct sim_skill *sk = it->skill >= 0 ? &sim_skills[it->skill] : NULL;
-  const struct sim_reason *rs = it->reason >= 0 ? &sim_reasons[it->reason] : NULL;
+  const struct sim_reason *rs =
+      it->reason >= 0 ? &sim_reasons[it->reason] : NULL;
   bool contact = it->contact_id != 0, out = sk != NULL && sk->outbound;
   char party[16], station[32];
-  snprintf(party, sizeof party, "555%07lld", (long long)(it->contact_id % 10000000));
+  snprintf(party, sizeof party, "555%07lld",
+           (long long)(it->contact_id % 10000000));
   add(o, "contactId", sim_json_int_or_null(it->contact_id, contact));
   add(o, "skillId", sim_json_int_or_null(sk ? sk->id : 0, sk != NULL));
   add(o, "skillName", sim_json_str_or_null(sk ? sk->name : NULL));
   add(o, "mediaTypeId", sim_json_int_or_null(4, contact));
   add(o, "mediaTypeName", sim_json_str_or_null(contact ? "Call" : NULL));
-  add(o, "fromAddress", sim_json_str_or_null(!contact ? NULL : out ? "8005550100" : party));
-  add(o, "toAddress", sim_json_str_or_null(!contact ? NULL : out ? party : "8005550100"));
+  add(o, "fromAddress",
+      sim_json_str_or_null(!contact ? NULL
+                           : out    ? "8005550100"
+                                    : party));
+  add(o, "toAddress",
+      sim_json_str_or_null(!contact ? NULL
+                           : out    ? party
+                                    : "8005550100"));
   add(o, "outStateId", sim_json_int_or_null(rs ? rs->id : 0, rs != NULL));
   add(o, "outStateDescription", sim_json_str_or_null(rs ? rs->name : NULL));
   add(o, "isOutbound", json_object_new_boolean(out));
@@ -139,7 +153,8 @@ static const char *category(int state) {
   }
 }
 
-static struct json_object *render_state(const struct sim_cursor *c, const char *fields) {
+static struct json_object *render_state(const struct sim_cursor *c,
+                                        const char *fields) {
   const struct sim_item *it = sim_cursor_item(c);
   const struct sim_agent *ag = sim_agent_get(c->agent);
   const struct sim_team *tm = sim_team_get(ag->team);
@@ -150,15 +165,18 @@ static struct json_object *render_state(const struct sim_cursor *c, const char *
   add(o, "agentStateName", json_object_new_string(sim_state_names[it->state]));
   add(o, "agentStateCategory", json_object_new_string(category(it->state)));
   add(o, "businessUnitId", json_object_new_int64(sim_cfg.bu_id));
-  add(o, "contactStartHandleTime", it->contact_id ? sim_json_time(it->start) : NULL);
+  add(o, "contactStartHandleTime",
+      it->contact_id ? sim_json_time(it->start) : NULL);
   add(o, "isActive", json_object_new_boolean(1));
-  add(o, "isACW", json_object_new_boolean(it->reason >= 0 && sim_reasons[it->reason].acw));
+  add(o, "isACW",
+      json_object_new_boolean(it->reason >= 0 && sim_reasons[it->reason].acw));
   add(o, "firstName", json_object_new_string(ag->first));
   add(o, "lastName", json_object_new_string(ag->last));
   add(o, "userName", json_object_new_string(ag->user));
   add(o, "lastUpdateTime", sim_json_time(it->start));
   add(o, "openContacts", json_object_new_int(it->contact_id != 0));
-  add(o, "sessionStartTime", logged_in ? sim_json_time(c->blk->items[0].start) : NULL);
+  add(o, "sessionStartTime",
+      logged_in ? sim_json_time(c->blk->items[0].start) : NULL);
   add(o, "startDate", sim_json_time(it->start));
   add(o, "teamId", json_object_new_int(tm->id));
   add(o, "teamName", json_object_new_string(tm->name));
@@ -179,7 +197,8 @@ static void states(struct sim_req *r, int only) {
   const char *fields = sim_arg(r, "fields");
   struct json_object *list = json_object_new_array();
   long total = 0;
-  int first = only >= 0 ? only : 0, last = only >= 0 ? only : sim_agent_count() - 1;
+  int first = only >= 0 ? only : 0,
+      last = only >= 0 ? only : sim_agent_count() - 1;
   for (int a = first; a <= last; a++) {
     struct sim_cursor c;
     sim_cursor_at(&c, a, r->now);
@@ -216,13 +235,14 @@ static bool hist_valid(const struct hist *h, const struct sim_cursor *c) {
     return true;
   /* The open state, last of the records. */
   return sim_cfg.open_state != SIM_OPEN_OMIT &&
-         (sim_cfg.history_straddle == SIM_STRADDLE_EXCLUDE || h->known > h->from ||
-          it->start >= h->from);
+         (sim_cfg.history_straddle == SIM_STRADDLE_EXCLUDE ||
+          h->known > h->from || it->start >= h->from);
 }
 
 static bool hist_first(const struct hist *h, int agent, struct sim_cursor *c) {
   sim_cursor_at(c, agent, h->from);
-  if (sim_cfg.history_straddle == SIM_STRADDLE_EXCLUDE && sim_cursor_item(c)->start < h->from)
+  if (sim_cfg.history_straddle == SIM_STRADDLE_EXCLUDE &&
+      sim_cursor_item(c)->start < h->from)
     sim_cursor_next(c);
   return hist_valid(h, c);
 }
@@ -232,7 +252,8 @@ static bool hist_next(const struct hist *h, struct sim_cursor *c) {
   return hist_valid(h, c);
 }
 
-static struct json_object *render_record(const struct hist *h, const struct sim_cursor *c,
+static struct json_object *render_record(const struct hist *h,
+                                         const struct sim_cursor *c,
                                          const char *fields) {
   const struct sim_item *it = sim_cursor_item(c);
   const struct sim_agent *ag = sim_agent_get(c->agent);
@@ -241,7 +262,9 @@ static struct json_object *render_record(const struct hist *h, const struct sim_
   if (it->end <= h->known)
     dur = sim_json_duration(it->end - it->start);
   else
-    dur = sim_cfg.open_state == SIM_OPEN_PARTIAL ? sim_json_duration(h->known - it->start) : NULL;
+    dur = sim_cfg.open_state == SIM_OPEN_PARTIAL
+              ? sim_json_duration(h->known - it->start)
+              : NULL;
   add(o, "stateIndex", json_object_new_int(sim_cursor_index(c)));
   add(o, "startDate", sim_json_time(it->start));
   add(o, "agentId", json_object_new_int(ag->id));
@@ -417,7 +440,8 @@ static void codes(struct sim_req *r) {
   sim_reply_json(r, 200, o);
 }
 
-void sim_api_handle(struct sim_req *r, enum sim_api_route route, long agent_id) {
+void sim_api_handle(struct sim_req *r, enum sim_api_route route,
+                    long agent_id) {
   int agent = -1;
   if (route == SIM_API_AGENT_STATES || route == SIM_API_AGENT_HISTORY) {
     agent = sim_agent_index(agent_id);

@@ -37,7 +37,8 @@ static struct {
 
 /* --- Discovery. --- */
 
-static void add_url(struct json_object *o, const char *key, const char *suffix) {
+static void add_url(struct json_object *o, const char *key,
+                    const char *suffix) {
   char buf[256];
   snprintf(buf, sizeof buf, "%s%s", sim_cfg.base_url, suffix);
   json_object_object_add(o, key, json_object_new_string(buf));
@@ -51,7 +52,8 @@ static struct json_object *str_array(const char *const *v, size_t n) {
 }
 
 void sim_auth_openid(struct sim_req *r) {
-  static const char *const methods[] = {"client_secret_basic", "client_secret_post"};
+  static const char *const methods[] = {"client_secret_basic",
+                                        "client_secret_post"};
   static const char *const scopes[] = {"openid"}, *const types[] = {"code"};
   static const char *const algs[] = {"RS256"}, *const pkce[] = {"S256"};
   struct json_object *o = json_object_new_object();
@@ -61,11 +63,14 @@ void sim_auth_openid(struct sim_req *r) {
   add_url(o, "userinfo_endpoint", "/auth/userinfo");
   add_url(o, "jwks_uri", "/auth/jwks");
   add_url(o, "end_session_endpoint", "/auth/authorize/logout");
-  json_object_object_add(o, "token_endpoint_auth_methods_supported", str_array(methods, 2));
+  json_object_object_add(o, "token_endpoint_auth_methods_supported",
+                         str_array(methods, 2));
   json_object_object_add(o, "scopes_supported", str_array(scopes, 1));
   json_object_object_add(o, "response_types_supported", str_array(types, 1));
-  json_object_object_add(o, "id_token_signing_alg_values_supported", str_array(algs, 1));
-  json_object_object_add(o, "code_challenge_methods_supported", str_array(pkce, 1));
+  json_object_object_add(o, "id_token_signing_alg_values_supported",
+                         str_array(algs, 1));
+  json_object_object_add(o, "code_challenge_methods_supported",
+                         str_array(pkce, 1));
   sim_reply_json(r, 200, o);
 }
 
@@ -85,7 +90,8 @@ void sim_auth_cxone_config(struct sim_req *r) {
   add_url(o, "ui_endpoint", "");
   add_url(o, "auth_endpoint", "");
   add_url(o, "api_endpoint", "");
-  json_object_object_add(o, "tenantId", json_object_new_string(sim_cfg.tenant_id));
+  json_object_object_add(o, "tenantId",
+                         json_object_new_string(sim_cfg.tenant_id));
   sim_reply_json(r, 200, o);
 }
 
@@ -104,10 +110,13 @@ static char *b64url(const unsigned char *p, size_t n) {
   return s;
 }
 
-/* header.payload.signature with 256 random signature bytes; payload consumed. */
+/* header.payload.signature with 256 random signature bytes; payload consumed.
+ */
 static char *make_jwt(struct json_object *payload) {
-  static const char header[] = "{\"alg\":\"RS256\",\"kid\":\"cxone-sim\",\"typ\":\"JWT\"}";
-  const char *body = json_object_to_json_string_ext(payload, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
+  static const char header[] =
+      "{\"alg\":\"RS256\",\"kid\":\"cxone-sim\",\"typ\":\"JWT\"}";
+  const char *body = json_object_to_json_string_ext(
+      payload, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
   unsigned char sig[256];
   char *h = b64url((const unsigned char *)header, sizeof header - 1);
   char *b = b64url((const unsigned char *)body, strlen(body));
@@ -131,16 +140,22 @@ static struct json_object *claims(long serial, int64_t iat, int64_t exp) {
   snprintf(jti, sizeof jti, "sim-%ld", serial);
   struct json_object *o = json_object_new_object();
   json_object_object_add(o, "iss", json_object_new_string(sim_cfg.base_url));
-  json_object_object_add(o, "sub", json_object_new_string("user:11ee0000-0000-4000-8000-00000000a1ce"));
+  json_object_object_add(
+      o, "sub",
+      json_object_new_string("user:11ee0000-0000-4000-8000-00000000a1ce"));
   json_object_object_add(o, "aud", json_object_new_string(sim_cfg.client_id));
-  json_object_object_add(o, "tenantId", json_object_new_string(sim_cfg.tenant_id));
+  json_object_object_add(o, "tenantId",
+                         json_object_new_string(sim_cfg.tenant_id));
   json_object_object_add(o, "tenant", json_object_new_string("simtenant"));
   json_object_object_add(o, "icBUId", json_object_new_int64(sim_cfg.bu_id));
   json_object_object_add(o, "icClusterId", json_object_new_string("SIM1"));
   json_object_object_add(o, "icAgentId", json_object_new_string("1000"));
-  json_object_object_add(o, "userId", json_object_new_string("11ee0000-0000-4000-8000-00000000a1ce"));
+  json_object_object_add(
+      o, "userId",
+      json_object_new_string("11ee0000-0000-4000-8000-00000000a1ce"));
   json_object_object_add(o, "area", json_object_new_string("sim1"));
-  json_object_object_add(o, "name", json_object_new_string("api.user@sim.example"));
+  json_object_object_add(o, "name",
+                         json_object_new_string("api.user@sim.example"));
   json_object_object_add(o, "given_name", json_object_new_string("API"));
   json_object_object_add(o, "family_name", json_object_new_string("User"));
   json_object_object_add(o, "jti", json_object_new_string(jti));
@@ -149,7 +164,8 @@ static struct json_object *claims(long serial, int64_t iat, int64_t exp) {
   return o;
 }
 
-static void oauth_error(struct sim_req *r, unsigned status, const char *error, const char *desc) {
+static void oauth_error(struct sim_req *r, unsigned status, const char *error,
+                        const char *desc) {
   struct json_object *o = json_object_new_object();
   json_object_object_add(o, "error", json_object_new_string(error));
   json_object_object_add(o, "error_description", json_object_new_string(desc));
@@ -157,7 +173,7 @@ static void oauth_error(struct sim_req *r, unsigned status, const char *error, c
 }
 
 static int hexval(char c) {
-  return c >= '0' && c <= '9' ? c - '0'
+  return c >= '0' && c <= '9'   ? c - '0'
          : c >= 'a' && c <= 'f' ? c - 'a' + 10
          : c >= 'A' && c <= 'F' ? c - 'A' + 10
                                 : -1;
@@ -186,21 +202,25 @@ static char *form_decode(const char *s, size_t n) {
 /* The decoded value of form field name, or NULL.  Caller frees. */
 static char *form_get(const char *body, const char *name) {
   size_t nlen = strlen(name);
-  for (const char *p = body; p && *p; p = strchr(p, '&'), p = p ? p + 1 : NULL) {
+  for (const char *p = body; p && *p;
+       p = strchr(p, '&'), p = p ? p + 1 : NULL) {
     const char *end = strchr(p, '&');
     if (end == NULL)
       end = p + strlen(p);
-    if ((size_t)(end - p) > nlen && strncmp(p, name, nlen) == 0 && p[nlen] == '=')
+    if ((size_t)(end - p) > nlen && strncmp(p, name, nlen) == 0 &&
+        p[nlen] == '=')
       return form_decode(p + nlen + 1, (size_t)(end - p) - nlen - 1);
   }
   return NULL;
 }
 
 static bool client_matches(const char *id, const char *secret) {
-  if (strcmp(id, sim_cfg.client_id) == 0 && strcmp(secret, sim_cfg.client_secret) == 0)
+  if (strcmp(id, sim_cfg.client_id) == 0 &&
+      strcmp(secret, sim_cfg.client_secret) == 0)
     return true;
   /* RFC 6749 2.3.1: the parts may be form-urlencoded before base64. */
-  char *did = form_decode(id, strlen(id)), *dsec = form_decode(secret, strlen(secret));
+  char *did = form_decode(id, strlen(id)),
+       *dsec = form_decode(secret, strlen(secret));
   bool ok = did && dsec && strcmp(did, sim_cfg.client_id) == 0 &&
             strcmp(dsec, sim_cfg.client_secret) == 0;
   free(did);
@@ -235,7 +255,8 @@ static bool basic_ok(const char *auth) {
 static bool client_auth_ok(struct sim_req *r) {
   const char *auth = sim_header(r, MHD_HTTP_HEADER_AUTHORIZATION);
   bool basic = auth != NULL && strncasecmp(auth, "Basic ", 6) == 0;
-  char *id = form_get(r->body, "client_id"), *secret = form_get(r->body, "client_secret");
+  char *id = form_get(r->body, "client_id"),
+       *secret = form_get(r->body, "client_secret");
   bool ok;
   if (basic && sim_cfg.client_auth != SIM_CLIENT_AUTH_POST)
     ok = basic_ok(auth);
@@ -272,7 +293,8 @@ void sim_auth_token(struct sim_req *r) {
     return;
   }
   char *grant = form_get(r->body, "grant_type");
-  char *user = form_get(r->body, "username"), *pass = form_get(r->body, "password");
+  char *user = form_get(r->body, "username"),
+       *pass = form_get(r->body, "password");
   bool password_grant = grant != NULL && strcmp(grant, "password") == 0;
   bool key_ok = user && pass && strcmp(user, sim_cfg.access_key_id) == 0 &&
                 strcmp(pass, sim_cfg.access_key_secret) == 0;
@@ -280,7 +302,8 @@ void sim_auth_token(struct sim_req *r) {
   free(user);
   free(pass);
   if (!password_grant) {
-    oauth_error(r, 400, "unsupported_grant_type", "Only grant_type=password is supported");
+    oauth_error(r, 400, "unsupported_grant_type",
+                "Only grant_type=password is supported");
     return;
   }
   if (!key_ok) {
@@ -297,7 +320,8 @@ void sim_auth_token(struct sim_req *r) {
   char *access = make_jwt(claims(serial, iat, exp));
   char *refresh = make_jwt(claims(serial, iat, iat + REFRESH_TTL_S));
   char *id = make_jwt(claims(serial, iat, exp));
-  if (access == NULL || refresh == NULL || id == NULL || store_token(access, exp_ms) != 0) {
+  if (access == NULL || refresh == NULL || id == NULL ||
+      store_token(access, exp_ms) != 0) {
     free(access);
     free(refresh);
     free(id);
@@ -307,11 +331,13 @@ void sim_auth_token(struct sim_req *r) {
   struct json_object *o = json_object_new_object();
   json_object_object_add(o, "access_token", json_object_new_string(access));
   json_object_object_add(o, "token_type", json_object_new_string("Bearer"));
-  json_object_object_add(o, "expires_in", json_object_new_int64((int64_t)sim_cfg.token_ttl));
+  json_object_object_add(o, "expires_in",
+                         json_object_new_int64((int64_t)sim_cfg.token_ttl));
   json_object_object_add(o, "refresh_token", json_object_new_string(refresh));
   json_object_object_add(o, "id_token", json_object_new_string(id));
-  json_object_object_add(o, "issued_token_type",
-                         json_object_new_string("urn:ietf:params:oauth:token-type:access_token"));
+  json_object_object_add(
+      o, "issued_token_type",
+      json_object_new_string("urn:ietf:params:oauth:token-type:access_token"));
   free(refresh);
   free(id);
   sim_reply_json(r, 200, o);

@@ -31,7 +31,8 @@ enum sim_api_route {
 /* The route of a request path, SIM_API_NONE when it is not an API path
  * (*is_api false) or names no endpoint (*is_api true).  Sets *agent_id for
  * the per-agent routes. */
-enum sim_api_route sim_api_route(const char *path, bool *is_api, long *agent_id);
+enum sim_api_route sim_api_route(const char *path, bool *is_api,
+                                 long *agent_id);
 void sim_api_handle(struct sim_req *r, enum sim_api_route route, long agent_id);
 
 /* sim_truth.c: ground truth and the raw timeline. */

@@ -25,15 +25,40 @@
 #define HUGE_SIZE ((size_t)64 << 20)
 #define MAX_STATUS 600
 
-enum fault_kind { F_NONE, F_401, F_403, F_429, F_500, F_503, F_SLOW, F_TRUNCATED, F_MALFORMED, F_HUGE };
-static const char *const fault_names[] = {"none", "401",       "403",       "429", "500",
-                                          "503",  "slow",      "truncated", "malformed", "huge"};
+enum fault_kind {
+  F_NONE,
+  F_401,
+  F_403,
+  F_429,
+  F_500,
+  F_503,
+  F_SLOW,
+  F_TRUNCATED,
+  F_MALFORMED,
+  F_HUGE
+};
+static const char *const fault_names[] = {
+    "none", "401",  "403",       "429",       "500",
+    "503",  "slow", "truncated", "malformed", "huge"};
 #define NFAULTS (sizeof fault_names / sizeof fault_names[0])
 
-enum category { C_TOKEN, C_DISCOVERY, C_CXCONF, C_STATES, C_HISTORY, C_AGENT_HISTORY, C_OTHER, NCAT };
-static const char *const category_names[NCAT] = {
-    "token", "discovery", "cxone-configuration", "agents/states", "agents/state-history",
-    "agent/state-history", "other"};
+enum category {
+  C_TOKEN,
+  C_DISCOVERY,
+  C_CXCONF,
+  C_STATES,
+  C_HISTORY,
+  C_AGENT_HISTORY,
+  C_OTHER,
+  NCAT
+};
+static const char *const category_names[NCAT] = {"token",
+                                                 "discovery",
+                                                 "cxone-configuration",
+                                                 "agents/states",
+                                                 "agents/state-history",
+                                                 "agent/state-history",
+                                                 "other"};
 
 struct fault {
   enum fault_kind kind;
@@ -70,7 +95,8 @@ const char *sim_header(struct sim_req *r, const char *name) {
   return MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, name);
 }
 
-static void set_body(struct sim_req *r, unsigned status, const char *ctype, const char *text) {
+static void set_body(struct sim_req *r, unsigned status, const char *ctype,
+                     const char *text) {
   free(r->out);
   r->out = NULL;
   r->out_len = 0;
@@ -88,13 +114,18 @@ static void set_body(struct sim_req *r, unsigned status, const char *ctype, cons
   r->out_len = strlen(text);
 }
 
-void sim_reply_json(struct sim_req *r, unsigned status, struct json_object *obj) {
-  set_body(r, status, obj ? "application/json" : NULL,
-           obj ? json_object_to_json_string_ext(obj, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE) : NULL);
+void sim_reply_json(struct sim_req *r, unsigned status,
+                    struct json_object *obj) {
+  set_body(
+      r, status, obj ? "application/json" : NULL,
+      obj ? json_object_to_json_string_ext(
+                obj, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE)
+          : NULL);
   json_object_put(obj);
 }
 
-void sim_reply_text(struct sim_req *r, unsigned status, const char *ctype, const char *text) {
+void sim_reply_text(struct sim_req *r, unsigned status, const char *ctype,
+                    const char *text) {
   set_body(r, status, ctype, text);
 }
 
@@ -112,15 +143,19 @@ static const char *error_name(unsigned status) {
   }
 }
 
-void sim_reply_error(struct sim_req *r, unsigned status, const char *ic_status) {
+void sim_reply_error(struct sim_req *r, unsigned status,
+                     const char *ic_status) {
   struct json_object *o = json_object_new_object();
-  json_object_object_add(o, "error", json_object_new_string(error_name(status)));
-  json_object_object_add(o, "errorDescription", json_object_new_string(ic_status));
+  json_object_object_add(o, "error",
+                         json_object_new_string(error_name(status)));
+  json_object_object_add(o, "errorDescription",
+                         json_object_new_string(ic_status));
   sim_reply_json(r, status, o);
   r->ic_status = ic_status;
 }
 
-/* A growable string; on allocation failure it stays NULL and swallows appends. */
+/* A growable string; on allocation failure it stays NULL and swallows appends.
+ */
 struct sbuf {
   char *s;
   size_t len, cap;
@@ -178,11 +213,12 @@ struct url_ctx {
   bool replace; /* drop skip and top */
 };
 
-static enum MHD_Result url_arg(void *cls, enum MHD_ValueKind kind, const char *key,
-                               const char *value) {
+static enum MHD_Result url_arg(void *cls, enum MHD_ValueKind kind,
+                               const char *key, const char *value) {
   struct url_ctx *u = cls;
   (void)kind;
-  if (!u->replace || (strcasecmp(key, "skip") != 0 && strcasecmp(key, "top") != 0))
+  if (!u->replace ||
+      (strcasecmp(key, "skip") != 0 && strcasecmp(key, "top") != 0))
     sb_arg(u->b, key, value);
   return MHD_YES;
 }
@@ -234,10 +270,13 @@ static void control_fault(struct sim_req *r) {
     k = F_NONE;
     count = 0;
   } else {
-    for (k = 1; k < NFAULTS && (kind == NULL || strcmp(kind, fault_names[k]) != 0); k++)
+    for (k = 1;
+         k < NFAULTS && (kind == NULL || strcmp(kind, fault_names[k]) != 0);
+         k++)
       ;
     if (k == NFAULTS ||
-        (sim_arg(r, "count") && sim_parse_long(sim_arg(r, "count"), 1, 1000000000, &count)) ||
+        (sim_arg(r, "count") &&
+         sim_parse_long(sim_arg(r, "count"), 1, 1000000000, &count)) ||
         (sim_arg(r, "delay_ms") &&
          sim_parse_long(sim_arg(r, "delay_ms"), 0, 3600000, &delay)) ||
         (path != NULL && strlen(path) >= sizeof S.path)) {
@@ -260,29 +299,36 @@ static void control_fault(struct sim_req *r) {
 }
 
 static void control_stats(struct sim_req *r) {
-  struct json_object *o = json_object_new_object(), *req = json_object_new_object(),
+  struct json_object *o = json_object_new_object(),
+                     *req = json_object_new_object(),
                      *st = json_object_new_object();
   pthread_mutex_lock(&S.lock);
   for (int c = 0; c < NCAT; c++)
-    json_object_object_add(req, category_names[c], json_object_new_int64((int64_t)S.requests[c]));
+    json_object_object_add(req, category_names[c],
+                           json_object_new_int64((int64_t)S.requests[c]));
   for (int s = 0; s < MAX_STATUS; s++) {
     char code[8];
     snprintf(code, sizeof code, "%d", s);
     if (S.status[s] != 0)
-      json_object_object_add(st, code, json_object_new_int64((int64_t)S.status[s]));
+      json_object_object_add(st, code,
+                             json_object_new_int64((int64_t)S.status[s]));
   }
   json_object_object_add(o, "requests", req);
-  json_object_object_add(o, "bytes_sent", json_object_new_int64((int64_t)S.bytes_sent));
+  json_object_object_add(o, "bytes_sent",
+                         json_object_new_int64((int64_t)S.bytes_sent));
   pthread_mutex_unlock(&S.lock);
   json_object_object_add(o, "status", st);
-  json_object_object_add(o, "tokens_issued", json_object_new_int64(sim_auth_tokens_issued()));
+  json_object_object_add(o, "tokens_issued",
+                         json_object_new_int64(sim_auth_tokens_issued()));
   sim_reply_json(r, 200, o);
 }
 
 static void control(struct sim_req *r) {
-  bool get = strcmp(r->method, "GET") == 0, post = strcmp(r->method, "POST") == 0;
+  bool get = strcmp(r->method, "GET") == 0,
+       post = strcmp(r->method, "POST") == 0;
   const char *p = r->path + 4; /* after "/sim" */
-  if (!get && !(post && (strcmp(p, "/fault") == 0 || strcmp(p, "/revoke-tokens") == 0))) {
+  if (!get && !(post && (strcmp(p, "/fault") == 0 ||
+                         strcmp(p, "/revoke-tokens") == 0))) {
     sim_reply_error(r, 405, "Method not allowed");
   } else if (strcmp(p, "/fault") == 0) {
     control_fault(r);
@@ -335,8 +381,10 @@ static bool fault_reply(struct sim_req *r, enum fault_kind kind, bool is_api) {
       sim_reply_error(r, 401, "Expired token");
     } else {
       struct json_object *o = json_object_new_object();
-      json_object_object_add(o, "error", json_object_new_string("invalid_client"));
-      json_object_object_add(o, "error_description", json_object_new_string("Simulated fault"));
+      json_object_object_add(o, "error",
+                             json_object_new_string("invalid_client"));
+      json_object_object_add(o, "error_description",
+                             json_object_new_string("Simulated fault"));
       sim_reply_json(r, 401, o);
     }
     return true;
@@ -345,14 +393,15 @@ static bool fault_reply(struct sim_req *r, enum fault_kind kind, bool is_api) {
   case F_500: sim_reply_error(r, 500, "Internal Server Error"); return true;
   case F_503: sim_reply_error(r, 503, "Service Unavailable"); return true;
   case F_MALFORMED:
-    sim_reply_text(r, 200, "application/json", "{\"agentStateHistory\": [ {\"agentId\": \x01#garbage%");
+    sim_reply_text(r, 200, "application/json",
+                   "{\"agentStateHistory\": [ {\"agentId\": \x01#garbage%");
     return true;
   default: return false;
   }
 }
 
-static void route(struct sim_req *r, enum sim_api_route api, bool is_api, long agent_id,
-                  bool too_big) {
+static void route(struct sim_req *r, enum sim_api_route api, bool is_api,
+                  long agent_id, bool too_big) {
   bool get = strcmp(r->method, "GET") == 0;
   if (too_big) {
     sim_reply_error(r, 413, "Request body too large");
@@ -371,7 +420,8 @@ static void route(struct sim_req *r, enum sim_api_route api, bool is_api, long a
     sim_reply_error(r, 404, "Not found");
   } else if (sim_auth_check(r) == 0) {
     const char *accept = sim_header(r, MHD_HTTP_HEADER_ACCEPT);
-    if (accept == NULL || !(contains_ci(accept, "application/json") || strstr(accept, "*/*")))
+    if (accept == NULL ||
+        !(contains_ci(accept, "application/json") || strstr(accept, "*/*")))
       sim_reply_text(r, 406, "text/plain", "No known way to render data");
     else if (api == SIM_API_NONE)
       sim_reply_error(r, 404, "Not found");
@@ -406,8 +456,8 @@ static void padded_free(void *cls) {
   free(p);
 }
 
-static enum MHD_Result send_reply(struct sim_req *r, bool counted, enum category cat,
-                                  bool huge) {
+static enum MHD_Result send_reply(struct sim_req *r, bool counted,
+                                  enum category cat, bool huge) {
   struct MHD_Response *resp = NULL;
   size_t sent = r->out_len;
   if (huge) {
@@ -416,12 +466,14 @@ static enum MHD_Result send_reply(struct sim_req *r, bool counted, enum category
       *p = (struct padded){r->out, r->out_len};
       r->out = NULL;
       sent = r->out_len > HUGE_SIZE ? r->out_len : HUGE_SIZE;
-      resp = MHD_create_response_from_callback(sent, 64 * 1024, padded_read, p, padded_free);
+      resp = MHD_create_response_from_callback(sent, 64 * 1024, padded_read, p,
+                                               padded_free);
       if (resp == NULL)
         padded_free(p);
     }
   } else {
-    resp = MHD_create_response_from_buffer(r->out_len, r->out, MHD_RESPMEM_MUST_FREE);
+    resp = MHD_create_response_from_buffer(r->out_len, r->out,
+                                           MHD_RESPMEM_MUST_FREE);
     if (resp != NULL)
       r->out = NULL;
   }
@@ -445,13 +497,15 @@ static enum MHD_Result send_reply(struct sim_req *r, bool counted, enum category
     pthread_mutex_unlock(&S.lock);
   }
   if (sim_cfg.log_requests)
-    fprintf(stderr, "cxone-sim: %s %s %u %zu\n", r->method, r->path, r->status, sent);
+    fprintf(stderr, "cxone-sim: %s %s %u %zu\n", r->method, r->path, r->status,
+            sent);
   return ret;
 }
 
-static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
-                                  const char *method, const char *version,
-                                  const char *upload_data, size_t *upload_size, void **con_cls) {
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
+                                  const char *url, const char *method,
+                                  const char *version, const char *upload_data,
+                                  size_t *upload_size, void **con_cls) {
   (void)cls;
   (void)version;
   struct upload *up = *con_cls;
@@ -476,8 +530,12 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     return MHD_YES;
   }
 
-  struct sim_req r = {.conn = conn, .method = method, .path = url,
-                      .body = up->buf ? up->buf : "", .body_len = up->len, .status = 500};
+  struct sim_req r = {.conn = conn,
+                      .method = method,
+                      .path = url,
+                      .body = up->buf ? up->buf : "",
+                      .body_len = up->len,
+                      .status = 500};
   if (strncmp(url, "/sim/", 5) == 0) {
     r.now = cx_now_ms();
     control(&r);
@@ -499,7 +557,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
   if (f.kind == F_TRUNCATED) {
     r.status = 200;
     r.out_len /= 2;
-  } else if (f.kind == F_HUGE && (r.ctype == NULL || strcmp(r.ctype, "application/json") != 0)) {
+  } else if (f.kind == F_HUGE &&
+             (r.ctype == NULL || strcmp(r.ctype, "application/json") != 0)) {
     sim_reply_text(&r, 200, "application/json", "{}");
   } else if (f.kind == F_HUGE) {
     r.status = 200;
@@ -523,26 +582,31 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 /* Binds the listening socket ourselves so the port (maybe chosen by the
  * kernel) and with it the base URL are known before the first request. */
 static int listen_socket(void) {
-  struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)sim_cfg.listen_port)};
+  struct sockaddr_in sa = {.sin_family = AF_INET,
+                           .sin_port = htons((uint16_t)sim_cfg.listen_port)};
   socklen_t len = sizeof sa;
   int one = 1;
   if (inet_pton(AF_INET, sim_cfg.listen_host, &sa.sin_addr) != 1) {
-    fprintf(stderr, "cxone-sim: --listen: not an IPv4 address: %s\n", sim_cfg.listen_host);
+    fprintf(stderr, "cxone-sim: --listen: not an IPv4 address: %s\n",
+            sim_cfg.listen_host);
     return -1;
   }
   int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) != 0 ||
-      bind(fd, (struct sockaddr *)&sa, sizeof sa) != 0 || listen(fd, 128) != 0 ||
+  if (fd < 0 ||
+      setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) != 0 ||
+      bind(fd, (struct sockaddr *)&sa, sizeof sa) != 0 ||
+      listen(fd, 128) != 0 ||
       getsockname(fd, (struct sockaddr *)&sa, &len) != 0) {
-    fprintf(stderr, "cxone-sim: cannot listen on %s:%u: %s\n", sim_cfg.listen_host,
-            sim_cfg.listen_port, strerror(errno));
+    fprintf(stderr, "cxone-sim: cannot listen on %s:%u: %s\n",
+            sim_cfg.listen_host, sim_cfg.listen_port, strerror(errno));
     if (fd >= 0)
       close(fd);
     return -1;
   }
   sim_cfg.listen_port = ntohs(sa.sin_port);
   snprintf(sim_cfg.base_url, sizeof sim_cfg.base_url, "https://%s:%u",
-           sa.sin_addr.s_addr == htonl(INADDR_ANY) ? "127.0.0.1" : sim_cfg.listen_host,
+           sa.sin_addr.s_addr == htonl(INADDR_ANY) ? "127.0.0.1"
+                                                   : sim_cfg.listen_host,
            sim_cfg.listen_port);
   return fd;
 }
@@ -551,16 +615,20 @@ struct MHD_Daemon *sim_http_start(const char *cert_pem, const char *key_pem) {
   int fd = listen_socket();
   if (fd < 0)
     return NULL;
-  unsigned flags = MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_TLS;
+  unsigned flags = MHD_USE_THREAD_PER_CONNECTION |
+                   MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_TLS;
   if (sim_cfg.log_requests)
     flags |= MHD_USE_ERROR_LOG;
   struct MHD_Daemon *d = MHD_start_daemon(
-      flags, 0, NULL, NULL, on_request, NULL, MHD_OPTION_LISTEN_SOCKET, (MHD_socket)fd,
-      MHD_OPTION_HTTPS_MEM_CERT, cert_pem, MHD_OPTION_HTTPS_MEM_KEY, key_pem,
-      MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL, MHD_OPTION_CONNECTION_TIMEOUT,
-      (unsigned)120, MHD_OPTION_END);
+      flags, 0, NULL, NULL, on_request, NULL, MHD_OPTION_LISTEN_SOCKET,
+      (MHD_socket)fd, MHD_OPTION_HTTPS_MEM_CERT, cert_pem,
+      MHD_OPTION_HTTPS_MEM_KEY, key_pem, MHD_OPTION_NOTIFY_COMPLETED,
+      on_completed, NULL, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)120,
+      MHD_OPTION_END);
   if (d == NULL) {
-    fprintf(stderr, "cxone-sim: cannot start the HTTPS server (bad certificate or key?)\n");
+    fprintf(
+        stderr,
+        "cxone-sim: cannot start the HTTPS server (bad certificate or key?)\n");
     close(fd);
   }
   return d;

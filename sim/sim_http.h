@@ -25,8 +25,8 @@ struct sim_req {
 
   /* The reply. */
   unsigned status;
-  const char *ctype;     /* NULL: no body */
-  char *out;             /* malloc'd body */
+  const char *ctype; /* NULL: no body */
+  char *out;         /* malloc'd body */
   size_t out_len;
   const char *ic_status; /* icStatusDescription header, or NULL */
 };
@@ -38,12 +38,15 @@ const char *sim_header(struct sim_req *r, const char *name);
 /* Replies.  sim_reply_json takes ownership of obj (NULL: empty body, no
  * content type: 204/304).  sim_reply_error adds the icStatusDescription
  * header and a JSON body {"error": ..., "errorDescription": ic_status}. */
-void sim_reply_json(struct sim_req *r, unsigned status, struct json_object *obj);
-void sim_reply_text(struct sim_req *r, unsigned status, const char *ctype, const char *text);
+void sim_reply_json(struct sim_req *r, unsigned status,
+                    struct json_object *obj);
+void sim_reply_text(struct sim_req *r, unsigned status, const char *ctype,
+                    const char *text);
 void sim_reply_error(struct sim_req *r, unsigned status, const char *ic_status);
 
 /* The absolute URL of this request (base URL, path, query).  With skip >= 0
- * the skip and top arguments are replaced by the given values.  Caller frees. */
+ * the skip and top arguments are replaced by the given values.  Caller frees.
+ */
 char *sim_url(struct sim_req *r, long skip, long top);
 
 /* Server lifetime (sim_http.c). */
@@ -65,7 +68,8 @@ struct json_object *sim_json_str_or_null(const char *s);
 
 /* "fields=a,b" projection: a new object with only the listed keys (compared
  * case-insensitively); obj is consumed.  fields NULL or empty: obj itself. */
-struct json_object *sim_json_project(struct json_object *obj, const char *fields);
+struct json_object *sim_json_project(struct json_object *obj,
+                                     const char *fields);
 
 /* Parses an instant: ISO-8601 or, when allow_epoch, epoch seconds with an
  * optional fraction.  Returns 0 or -1. */

@@ -21,8 +21,8 @@ struct json_object *sim_json_time(cx_ms_t t) {
 
 struct json_object *sim_json_seconds(cx_ms_t ms) {
   char buf[32];
-  snprintf(buf, sizeof buf, "%s%lld.%03lld", ms < 0 ? "-" : "", llabs(ms) / 1000,
-           llabs(ms) % 1000);
+  snprintf(buf, sizeof buf, "%s%lld.%03lld", ms < 0 ? "-" : "",
+           llabs(ms) / 1000, llabs(ms) % 1000);
   return json_object_new_double_s((double)ms / 1000.0, buf);
 }
 
@@ -62,7 +62,8 @@ static bool in_list(const char *list, const char *key) {
   return false;
 }
 
-struct json_object *sim_json_project(struct json_object *obj, const char *fields) {
+struct json_object *sim_json_project(struct json_object *obj,
+                                     const char *fields) {
   if (fields == NULL || *fields == '\0')
     return obj;
   struct json_object *out = json_object_new_object();

@@ -48,67 +48,120 @@ volatile int sim_stopping;
 static void usage(FILE *f) {
   fputs(
       "Usage: cxone-sim [options]\n"
-      "A NICE CXone API simulator: OIDC discovery, /auth/token, cxone-configuration and the\n"
-      "inContactAPI agent endpoints over HTTPS, for a deterministic simulated contact centre.\n"
+      "A NICE CXone API simulator: OIDC discovery, /auth/token, "
+      "cxone-configuration and the\n"
+      "inContactAPI agent endpoints over HTTPS, for a deterministic simulated "
+      "contact centre.\n"
       "\n"
       "Server:\n"
-      "  --listen ADDR:PORT        IPv4 address and port (default 127.0.0.1:28443; port 0 picks\n"
-      "                            a free one).  Prints \"cxone-sim: listening on https://...\"\n"
-      "  --tls-dir DIR             DIR/ca.pem, DIR/server.pem, DIR/server.key; generated when\n"
-      "                            missing (default ./cxone-sim-tls).  Clients trust DIR/ca.pem\n"
-      "  --gen-certs DIR           generate a CA and a localhost server certificate in DIR, exit\n"
-      "  --log-requests            one stderr line per request: method, path, status, bytes\n"
+      "  --listen ADDR:PORT        IPv4 address and port (default "
+      "127.0.0.1:28443; port 0 picks\n"
+      "                            a free one).  Prints \"cxone-sim: listening "
+      "on https://...\"\n"
+      "  --tls-dir DIR             DIR/ca.pem, DIR/server.pem, DIR/server.key; "
+      "generated when\n"
+      "                            missing (default ./cxone-sim-tls).  Clients "
+      "trust DIR/ca.pem\n"
+      "  --gen-certs DIR           generate a CA and a localhost server "
+      "certificate in DIR, exit\n"
+      "  --log-requests            one stderr line per request: method, path, "
+      "status, bytes\n"
       "\n"
-      "Tenant (deterministic; timelines are a pure function of the seed and wall-clock time):\n"
+      "Tenant (deterministic; timelines are a pure function of the seed and "
+      "wall-clock time):\n"
       "  --seed N                  (default 1)\n"
       "  --agents N                agents 1001, 1002, ... (default 24)\n"
-      "  --teams N                 teams, agents assigned round-robin (default 4)\n"
-      "  --time-scale F            multiplies every duration and the day length (default 1.0;\n"
+      "  --teams N                 teams, agents assigned round-robin (default "
+      "4)\n"
+      "  --time-scale F            multiplies every duration and the day "
+      "length (default 1.0;\n"
       "                            0.01 makes a day 864 s), at least 0.0001\n"
-      "  --tenant-id ID            (default 11eb660f-0000-4000-8000-0242ac110002); BU 4607084\n"
+      "  --tenant-id ID            (default "
+      "11eb660f-0000-4000-8000-0242ac110002); BU 4607084\n"
       "\n"
       "Credentials:\n"
       "  --client-id ID            (default sim-client)\n"
-      "  --client-secret S         (default \"sim+client/secret==\", or $CXONE_SIM_CLIENT_SECRET)\n"
+      "  --client-secret S         (default \"sim+client/secret==\", or "
+      "$CXONE_SIM_CLIENT_SECRET)\n"
       "  --access-key-id ID        (default \"SIMKEYID+/==\")\n"
       "  --access-key-secret S     (default \"sim/access+key=secret==\", or\n"
       "                            $CXONE_SIM_ACCESS_KEY_SECRET)\n"
-      "  --client-auth basic|post|any  client authentication accepted (default any)\n"
+      "  --client-auth basic|post|any  client authentication accepted (default "
+      "any)\n"
       "  --token-ttl SECONDS       access token lifetime (default 3600)\n"
       "\n"
       "API semantics (the open questions of the real API):\n"
-      "  --history-straddle include|exclude  include: records overlapping [startDate,endDate);\n"
-      "                            exclude: records starting inside it (default include)\n"
-      "  --open-state omit|open|partial  the current open state in state-history: left out,\n"
-      "                            \"duration\": null, or the duration so far (default omit)\n"
-      "  --duration-format iso|seconds   \"PT4M10.250S\" or 250.25 (default iso)\n"
-      "  --team-field teamId|teamNo|both  team key of history records (default teamId)\n"
+      "  --history-straddle include|exclude  include: records overlapping "
+      "[startDate,endDate);\n"
+      "                            exclude: records starting inside it "
+      "(default include)\n"
+      "  --open-state omit|open|partial  the current open state in "
+      "state-history: left out,\n"
+      "                            \"duration\": null, or the duration so far "
+      "(default omit)\n"
+      "  --duration-format iso|seconds   \"PT4M10.250S\" or 250.25 (default "
+      "iso)\n"
+      "  --team-field teamId|teamNo|both  team key of history records (default "
+      "teamId)\n"
       "  --empty-history 204|200   empty state-history answer (default 204)\n"
-      "  --no-change 304|204|200   agents/states?updatedSince with no change (default 304)\n"
-      "  --all-agents-history yes|no  no: GET agents/state-history answers 404 (default yes)\n"
+      "  --no-change 304|204|200   agents/states?updatedSince with no change "
+      "(default 304)\n"
+      "  --all-agents-history yes|no  no: GET agents/state-history answers 404 "
+      "(default yes)\n"
       "  --page-size N             maximum records per page (default 1000)\n"
-      "  --history-lag SECONDS     state-history knows the timeline up to now - lag (default 0)\n"
+      "  --history-lag SECONDS     state-history knows the timeline up to now "
+      "- lag (default 0)\n"
       "\n"
-      "Endpoints (B = https://ADDR:PORT): B/.well-known/openid-configuration, POST B/auth/token,\n"
-      "B/.well-known/cxone-configuration?tenantId=, B/inContactAPI/services/vNN.0/{agents/states,\n"
-      "agents/{id}/states, agents/state-history, agents/{id}/state-history, agents, teams,\n"
+      "Endpoints (B = https://ADDR:PORT): B/.well-known/openid-configuration, "
+      "POST B/auth/token,\n"
+      "B/.well-known/cxone-configuration?tenantId=, "
+      "B/inContactAPI/services/vNN.0/{agents/states,\n"
+      "agents/{id}/states, agents/state-history, agents/{id}/state-history, "
+      "agents, teams,\n"
       "unavailable-codes}.  Control, without auth:\n"
-      "  GET  /sim/truth?end=ISO|EPOCH&window=SECONDS   exact seconds per agent/team/state\n"
+      "  GET  /sim/truth?end=ISO|EPOCH&window=SECONDS   exact seconds per "
+      "agent/team/state\n"
       "       over [end-window, end] and states at end (defaults: now, 3600)\n"
       "  GET  /sim/timeline?agent=ID&from=ISO&to=ISO    an agent's true items\n"
-      "  GET|POST /sim/fault?kind=K&count=N[&path=SUBSTR][&delay_ms=D]  the next N API or\n"
-      "       token requests get K: 401 403 429 500 503 slow truncated malformed huge; kind=clear\n"
-      "  GET|POST /sim/revoke-tokens                    invalidates every issued token\n"
-      "  GET  /sim/stats                                request, status and byte counters\n"
+      "  GET|POST /sim/fault?kind=K&count=N[&path=SUBSTR][&delay_ms=D]  the "
+      "next N API or\n"
+      "       token requests get K: 401 403 429 500 503 slow truncated "
+      "malformed huge; kind=clear\n"
+      "  GET|POST /sim/revoke-tokens                    invalidates every "
+      "issued token\n"
+      "  GET  /sim/stats                                request, status and "
+      "byte counters\n"
       "\n"
       "SIGINT or SIGTERM stops the server.\n",
       f);
 }
 
 enum {
-  O_LISTEN = 256, O_TLS_DIR, O_GEN_CERTS, O_SEED, O_AGENTS, O_TEAMS, O_SCALE, O_CLIENT_ID,
-  O_CLIENT_SECRET, O_KEY_ID, O_KEY_SECRET, O_CLIENT_AUTH, O_TTL, O_TENANT, O_STRADDLE, O_OPEN,
-  O_DURATION, O_TEAM_FIELD, O_EMPTY, O_NO_CHANGE, O_ALL_HISTORY, O_PAGE, O_LAG, O_LOG, O_HELP
+  O_LISTEN = 256,
+  O_TLS_DIR,
+  O_GEN_CERTS,
+  O_SEED,
+  O_AGENTS,
+  O_TEAMS,
+  O_SCALE,
+  O_CLIENT_ID,
+  O_CLIENT_SECRET,
+  O_KEY_ID,
+  O_KEY_SECRET,
+  O_CLIENT_AUTH,
+  O_TTL,
+  O_TENANT,
+  O_STRADDLE,
+  O_OPEN,
+  O_DURATION,
+  O_TEAM_FIELD,
+  O_EMPTY,
+  O_NO_CHANGE,
+  O_ALL_HISTORY,
+  O_PAGE,
+  O_LAG,
+  O_LOG,
+  O_HELP
 };
 
 static const struct option options[] = {
@@ -175,7 +228,8 @@ static int apply(int opt, const char *arg) {
   static const char *const straddles[] = {"include", "exclude", NULL};
   static const char *const opens[] = {"omit", "open", "partial", NULL};
   static const char *const durations[] = {"iso", "seconds", NULL};
-  static const char *const team_fields[] = {"", "teamId", "teamNo", "both", NULL};
+  static const char *const team_fields[] = {"", "teamId", "teamNo", "both",
+                                            NULL};
   static const char *const empties[] = {"204", "200", NULL};
   static const char *const no_changes[] = {"304", "204", "200", NULL};
   static const char *const yes_no[] = {"no", "yes", NULL};
@@ -293,7 +347,8 @@ int main(int argc, char **argv) {
   char *cert = NULL, *key = NULL;
   if (sim_tls_load(sim_cfg.tls_dir, &cert, &key) != 0)
     return 1;
-  if (sim_tenant_init(sim_cfg.seed, sim_cfg.agents, sim_cfg.teams, sim_cfg.time_scale) != 0) {
+  if (sim_tenant_init(sim_cfg.seed, sim_cfg.agents, sim_cfg.teams,
+                      sim_cfg.time_scale) != 0) {
     fprintf(stderr, "cxone-sim: out of memory\n");
     free(cert);
     free(key);

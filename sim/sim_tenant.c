@@ -28,8 +28,9 @@
 #define SIM_SLOTS 4 /* cached sessions per agent */
 
 const char *const sim_state_names[SIM_NSTATES] = {
-    "LoggedOut",       "Available",       "Unavailable", "InboundContact", "OutboundContact",
-    "InboundConsult", "OutboundConsult", "Dialer",      "LoggedIn"};
+    "LoggedOut",       "Available",       "Unavailable",
+    "InboundContact",  "OutboundContact", "InboundConsult",
+    "OutboundConsult", "Dialer",          "LoggedIn"};
 
 const struct sim_reason sim_reasons[SIM_NREASONS] = {
     [SIM_BREAK] = {42, "Break", false, 0},
@@ -41,21 +42,23 @@ const struct sim_reason sim_reasons[SIM_NREASONS] = {
 };
 
 const struct sim_skill sim_skills[SIM_NSKILLS] = {
-    {18524648, "Support Voice", false}, {18524649, "Sales Voice", false},
-    {18524650, "Billing Voice", false}, {18524651, "Outbound Callbacks", true},
+    {18524648, "Support Voice", false},  {18524649, "Sales Voice", false},
+    {18524650, "Billing Voice", false},  {18524651, "Outbound Callbacks", true},
     {18524652, "Dialer Campaign", true},
 };
 #define SKILL_OUTBOUND 3
 #define SKILL_DIALER 4
 #define SKILLS_INBOUND 3
 
-static const char *const team_names[] = {"Tier 1", "Tier 2",    "Support",     "Sales",
-                                         "Billing", "Retention", "Back Office", "Escalations"};
-static const char *const first_names[] = {"Ann",   "Ben",  "Carla", "Dev",   "Elena", "Farid",
-                                          "Grace", "Hugo", "Ines",  "Jonas", "Keiko", "Liam",
-                                          "Maya",  "Nils", "Olga",  "Pavel"};
-static const char *const last_names[] = {"Adams", "Brooks", "Chen",   "Diaz",  "Evans", "Fischer",
-                                          "Gupta", "Hansen", "Ivanov", "Jones", "Kim",   "Lopez"};
+static const char *const team_names[] = {
+    "Tier 1",  "Tier 2",    "Support",     "Sales",
+    "Billing", "Retention", "Back Office", "Escalations"};
+static const char *const first_names[] = {
+    "Ann",  "Ben",   "Carla", "Dev",  "Elena", "Farid", "Grace", "Hugo",
+    "Ines", "Jonas", "Keiko", "Liam", "Maya",  "Nils",  "Olga",  "Pavel"};
+static const char *const last_names[] = {"Adams",  "Brooks",  "Chen",  "Diaz",
+                                         "Evans",  "Fischer", "Gupta", "Hansen",
+                                         "Ivanov", "Jones",   "Kim",   "Lopez"};
 #define NFIRST (sizeof first_names / sizeof first_names[0])
 #define NLAST (sizeof last_names / sizeof last_names[0])
 
@@ -98,13 +101,16 @@ static int64_t rng_range(struct rng *r, int64_t lo, int64_t hi) {
 enum { SALT_SHIFT = 1, SALT_WALK = 2 };
 
 static struct rng rng_for(int agent_id, int64_t day, uint64_t salt) {
-  struct rng r = {mix64(T.seed ^ mix64((uint64_t)agent_id ^ mix64((uint64_t)day * 4 + salt)))};
+  struct rng r = {mix64(
+      T.seed ^ mix64((uint64_t)agent_id ^ mix64((uint64_t)day * 4 + salt)))};
   return r;
 }
 
 /* --- Shifts. --- */
 
-static cx_ms_t scaled(cx_ms_t virtual_ms) { return (cx_ms_t)llround((double)virtual_ms * T.scale); }
+static cx_ms_t scaled(cx_ms_t virtual_ms) {
+  return (cx_ms_t)llround((double)virtual_ms * T.scale);
+}
 
 /* Team k's nominal shift start (virtual ms after midnight): four teams cover
  * the day in 6 h steps, further teams are shifted by 90 min per round. */
@@ -136,18 +142,19 @@ struct gen {
   struct sim_item *v;
   size_t n, cap;
   struct rng r;
-  cx_ms_t base;  /* wall-clock shift start */
-  cx_ms_t vnow;  /* virtual ms since the shift start */
-  cx_ms_t vend;  /* virtual shift length */
+  cx_ms_t base; /* wall-clock shift start */
+  cx_ms_t vnow; /* virtual ms since the shift start */
+  cx_ms_t vend; /* virtual shift length */
 };
 
-static void gen_append(struct gen *g, cx_ms_t s, cx_ms_t e, int state, int reason, int skill,
-                       int64_t contact) {
+static void gen_append(struct gen *g, cx_ms_t s, cx_ms_t e, int state,
+                       int reason, int skill, int64_t contact) {
   assert(e > s);
   struct sim_item *last = g->n ? &g->v[g->n - 1] : NULL;
   assert(last == NULL || last->end == s);
   /* An item that vanished at this scale may leave two equal neighbours. */
-  if (last && last->state == state && last->reason == reason && last->contact_id == contact) {
+  if (last && last->state == state && last->reason == reason &&
+      last->contact_id == contact) {
     last->end = e;
     return;
   }
@@ -159,14 +166,17 @@ static void gen_append(struct gen *g, cx_ms_t s, cx_ms_t e, int state, int reaso
       abort();
     }
   }
-  g->v[g->n++] = (struct sim_item){.start = s, .end = e, .contact_id = contact,
-                                   .state = (uint8_t)state, .reason = (int8_t)reason,
+  g->v[g->n++] = (struct sim_item){.start = s,
+                                   .end = e,
+                                   .contact_id = contact,
+                                   .state = (uint8_t)state,
+                                   .reason = (int8_t)reason,
                                    .skill = (int8_t)skill};
 }
 
 /* Appends a state lasting vdur virtual ms, clipped at the shift end. */
-static void gen_push(struct gen *g, cx_ms_t vdur, int state, int reason, int skill,
-                     int64_t contact) {
+static void gen_push(struct gen *g, cx_ms_t vdur, int state, int reason,
+                     int skill, int64_t contact) {
   cx_ms_t v0 = g->vnow, v1 = v0 + vdur < g->vend ? v0 + vdur : g->vend;
   g->vnow = v1;
   cx_ms_t s = g->base + scaled(v0), e = g->base + scaled(v1);
@@ -174,27 +184,33 @@ static void gen_push(struct gen *g, cx_ms_t vdur, int state, int reason, int ski
     gen_append(g, s, e, state, reason, skill, contact);
 }
 
-static cx_ms_t gen_dur(struct gen *g, cx_ms_t lo, cx_ms_t hi) { return rng_range(&g->r, lo, hi); }
+static cx_ms_t gen_dur(struct gen *g, cx_ms_t lo, cx_ms_t hi) {
+  return rng_range(&g->r, lo, hi);
+}
 
 /* A contact, sometimes with a consult inside it, then After Call Work. */
-static void gen_contact(struct gen *g, int state, int consult, int consult_pct, int skill,
-                        cx_ms_t lo, cx_ms_t hi) {
-  int64_t contact = 700000000000LL + (int64_t)(rng_next(&g->r) % 100000000000ULL);
+static void gen_contact(struct gen *g, int state, int consult, int consult_pct,
+                        int skill, cx_ms_t lo, cx_ms_t hi) {
+  int64_t contact =
+      700000000000LL + (int64_t)(rng_next(&g->r) % 100000000000ULL);
   cx_ms_t dur = gen_dur(g, lo, hi);
   if (rng_range(&g->r, 0, 99) < consult_pct) {
     cx_ms_t first = gen_dur(g, dur / 4, 3 * dur / 4);
     gen_push(g, first, state, -1, skill, contact);
-    gen_push(g, gen_dur(g, 30 * SEC_MS, 90 * SEC_MS), consult, -1, skill, contact);
+    gen_push(g, gen_dur(g, 30 * SEC_MS, 90 * SEC_MS), consult, -1, skill,
+             contact);
     gen_push(g, dur - first, state, -1, skill, contact);
   } else {
     gen_push(g, dur, state, -1, skill, contact);
   }
-  gen_push(g, gen_dur(g, 10 * SEC_MS, 120 * SEC_MS), SIM_UNAVAILABLE, SIM_ACW, -1, 0);
+  gen_push(g, gen_dur(g, 10 * SEC_MS, 120 * SEC_MS), SIM_UNAVAILABLE, SIM_ACW,
+           -1, 0);
 }
 
 static struct sim_block *gen_session(int agent, int64_t day) {
   const struct sim_agent *ag = &T.agents[agent];
-  struct gen g = {.r = rng_for(ag->id, day, SALT_WALK), .base = shift_start(agent, day)};
+  struct gen g = {.r = rng_for(ag->id, day, SALT_WALK),
+                  .base = shift_start(agent, day)};
   cx_ms_t next = shift_start(agent, day + 1);
   g.vend = gen_dur(&g, 450 * MIN_MS, 540 * MIN_MS);
 
@@ -206,33 +222,41 @@ static struct sim_block *gen_session(int agent, int64_t day) {
   int pause = 0;
 
   gen_push(&g, gen_dur(&g, 5 * SEC_MS, 20 * SEC_MS), SIM_LOGGED_IN, -1, -1, 0);
-  gen_push(&g, gen_dur(&g, 10 * SEC_MS, 60 * SEC_MS), SIM_UNAVAILABLE, -1, -1, 0);
+  gen_push(&g, gen_dur(&g, 10 * SEC_MS, 60 * SEC_MS), SIM_UNAVAILABLE, -1, -1,
+           0);
   while (g.vnow < g.vend) {
     if (pause < 3 && g.vnow >= pause_at[pause]) {
-      cx_ms_t d = pause_reason[pause] == SIM_LUNCH ? gen_dur(&g, 30 * MIN_MS, 60 * MIN_MS)
-                                                   : gen_dur(&g, 10 * MIN_MS, 15 * MIN_MS);
+      cx_ms_t d = pause_reason[pause] == SIM_LUNCH
+                      ? gen_dur(&g, 30 * MIN_MS, 60 * MIN_MS)
+                      : gen_dur(&g, 10 * MIN_MS, 15 * MIN_MS);
       gen_push(&g, d, SIM_UNAVAILABLE, pause_reason[pause], -1, 0);
       pause++;
       continue;
     }
-    gen_push(&g, gen_dur(&g, 20 * SEC_MS, 5 * MIN_MS), SIM_AVAILABLE, -1, -1, 0);
+    gen_push(&g, gen_dur(&g, 20 * SEC_MS, 5 * MIN_MS), SIM_AVAILABLE, -1, -1,
+             0);
     int r = (int)rng_range(&g.r, 0, 99);
     if (r < 62)
-      gen_contact(&g, SIM_INBOUND_CONTACT, SIM_INBOUND_CONSULT, 20, ag->team % SKILLS_INBOUND,
-                  2 * MIN_MS, 10 * MIN_MS);
+      gen_contact(&g, SIM_INBOUND_CONTACT, SIM_INBOUND_CONSULT, 20,
+                  ag->team % SKILLS_INBOUND, 2 * MIN_MS, 10 * MIN_MS);
     else if (r < 74)
-      gen_contact(&g, SIM_OUTBOUND_CONTACT, SIM_OUTBOUND_CONSULT, 15, SKILL_OUTBOUND, MIN_MS,
-                  6 * MIN_MS);
+      gen_contact(&g, SIM_OUTBOUND_CONTACT, SIM_OUTBOUND_CONSULT, 15,
+                  SKILL_OUTBOUND, MIN_MS, 6 * MIN_MS);
     else if (r < 86)
-      gen_contact(&g, SIM_DIALER, SIM_DIALER, 0, SKILL_DIALER, MIN_MS, 10 * MIN_MS);
+      gen_contact(&g, SIM_DIALER, SIM_DIALER, 0, SKILL_DIALER, MIN_MS,
+                  10 * MIN_MS);
     else if (r < 87)
-      gen_push(&g, gen_dur(&g, 15 * MIN_MS, 45 * MIN_MS), SIM_UNAVAILABLE, SIM_TRAINING, -1, 0);
+      gen_push(&g, gen_dur(&g, 15 * MIN_MS, 45 * MIN_MS), SIM_UNAVAILABLE,
+               SIM_TRAINING, -1, 0);
     else if (r < 88)
-      gen_push(&g, gen_dur(&g, 10 * MIN_MS, 30 * MIN_MS), SIM_UNAVAILABLE, SIM_MEETING, -1, 0);
+      gen_push(&g, gen_dur(&g, 10 * MIN_MS, 30 * MIN_MS), SIM_UNAVAILABLE,
+               SIM_MEETING, -1, 0);
     else if (r < 91)
-      gen_push(&g, gen_dur(&g, 2 * MIN_MS, 10 * MIN_MS), SIM_UNAVAILABLE, SIM_PERSONAL, -1, 0);
+      gen_push(&g, gen_dur(&g, 2 * MIN_MS, 10 * MIN_MS), SIM_UNAVAILABLE,
+               SIM_PERSONAL, -1, 0);
     else
-      gen_push(&g, gen_dur(&g, 30 * SEC_MS, 3 * MIN_MS), SIM_UNAVAILABLE, -1, -1, 0);
+      gen_push(&g, gen_dur(&g, 30 * SEC_MS, 3 * MIN_MS), SIM_UNAVAILABLE, -1,
+               -1, 0);
   }
   cx_ms_t out = g.base + scaled(g.vend);
   assert(next > out); /* shifts never overlap the next one */
@@ -261,7 +285,8 @@ static void block_unref_locked(struct sim_block *b) {
 }
 
 static struct sim_block *block_get(int agent, int64_t day) {
-  struct sim_block **slot = &T.cache[(size_t)agent * SIM_SLOTS + (uint64_t)day % SIM_SLOTS];
+  struct sim_block **slot =
+      &T.cache[(size_t)agent * SIM_SLOTS + (uint64_t)day % SIM_SLOTS];
   pthread_mutex_lock(&T.lock);
   struct sim_block *b = *slot;
   if (b == NULL || b->day != day) {
@@ -345,11 +370,13 @@ int sim_tenant_init(uint64_t seed, int agents, int teams, double scale) {
     a->id = 1001 + i;
     a->team = i % teams;
     snprintf(a->first, sizeof a->first, "%s", first_names[(f0 + u) % NFIRST]);
-    snprintf(a->last, sizeof a->last, "%s", last_names[(l0 + u / NFIRST) % NLAST]);
+    snprintf(a->last, sizeof a->last, "%s",
+             last_names[(l0 + u / NFIRST) % NLAST]);
     char n[16] = "";
     if (u >= NFIRST * NLAST)
       snprintf(n, sizeof n, "%zu", u / (NFIRST * NLAST) + 1);
-    snprintf(a->user, sizeof a->user, "%s.%s%s@sim.example", a->first, a->last, n);
+    snprintf(a->user, sizeof a->user, "%s.%s%s@sim.example", a->first, a->last,
+             n);
     for (char *p = a->user; *p; p++)
       if (*p >= 'A' && *p <= 'Z')
         *p = (char)(*p - 'A' + 'a');

@@ -41,7 +41,15 @@ struct sim_reason {
   int timeout; /* agentTimeout, seconds */
 };
 
-enum { SIM_BREAK, SIM_LUNCH, SIM_ACW, SIM_TRAINING, SIM_MEETING, SIM_PERSONAL, SIM_NREASONS };
+enum {
+  SIM_BREAK,
+  SIM_LUNCH,
+  SIM_ACW,
+  SIM_TRAINING,
+  SIM_MEETING,
+  SIM_PERSONAL,
+  SIM_NREASONS
+};
 extern const struct sim_reason sim_reasons[SIM_NREASONS];
 
 struct sim_skill {
@@ -105,11 +113,14 @@ void sim_cursor_at(struct sim_cursor *c, int agent, cx_ms_t t);
 void sim_cursor_next(struct sim_cursor *c);
 void sim_cursor_release(struct sim_cursor *c);
 
-static inline const struct sim_item *sim_cursor_item(const struct sim_cursor *c) {
+static inline const struct sim_item *
+sim_cursor_item(const struct sim_cursor *c) {
   return &c->blk->items[c->i];
 }
 
 /* stateIndex: the 1-based position of the item within its session. */
-static inline int sim_cursor_index(const struct sim_cursor *c) { return (int)c->i + 1; }
+static inline int sim_cursor_index(const struct sim_cursor *c) {
+  return (int)c->i + 1;
+}
 
 #endif /* SIM_TENANT_H */

@@ -37,7 +37,8 @@ static int add_ext(X509 *cert, X509 *issuer, int nid, const char *value) {
 }
 
 /* Makes a certificate for key; self-signed when issuer is NULL. */
-static X509 *make_cert(EVP_PKEY *key, const char *cn, X509 *issuer, EVP_PKEY *issuer_key) {
+static X509 *make_cert(EVP_PKEY *key, const char *cn, X509 *issuer,
+                       EVP_PKEY *issuer_key) {
   X509 *cert = X509_new();
   BIGNUM *serial = BN_new();
   int ok = cert != NULL && serial != NULL && X509_set_version(cert, 2) &&
@@ -48,21 +49,27 @@ static X509 *make_cert(EVP_PKEY *key, const char *cn, X509 *issuer, EVP_PKEY *is
            X509_set_pubkey(cert, key);
   BN_free(serial);
   X509_NAME *name = ok ? X509_get_subject_name(cert) : NULL;
-  ok = ok && X509_NAME_add_entry_by_txt(name, "O", MBSTRING_ASC,
-                                         (const unsigned char *)"cxone-sim", -1, -1, 0) &&
-       X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, (const unsigned char *)cn, -1, -1,
-                                  0) &&
-       X509_set_issuer_name(cert, issuer ? X509_get_subject_name(issuer) : name);
+  ok =
+      ok &&
+      X509_NAME_add_entry_by_txt(name, "O", MBSTRING_ASC,
+                                 (const unsigned char *)"cxone-sim", -1, -1,
+                                 0) &&
+      X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC,
+                                 (const unsigned char *)cn, -1, -1, 0) &&
+      X509_set_issuer_name(cert, issuer ? X509_get_subject_name(issuer) : name);
   X509 *iss = issuer ? issuer : cert;
   if (ok && issuer == NULL)
     ok = add_ext(cert, iss, NID_basic_constraints, "critical,CA:TRUE") == 0 &&
-         add_ext(cert, iss, NID_key_usage, "critical,keyCertSign,cRLSign") == 0 &&
+         add_ext(cert, iss, NID_key_usage, "critical,keyCertSign,cRLSign") ==
+             0 &&
          add_ext(cert, iss, NID_subject_key_identifier, "hash") == 0;
   else if (ok)
     ok = add_ext(cert, iss, NID_basic_constraints, "critical,CA:FALSE") == 0 &&
-         add_ext(cert, iss, NID_key_usage, "critical,digitalSignature,keyAgreement") == 0 &&
+         add_ext(cert, iss, NID_key_usage,
+                 "critical,digitalSignature,keyAgreement") == 0 &&
          add_ext(cert, iss, NID_ext_key_usage, "serverAuth") == 0 &&
-         add_ext(cert, iss, NID_subject_alt_name, "DNS:localhost,IP:127.0.0.1") == 0 &&
+         add_ext(cert, iss, NID_subject_alt_name,
+                 "DNS:localhost,IP:127.0.0.1") == 0 &&
          add_ext(cert, iss, NID_subject_key_identifier, "hash") == 0 &&
          add_ext(cert, iss, NID_authority_key_identifier, "keyid:always") == 0;
   ok = ok && X509_sign(cert, issuer_key ? issuer_key : key, EVP_sha256()) > 0;
@@ -74,7 +81,8 @@ static X509 *make_cert(EVP_PKEY *key, const char *cn, X509 *issuer, EVP_PKEY *is
 }
 
 /* Writes a PEM file atomically (temp + rename) with the given mode. */
-static int write_pem(const char *dir, const char *file, mode_t mode, X509 *cert, EVP_PKEY *key) {
+static int write_pem(const char *dir, const char *file, mode_t mode, X509 *cert,
+                     EVP_PKEY *key) {
   char path[4096], tmp[4096];
   snprintf(path, sizeof path, "%s/%s", dir, file);
   snprintf(tmp, sizeof tmp, "%s/.%s.tmp", dir, file);
@@ -84,8 +92,8 @@ static int write_pem(const char *dir, const char *file, mode_t mode, X509 *cert,
     return -1;
   }
   int ok = fchmod(fileno(f), mode) == 0 &&
-           (cert ? PEM_write_X509(f, cert) : PEM_write_PrivateKey(f, key, NULL, NULL, 0, NULL,
-                                                                    NULL));
+           (cert ? PEM_write_X509(f, cert)
+                 : PEM_write_PrivateKey(f, key, NULL, NULL, 0, NULL, NULL));
   ok = (fclose(f) == 0) && ok && rename(tmp, path) == 0;
   if (!ok) {
     fprintf(stderr, "cxone-sim: cannot write %s\n", path);
@@ -103,7 +111,8 @@ int sim_tls_generate(const char *dir) {
   EVP_PKEY *ca_key = EVP_EC_gen("P-256");
   EVP_PKEY *srv_key = EVP_EC_gen("P-256");
   X509 *ca = ca_key ? make_cert(ca_key, "cxone-sim CA", NULL, NULL) : NULL;
-  X509 *srv = ca && srv_key ? make_cert(srv_key, "localhost", ca, ca_key) : NULL;
+  X509 *srv =
+      ca && srv_key ? make_cert(srv_key, "localhost", ca, ca_key) : NULL;
   int rc = -1;
   if (srv == NULL) {
     fprintf(stderr, "cxone-sim: certificate generation failed\n");

@@ -55,7 +55,8 @@ static struct json_object *render_counts(const struct acc *a) {
   struct json_object *o = json_object_new_object();
   char key[64];
   for (int s = 0; s < SIM_NSTATES; s++)
-    json_object_object_add(o, sim_state_names[s], json_object_new_int64(a->cnt[s]));
+    json_object_object_add(o, sim_state_names[s],
+                           json_object_new_int64(a->cnt[s]));
   for (int k = 0; k < SIM_NREASONS; k++) {
     reason_key(key, sizeof key, k);
     if (a->rcnt[k] > 0)
@@ -72,11 +73,14 @@ static struct json_object *render_group(const struct acc *a) {
 }
 
 /* One agent's time per state in [from, to] and its state at `to`. */
-static struct json_object *agent_truth(int agent, cx_ms_t from, cx_ms_t to, struct acc *a) {
+static struct json_object *agent_truth(int agent, cx_ms_t from, cx_ms_t to,
+                                       struct acc *a) {
   struct sim_cursor c;
-  for (sim_cursor_at(&c, agent, from); sim_cursor_item(&c)->start < to; sim_cursor_next(&c)) {
+  for (sim_cursor_at(&c, agent, from); sim_cursor_item(&c)->start < to;
+       sim_cursor_next(&c)) {
     const struct sim_item *it = sim_cursor_item(&c);
-    cx_ms_t s = it->start > from ? it->start : from, e = it->end < to ? it->end : to;
+    cx_ms_t s = it->start > from ? it->start : from,
+            e = it->end < to ? it->end : to;
     a->dur[it->state] += e - s;
     if (it->reason >= 0)
       a->rdur[it->reason] += e - s;
@@ -89,9 +93,12 @@ static struct json_object *agent_truth(int agent, cx_ms_t from, cx_ms_t to, stru
   if (cur->reason >= 0)
     a->rcnt[cur->reason]++;
   struct json_object *o = json_object_new_object();
-  json_object_object_add(o, "state", json_object_new_string(sim_state_names[cur->state]));
+  json_object_object_add(o, "state",
+                         json_object_new_string(sim_state_names[cur->state]));
   json_object_object_add(
-      o, "reason", sim_json_str_or_null(cur->reason >= 0 ? sim_reasons[cur->reason].name : NULL));
+      o, "reason",
+      sim_json_str_or_null(cur->reason >= 0 ? sim_reasons[cur->reason].name
+                                            : NULL));
   json_object_object_add(o, "since", sim_json_time(cur->start));
   sim_cursor_release(&c);
   return o;
@@ -116,8 +123,10 @@ void sim_truth_handle(struct sim_req *r) {
     const struct sim_agent *ag = sim_agent_get(i);
     struct acc a = {0};
     struct json_object *o = json_object_new_object();
-    json_object_object_add(o, "team", json_object_new_string(sim_team_get(ag->team)->name));
-    json_object_object_add(o, "teamId", json_object_new_int(sim_team_get(ag->team)->id));
+    json_object_object_add(
+        o, "team", json_object_new_string(sim_team_get(ag->team)->name));
+    json_object_object_add(o, "teamId",
+                           json_object_new_int(sim_team_get(ag->team)->id));
     json_object_object_add(o, "current", agent_truth(i, end - window, end, &a));
     json_object_object_add(o, "durations", render_durations(&a));
     acc_add(&team[ag->team], &a);
@@ -128,7 +137,8 @@ void sim_truth_handle(struct sim_req *r) {
   }
   struct json_object *teams = json_object_new_object();
   for (int k = 0; k < nteams; k++)
-    json_object_object_add(teams, sim_team_get(k)->name, render_group(&team[k]));
+    json_object_object_add(teams, sim_team_get(k)->name,
+                           render_group(&team[k]));
   free(team);
 
   struct json_object *o = json_object_new_object();
@@ -144,7 +154,8 @@ void sim_timeline_handle(struct sim_req *r) {
   long id;
   cx_ms_t from = r->now - DEFAULT_WINDOW_MS, to = r->now;
   const char *f = sim_arg(r, "from"), *t = sim_arg(r, "to");
-  if (sim_parse_long(sim_arg(r, "agent"), 0, 1000000000, &id) != 0 || sim_agent_index(id) < 0) {
+  if (sim_parse_long(sim_arg(r, "agent"), 0, 1000000000, &id) != 0 ||
+      sim_agent_index(id) < 0) {
     sim_reply_error(r, 404, "Invalid Agent Id");
     return;
   }
@@ -157,16 +168,22 @@ void sim_timeline_handle(struct sim_req *r) {
   struct sim_cursor c;
   int n = 0;
   for (sim_cursor_at(&c, sim_agent_index(id), from);
-       sim_cursor_item(&c)->start < to && n < MAX_TIMELINE_ITEMS; sim_cursor_next(&c), n++) {
+       sim_cursor_item(&c)->start < to && n < MAX_TIMELINE_ITEMS;
+       sim_cursor_next(&c), n++) {
     const struct sim_item *it = sim_cursor_item(&c);
     struct json_object *o = json_object_new_object();
     json_object_object_add(o, "start", sim_json_time(it->start));
     json_object_object_add(o, "end", sim_json_time(it->end));
-    json_object_object_add(o, "state", json_object_new_string(sim_state_names[it->state]));
+    json_object_object_add(o, "state",
+                           json_object_new_string(sim_state_names[it->state]));
     json_object_object_add(
-        o, "reason", sim_json_str_or_null(it->reason >= 0 ? sim_reasons[it->reason].name : NULL));
-    json_object_object_add(o, "session", json_object_new_int64(c.blk->session_id));
-    json_object_object_add(o, "index", json_object_new_int(sim_cursor_index(&c)));
+        o, "reason",
+        sim_json_str_or_null(it->reason >= 0 ? sim_reasons[it->reason].name
+                                             : NULL));
+    json_object_object_add(o, "session",
+                           json_object_new_int64(c.blk->session_id));
+    json_object_object_add(o, "index",
+                           json_object_new_int(sim_cursor_index(&c)));
     json_object_array_add(list, o);
   }
   sim_cursor_release(&c);
