@@ -586,8 +586,11 @@ static int listen_socket(void) {
                            .sin_port = htons((uint16_t)sim_cfg.listen_port)};
   socklen_t len = sizeof sa;
   int one = 1;
-  if (inet_pton(AF_INET, sim_cfg.listen_host, &sa.sin_addr) != 1) {
-    fprintf(stderr, "cxone-sim: --listen: not an IPv4 address: %s\n",
+  bool localhost = strcmp(sim_cfg.listen_host, "localhost") == 0;
+  if (inet_pton(AF_INET, localhost ? "127.0.0.1" : sim_cfg.listen_host,
+                &sa.sin_addr) != 1) {
+    fprintf(stderr,
+            "cxone-sim: --listen: not an IPv4 address or localhost: %s\n",
             sim_cfg.listen_host);
     return -1;
   }
@@ -616,7 +619,7 @@ struct MHD_Daemon *sim_http_start(const char *cert_pem, const char *key_pem) {
   if (fd < 0)
     return NULL;
   unsigned flags = MHD_USE_THREAD_PER_CONNECTION |
-                   MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_TLS;
+                   MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO | MHD_USE_TLS;
   if (sim_cfg.log_requests)
     flags |= MHD_USE_ERROR_LOG;
   struct MHD_Daemon *d = MHD_start_daemon(
