@@ -361,6 +361,17 @@ void cx_ledger_durations(const struct cx_ledger *l, size_t index, cx_ms_t now,
     add_overlap(&a->items[i], a->items[i].start, min_ms(eff_end(a, i), ws),
                 base, reasons, -1);
 
+  /* Items reaching past now (observed after the instant asked for): remove
+   * the part after now.  Effective spans are ordered, so this stops at the
+   * first item that ends by now. */
+  for (size_t i = a->len - 1; i-- > a->head;) {
+    cx_ms_t e = eff_end(a, i);
+    if (e <= now)
+      break;
+    add_overlap(&a->items[i], max_ms(a->items[i].start, max_ms(now, ws)), e,
+                base, reasons, -1);
+  }
+
   /* The last item is not in the sums: clip it to [ws, now). */
   const struct item *last = &a->items[a->len - 1];
   add_overlap(last, max_ms(last->start, ws), min_ms(last->end, now), base,
@@ -371,15 +382,19 @@ int cx_ledger_current(const struct cx_ledger *l, size_t index, cx_ms_t now,
                       int *state_id, size_t *reason_id, cx_ms_t *since) {
   assert(index < l->nagents);
   const struct agent *a = &l->agents[index];
-  if (a->head == a->len)
-    return ENOENT;
-  const struct item *last = &a->items[a->len - 1];
-  if (last->start > now || last->end <= now)
-    return ENOENT;
-  *state_id = last->state;
-  *reason_id = last->reason;
-  *since = last->start;
-  return 0;
+  /* Usually the last item; items observed after now come after it. */
+  for (size_t i = a->len; i-- > a->head;) {
+    const struct item *it = &a->items[i];
+    if (it->start > now)
+      continue;
+    if (eff_end(a, i) <= now)
+      return ENOENT;
+    *state_id = it->state;
+    *reason_id = it->reason;
+    *since = it->start;
+    return 0;
+  }
+  return ENOENT;
 }
 
 int cx_ledger_first(const struct cx_ledger *l, size_t index, int *state_id,

@@ -201,6 +201,7 @@ static enum cx_status poll_live(struct cx_poll *p, struct cx_error *err) {
     delta = false;
     st = cx_api_agent_states(p->api, NULL, LIVE_FIELDS, &page, &changed, err);
   }
+  cx_ms_t observed = p->clock();
   if (st != CX_OK) {
     p->have_updated_since = false; /* any doubt: full snapshot next time */
     cx_states_page_free(&page);
@@ -219,7 +220,7 @@ static enum cx_status poll_live(struct cx_poll *p, struct cx_error *err) {
            "state or start were ignored", page.skipped);
   cx_states_page_free(&page);
   if (st == CX_OK)
-    p->last_live_ok = p->clock();
+    p->last_live_ok = observed;
   return st;
 }
 
@@ -376,7 +377,10 @@ enum cx_status cx_poll_run(struct cx_poll *p, struct cx_error *err) {
   }
   cx_http_set_deadline_ms(p->http, 0);
 
-  cx_ms_t now = p->clock();
+  /* The snapshot's instant: when the real-time answer arrived, so that the
+   * current states and the durations describe the same moment (history
+   * fetched after it is clipped there by the ledger). */
+  cx_ms_t now = p->last_live_ok >= p->cycle_start ? p->last_live_ok : p->clock();
   if (now < p->last_now)
     now = p->last_now; /* the clock stepped back: keep the window monotonic */
   p->last_now = now;

@@ -220,7 +220,7 @@ LoadPlugin cxone
        "extra": extra_plugins, "plugin_dir": plugin_dir, "block": plugin_block}
 
 
-def read_csv(csv_dir, host="e2e-host"):
+def read_csv(csv_dir, host="simtenant"):
     """{(plugin_instance, type, type_instance): [(time, value), ...]}"""
     series = {}
     root = os.path.join(csv_dir, host)

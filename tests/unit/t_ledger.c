@@ -164,10 +164,31 @@ static void test_random_against_oracle(void) {
       if (rand() % 3 == 0)
         cx_ledger_add(l, 42, it->state, rn, it->start, it->end, CX_SOURCE_HISTORY);
     }
+
     /* The true last state is open at now. */
     struct truth_item copy[N];
     memcpy(copy, t, sizeof(t));
     copy[N - 1].end = CX_MS_INFINITY;
+    /* Observations from after the instant asked for (a snapshot taken at the
+     * real-time poll, history fetched a moment later) must not count. */
+    cx_ms_t mid = t[N / 2].start + rand() % (t[N - 1].start - t[N / 2].start + 1);
+    if (mid < now) {
+      cx_ledger_advance(l, mid);
+      cx_ms_t b[CX_STATE_COUNT], r[4], ob[CX_STATE_COUNT], orr[4];
+      durations(l, 42, mid, b, r);
+      oracle(copy, N, mid - window, mid, ob, orr);
+      for (int s = 0; s < CX_STATE_COUNT; s++)
+        CHECK_EQ_INT(b[s], ob[s]);
+      int st;
+      size_t reason;
+      cx_ms_t since;
+      CHECK_EQ_INT(cx_ledger_current(l, 0, mid, &st, &reason, &since), 0);
+      for (int i = 0; i < N; i++)
+        if (t[i].start <= mid && mid < t[i].end) {
+          CHECK_EQ_INT(st, t[i].state);
+          CHECK_EQ_INT(since, t[i].start);
+        }
+    }
 
     for (int step = 0; step < 5; step++) {
       cx_ledger_advance(l, now);
