@@ -5,15 +5,17 @@
  * roster (agent -> team and names, team id -> name), the real-time delta
  * cursor (updatedSince) and the history cursors.
  *
- * History cursors.  The first cycles backfill [t0 - Window - LookBack, now]
- * in chunks, oldest first, as many per cycle as fit in half the cycle budget;
- * a chunk that fails is retried next cycle at half the span (so a tenant too
- * large for the budget still converges).  Until the backfill reaches now the
- * duration figures are incomplete and the health says so.  After that each
- * cycle fetches [watermark - Overlap, now]: repeats are merged by the ledger,
- * and late history (reporting lag) lands within the overlap.  A state that
- * began before the overlap and is still open is carried by the real-time
- * item until history or the next real-time state closes it.
+ * History cursor.  One cursor walks history forward in chunks, oldest first,
+ * as many per cycle as fit in half the cycle budget; a chunk that fails is
+ * retried next cycle at half the span (so a tenant too large for the budget
+ * still converges).  The first walk starts at t0 - Window - LookBack (the
+ * backfill); until it first reaches now the duration figures are incomplete
+ * and the health says so.  Every later cycle restarts the walk Overlap
+ * before where the previous one ended: repeats are merged by the ledger, and
+ * late history (reporting lag) lands within the overlap.  After an outage the
+ * same walk catches up chunk by chunk.  A state that began before the
+ * overlap and is still open is carried by the real-time item until history
+ * or the next real-time state closes it.
  *
  * Logged-out time before the backfill.  Where state-history returns only
  * states that began inside the requested range, the state that straddles the
@@ -56,9 +58,10 @@ struct cx_poll {
   bool have_updated_since;
   unsigned deltas_since_full;
 
-  cx_ms_t backfill_start, backfill_cursor, chunk;
-  bool backfill_done;
-  cx_ms_t watermark;
+  cx_ms_t backfill_start; /* where the first walk began */
+  cx_ms_t cursor;         /* history is known up to here */
+  cx_ms_t chunk;
+  bool backfill_done;     /* the cursor has reached now once */
   bool per_agent;
 
   cx_ms_t last_now, last_live_ok, cycle_start;
@@ -308,37 +311,29 @@ static enum cx_status infer_logged_out(struct cx_poll *p, struct cx_error *err) 
 
 static enum cx_status poll_history(struct cx_poll *p, struct cx_error *err) {
   cx_ms_t now = p->clock();
-  if (p->backfill_done) {
-    enum cx_status st = fetch_history(p, p->watermark - p->cfg->overlap, now, err);
-    if (st == CX_OK)
-      p->watermark = now;
-    return st;
-  }
   if (p->backfill_start == 0)
-    p->backfill_start = p->backfill_cursor =
-        now - p->cfg->window - p->cfg->lookback;
-  while (budget_left(p) > p->cfg->budget / 2) {
+    p->backfill_start = p->cursor = now - p->cfg->window - p->cfg->lookback;
+  cx_ms_t from = p->backfill_done ? p->cursor - p->cfg->overlap : p->cursor;
+  do {
     now = p->clock();
-    cx_ms_t end = p->backfill_cursor + p->chunk;
-    if (end > now)
-      end = now;
-    enum cx_status st = fetch_history(p, p->backfill_cursor, end, err);
+    cx_ms_t end = from + p->chunk < now ? from + p->chunk : now;
+    enum cx_status st = fetch_history(p, from, end, err);
     if (st != CX_OK) {
       if (st != CX_ERR_NOMEM && p->chunk / 2 >= MIN_CHUNK_MS)
         p->chunk /= 2;
       return st;
     }
-    p->backfill_cursor = end;
-    if (end >= now) {
-      p->backfill_done = true;
-      p->watermark = end;
-      if ((st = infer_logged_out(p, err)) != CX_OK)
-        return st;
-      cx_log(CX_LOG_INFO, "history backfill complete: %zu item(s) for %zu "
-             "agent(s)", cx_ledger_item_count(p->ledger),
-             cx_ledger_agent_count(p->ledger));
-      break;
-    }
+    from = end;
+    if (end > p->cursor)
+      p->cursor = end;
+  } while (from < now && budget_left(p) > p->cfg->budget / 2);
+
+  if (from >= now && !p->backfill_done) {
+    p->backfill_done = true;
+    cx_log(CX_LOG_INFO, "history backfill complete: %zu item(s) for %zu "
+           "agent(s)", cx_ledger_item_count(p->ledger),
+           cx_ledger_agent_count(p->ledger));
+    return infer_logged_out(p, err);
   }
   return CX_OK;
 }
@@ -351,7 +346,7 @@ static void update_health(struct cx_poll *p, cx_ms_t now, enum cx_status st) {
   h->history_ready = p->backfill_done;
   cx_ms_t span = now - p->backfill_start;
   h->backfill_percent = p->backfill_done ? 100.0
-                        : span > 0 ? 100.0 * (double)(p->backfill_cursor - p->backfill_start) / (double)span
+                        : span > 0 ? 100.0 * (double)(p->cursor - p->backfill_start) / (double)span
                                    : 0.0;
   h->cycle_seconds = (double)(now - p->cycle_start) / 1000.0;
   h->data_age_seconds = p->last_live_ok > 0 ? (double)(now - p->last_live_ok) / 1000.0 : -1.0;
