@@ -13,6 +13,7 @@
  *     duration-current-<State>         seconds in the current state when the
  *     duration-current-Unavailable-<Reason>  agent is in <State>, else 0
  *   scope api: plugin health (see emit_health).
+ * A cycle without a real-time answer dispatches only the api series.
  */
 #include "collectd/core/daemon/collectd.h"
 #include "collectd/core/daemon/plugin.h"
@@ -134,8 +135,7 @@ static void emit_health(struct emitter *e, const struct cx_health *h) {
   emit_gauge(e, "gauge", "up", h->up ? 1.0 : 0.0);
   emit_gauge(e, "percent", "backfill", h->backfill_percent);
   emit_gauge(e, "duration", "cycle", h->cycle_seconds);
-  if (h->data_age_seconds >= 0)
-    emit_gauge(e, "duration", "data_age", h->data_age_seconds);
+  emit_gauge(e, "duration", "data_age", h->data_age_seconds);
   emit_gauge(e, "timeleft", "token", h->token_ttl_seconds);
   emit_gauge(e, "response_time", "last", h->api.last_latency_s);
   emit_gauge(e, "count", "agents", (double)h->agents);
@@ -156,6 +156,13 @@ int cx_emit(const struct cx_emit_options *opt, const struct cx_snapshot *snap,
   e.vl.time = MS_TO_CDTIME_T(snap->time);
   e.vl.interval = DOUBLE_TO_CDTIME_T(opt->interval_seconds);
 
+  /* Without a real-time answer this cycle there is nothing new to say:
+   * dispatching would only stretch stale states to now.  The stores keep
+   * showing the last good values; the api series tell why. */
+  if (!health->live_fresh) {
+    emit_health(&e, health);
+    return e.failures;
+  }
   bool durations = health->history_ready;
   if (opt->per_agent) {
     for (size_t i = 0; i < snap->nagents; i++) {

@@ -64,7 +64,7 @@ struct cx_poll {
   bool backfill_done;     /* the cursor has reached now once */
   bool per_agent;
 
-  cx_ms_t last_now, last_live_ok, cycle_start;
+  cx_ms_t created, last_now, last_live_ok, cycle_start;
   cx_ms_t (*clock)(void);
 
   struct cx_snapshot snap;
@@ -78,6 +78,7 @@ struct cx_poll *cx_poll_create(const struct cx_poll_config *cfg) {
     return NULL;
   p->cfg = cfg;
   p->clock = cx_now_ms;
+  p->created = cx_now_ms();
   p->chunk = cfg->chunk > 0 ? cfg->chunk : 2 * 3600 * 1000;
   p->http = cx_http_create(&cfg->http);
   p->api = p->http ? cx_api_create(&cfg->api, p->http) : NULL;
@@ -349,7 +350,9 @@ static void update_health(struct cx_poll *p, cx_ms_t now, enum cx_status st) {
                         : span > 0 ? 100.0 * (double)(p->cursor - p->backfill_start) / (double)span
                                    : 0.0;
   h->cycle_seconds = (double)(now - p->cycle_start) / 1000.0;
-  h->data_age_seconds = p->last_live_ok > 0 ? (double)(now - p->last_live_ok) / 1000.0 : -1.0;
+  h->live_fresh = p->last_live_ok >= p->cycle_start;
+  h->data_age_seconds =
+      (double)(now - (p->last_live_ok > 0 ? p->last_live_ok : p->created)) / 1000.0;
   cx_ms_t exp = cx_api_token_expiry(p->api);
   h->token_ttl_seconds = exp > now ? (double)(exp - now) / 1000.0 : 0.0;
   h->agents = p->snap.nagents;

@@ -33,11 +33,14 @@ struct cx_poll_config {
 
 /* Health figures of the last cycle. */
 struct cx_health {
-  bool up;                 /* the last cycle got fresh real-time data */
+  bool up;                 /* the last cycle completed without an error */
+  bool live_fresh;         /* the last cycle got a real-time answer: the
+                              snapshot describes its instant */
   bool history_ready;      /* backfill covers the whole window */
   double backfill_percent; /* 0..100 */
   double cycle_seconds;    /* wall time of the last cycle */
-  double data_age_seconds; /* since the last successful real-time poll */
+  double data_age_seconds; /* since the last real-time answer (or since
+                              the poller started, before the first one) */
   double token_ttl_seconds;/* until the access token expires */
   size_t agents;           /* agents in scope */
   size_t items;            /* ledger items held */

@@ -427,9 +427,11 @@ static int tenant_config(oconfig_item_t *ci) {
 
 static int cxone_config(oconfig_item_t *ci) {
   int status = 0;
+  int tenants = 0;
   for (int i = 0; i < ci->children_num; i++) {
     oconfig_item_t *child = ci->children + i;
     if (strcasecmp(child->key, "Tenant") == 0) {
+      tenants++;
       if (tenant_config(child) != 0)
         status = -1;
     } else {
@@ -437,6 +439,11 @@ static int cxone_config(oconfig_item_t *ci) {
             "expected <Tenant \"name\"> blocks", child->key);
       status = -1;
     }
+  }
+  if (tenants == 0) {
+    ERROR(PLUGIN_NAME " plugin: <Plugin cxone> has no <Tenant \"name\"> "
+          "block; nothing to poll");
+    status = -1;
   }
   return status;
 }

@@ -182,7 +182,7 @@ class Collectd:
 
     def test_once(self):
         """collectd -T: parse config, init, one read, exit."""
-        argv = self.argv[:-3] + ["/usr/sbin/collectd", "-f", "-T", "-C", self.conf]
+        argv = self.argv[:-4] + ["/usr/sbin/collectd", "-f", "-T", "-C", self.conf]
         r = subprocess.run(argv, stdout=subprocess.PIPE,
                            stderr=subprocess.STDOUT, env=self.env, timeout=120)
         return r.returncode, r.stdout.decode("utf-8", "replace")

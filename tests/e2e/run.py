@@ -249,7 +249,7 @@ BAD_CONFIGS = [
      r'<Tenant "t">: VerifyPeer: expected true or false'),
     ("bad api version", 'Issuer "https://x"\nClientId "a"\nClientSecret "b"\nAccessKeyId "c"\nAccessKeySecret "d"\nAPIVersion "30"',
      r'<Tenant "t">: APIVersion: expected a version like "v'),
-    ("unnamed tenant", None, r'<Tenant>: expected a quoted tenant name'),
+    ("unnamed tenant", None, r'<Plugin cxone> has no <Tenant "name"> block'),
     ("unknown block", "OTHER", r'unknown option "Node" in <Plugin cxone>'),
 ]
 
