@@ -307,7 +307,7 @@ static void control_stats(struct sim_req *r) {
     json_object_object_add(req, category_names[c],
                            json_object_new_int64((int64_t)S.requests[c]));
   for (int s = 0; s < MAX_STATUS; s++) {
-    char code[8];
+    char code[12];
     snprintf(code, sizeof code, "%d", s);
     if (S.status[s] != 0)
       json_object_object_add(st, code,

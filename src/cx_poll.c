@@ -196,6 +196,10 @@ static enum cx_status poll_live(struct cx_poll *p, struct cx_error *err) {
   struct cx_states_page page = {0};
   int changed = 0;
   bool delta = p->have_updated_since && p->deltas_since_full < FULL_SNAPSHOT_EVERY;
+  /* The instant the answer describes: taken before the request, so that any
+   * change the server reports happened at or after it and is placed by its
+   * own startDate (see cx_poll_run). */
+  cx_ms_t observed = p->clock();
   enum cx_status st = cx_api_agent_states(
       p->api, delta ? p->updated_since : NULL, LIVE_FIELDS, &page, &changed, err);
   if (st == CX_ERR_BAD_REQUEST && delta) {
@@ -203,9 +207,9 @@ static enum cx_status poll_live(struct cx_poll *p, struct cx_error *err) {
            "asking for a full snapshot", err->message);
     cx_error_clear(err);
     delta = false;
+    observed = p->clock();
     st = cx_api_agent_states(p->api, NULL, LIVE_FIELDS, &page, &changed, err);
   }
-  cx_ms_t observed = p->clock();
   if (st != CX_OK) {
     p->have_updated_since = false; /* any doubt: full snapshot next time */
     cx_states_page_free(&page);
@@ -369,15 +373,20 @@ enum cx_status cx_poll_run(struct cx_poll *p, struct cx_error *err) {
   enum cx_status st = cx_api_authenticate(p->api, err);
   if (st == CX_OK)
     st = poll_live(p, err);
-  if (st == CX_OK && budget_left(p) > 0) {
-    cx_http_set_deadline_ms(p->http, (long)budget_left(p));
+  if (st == CX_OK) {
+    /* At least one history request every cycle, even past the budget (then
+     * bounded by the request timeout alone): it is what corrects states the
+     * real-time poll did not see.  Only further chunks respect the budget. */
+    cx_ms_t left = budget_left(p);
+    cx_http_set_deadline_ms(p->http, left > 1000 ? (long)left : 0);
     st = poll_history(p, err);
   }
   cx_http_set_deadline_ms(p->http, 0);
 
-  /* The snapshot's instant: when the real-time answer arrived, so that the
-   * current states and the durations describe the same moment (history
-   * fetched after it is clipped there by the ledger). */
+  /* The snapshot's instant: just before the real-time request.  Whatever the
+   * answer (and the history fetched after it) says about later moments is
+   * clipped there by the ledger, so the current states and the durations
+   * describe the same moment however long the request took. */
   cx_ms_t now = p->last_live_ok >= p->cycle_start ? p->last_live_ok : p->clock();
   if (now < p->last_now)
     now = p->last_now; /* the clock stepped back: keep the window monotonic */

@@ -132,6 +132,13 @@ class Sim:
                                         window=str(window))
         return self._truth[key]
 
+    def timeline(self, agent, around, span=30):
+        import datetime
+        iso = lambda x: datetime.datetime.fromtimestamp(  # noqa: E731
+            x, datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+        return self.get("/sim/timeline", agent=agent, **{
+            "from": iso(around - span), "to": iso(around + 2)})
+
     def fault(self, kind, count=1, **extra):
         return self.get("/sim/fault", kind=kind, count=str(count), **extra)
 
@@ -273,6 +280,10 @@ class Comparison:
         self.scopes_seen = set()
         self.times = set()
 
+    def note_agent(self, agent, t):
+        if not hasattr(self, "first_agent"):
+            self.first_agent = (agent, t)
+
     def fail(self, msg):
         if len(self.mismatches) < 30:
             self.mismatches.append(msg)
@@ -319,6 +330,8 @@ def compare(series, sim, window, tolerance=1.0, count_slack=1.0):
             elif typ == "duration":
                 expected = sanitized_keys(durations).get(ti, 0.0)
                 if abs(v - expected) > tolerance:
+                    if pinst.startswith("agent-"):
+                        cmp.note_agent(pinst[len("agent-"):], t)
                     cmp.fail("%s %s-%s at %.3f: %.3f != truth %.3f" % (
                         pinst, typ, ti, t, v, expected))
                 cmp.checked += 1

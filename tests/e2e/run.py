@@ -84,6 +84,10 @@ def check_against_truth(sim, series, log, min_instants=5, per_agent=True,
     expect(durations, "no duration series were dispatched; log:\n" + log[-3000:])
     expect(len(cmp.times) >= min_instants,
            "only %d instants compared" % len(cmp.times))
+    if cmp.mismatches and hasattr(cmp, "first_agent"):
+        agent, t = cmp.first_agent
+        print("    true timeline of agent %s before %.3f: %s" % (
+            agent, t, sim.timeline(agent, t)))
     expect(not cmp.mismatches, "values differ from the ground truth")
     missing = h.missing_series(series, sim, window, per_agent=per_agent)
     expect(not missing, "missing series: %s" % ", ".join(missing[:10]))
