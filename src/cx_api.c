@@ -45,6 +45,7 @@ struct cx_api {
   char *issuer, *client_id, *client_secret, *access_key_id,
       *access_key_secret, *api_endpoint_cfg, *api_version;
   enum cx_client_auth client_auth;
+  bool basic_encoded; /* Basic credentials form-encoded (RFC 6749 §2.3.1) */
   struct cx_http *http;
   cx_ms_t (*clock)(void);
 
@@ -229,6 +230,52 @@ static enum cx_status discover(struct cx_api *api, struct cx_error *err) {
   return st;
 }
 
+/* One POST to the token endpoint.  With client_secret_basic, the id and
+ * secret go into the Basic header as they are (CXone's documented
+ * base64(client_id:client_secret)) or form-encoded first (RFC 6749 §2.3.1),
+ * per api->basic_encoded.  Returns CX_OK with resp filled for a 2xx. */
+static enum cx_status post_token(struct cx_api *api, const char *body,
+                                 struct cx_http_response *resp,
+                                 struct cx_error *err) {
+  char *user = NULL, *pass = NULL;
+  bool basic = api->client_auth == CX_CLIENT_AUTH_BASIC;
+  if (basic && api->basic_encoded) {
+    user = cx_http_escape(api->client_id);
+    pass = cx_http_escape(api->client_secret);
+    if (user == NULL || pass == NULL) {
+      wipe_free(user);
+      wipe_free(pass);
+      *resp = (struct cx_http_response){.retry_after_s = -1};
+      return cx_error_set(err, CX_ERR_NOMEM, 0, "token: out of memory");
+    }
+  }
+  api->stats.auth_requests++;
+  enum cx_status st = cx_http_post_form(
+      api->http, api->token_endpoint,
+      basic ? (user ? user : api->client_id) : NULL,
+      basic ? (pass ? pass : api->client_secret) : NULL, body, resp, err);
+  wipe_free(user);
+  wipe_free(pass);
+  record(api, st, resp);
+  if (st == CX_OK && (resp->status < 200 || resp->status >= 300)) {
+    st = cx_http_status_error(resp, "token", err);
+    /* OAuth answers a refused grant with 400 (RFC 6749 §5.2) or 401. */
+    if (resp->status == 400 || resp->status == 401)
+      st = err != NULL ? (err->status = CX_ERR_AUTH) : CX_ERR_AUTH;
+  }
+  return st;
+}
+
+/* True when form-encoding would change the client id or secret. */
+static bool basic_encoding_matters(const struct cx_api *api) {
+  char *u = cx_http_escape(api->client_id), *p = cx_http_escape(api->client_secret);
+  bool differs = u == NULL || p == NULL || strcmp(u, api->client_id) != 0 ||
+                 strcmp(p, api->client_secret) != 0;
+  wipe_free(u);
+  wipe_free(p);
+  return differs;
+}
+
 static enum cx_status request_token(struct cx_api *api, struct cx_error *err) {
   char *u = cx_http_escape(api->access_key_id);
   char *p = cx_http_escape(api->access_key_secret);
@@ -254,18 +301,19 @@ static enum cx_status request_token(struct cx_api *api, struct cx_error *err) {
   }
 
   struct cx_http_response resp;
-  api->stats.auth_requests++;
-  st = cx_http_post_form(
-      api->http, api->token_endpoint,
-      api->client_auth == CX_CLIENT_AUTH_BASIC ? api->client_id : NULL,
-      api->client_auth == CX_CLIENT_AUTH_BASIC ? api->client_secret : NULL,
-      body, &resp, err);
-  record(api, st, &resp);
-  if (st == CX_OK && (resp.status < 200 || resp.status >= 300)) {
-    st = cx_http_status_error(&resp, "token", err);
-    /* OAuth answers a refused grant with 400 (RFC 6749 §5.2) or 401. */
-    if (resp.status == 400 || resp.status == 401)
-      st = err != NULL ? (err->status = CX_ERR_AUTH) : CX_ERR_AUTH;
+  st = post_token(api, body, &resp, err);
+  /* Servers differ on whether Basic credentials are form-encoded: when the
+   * client is refused and the encoding would make a difference, try the
+   * other form once and keep whichever the server accepts. */
+  if (st == CX_ERR_AUTH && api->client_auth == CX_CLIENT_AUTH_BASIC &&
+      err != NULL && strstr(err->message, "invalid_client") != NULL &&
+      basic_encoding_matters(api)) {
+    cx_http_response_free(&resp);
+    api->basic_encoded = !api->basic_encoded;
+    cx_log(CX_LOG_NOTICE, "auth: client refused; retrying with the client "
+           "credentials %s", api->basic_encoded ? "form-encoded (RFC 6749)"
+                                                : "as they are");
+    st = post_token(api, body, &resp, err);
   }
   if (st != CX_OK) {
     cx_http_response_free(&resp);

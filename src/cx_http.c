@@ -144,24 +144,20 @@ static char *b64_encode(const char *in, size_t n) {
   return out;
 }
 
-/* "Authorization: Basic b64(esc(user):esc(pass))" (RFC 6749 §2.3.1). */
+/* "Authorization: Basic b64(user:pass)", user and pass as given (the caller
+ * decides whether they are form-encoded first, see cx_api.c). */
 static char *basic_header(const char *user, const char *pass) {
-  char *eu = cx_http_escape(user), *ep = cx_http_escape(pass);
   char *joined = NULL, *b64 = NULL, *hdr = NULL;
-  if (eu == NULL || ep == NULL)
-    goto out;
-  size_t n = strlen(eu) + 1 + strlen(ep);
+  size_t n = strlen(user) + 1 + strlen(pass);
   if ((joined = malloc(n + 1)) == NULL)
     goto out;
-  snprintf(joined, n + 1, "%s:%s", eu, ep);
+  snprintf(joined, n + 1, "%s:%s", user, pass);
   if ((b64 = b64_encode(joined, n)) == NULL)
     goto out;
   size_t hn = strlen("Authorization: Basic ") + strlen(b64) + 1;
   if ((hdr = malloc(hn)) != NULL)
     snprintf(hdr, hn, "Authorization: Basic %s", b64);
 out:
-  wipe_free(eu);
-  wipe_free(ep);
   wipe_free(joined);
   wipe_free(b64);
   return hdr;

@@ -53,7 +53,7 @@ enum cx_status cx_http_get(struct cx_http *http, const char *url,
                            struct cx_error *err);
 
 /* POST application/x-www-form-urlencoded body.  basic_user/basic_pass (may
- * be NULL) become an Authorization: Basic header. */
+ * be NULL) become an Authorization: Basic header, used as given. */
 enum cx_status cx_http_post_form(struct cx_http *http, const char *url,
                                  const char *basic_user, const char *basic_pass,
                                  const char *form_body,

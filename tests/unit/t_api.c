@@ -56,6 +56,7 @@ static struct {
   int revoked_seq;        /* tokens with seq <= this are refused */
   int always_401;
   int token_refuse;
+  int basic_rfc6749;      /* accept only form-encoded Basic credentials */
   char hist_mode[16];     /* "next", "skip", "204", "404", "loop", "cycle" */
   char first_query[1024];
 } S;
@@ -143,6 +144,16 @@ static size_t b64dec(const char *in, char *out) {
   }
   out[o] = '\0';
   return o;
+}
+
+/* True when an "Authorization" value is "Basic b64(user:pass)". */
+static int basic_is(const char *auth, const char *user, const char *pass) {
+  char dec[256], want[256];
+  if (strncmp(auth, "Basic ", 6) != 0)
+    return 0;
+  b64dec(auth + 6, dec);
+  snprintf(want, sizeof(want), "%s:%s", user, pass);
+  return strcmp(dec, want) == 0;
 }
 
 /* The token string the server issues as number seq. */
@@ -334,6 +345,14 @@ static void route(const struct req *r, struct answer *a) {
              S.port);
   } else if (strcmp(path, "/auth/token") == 0 &&
              strcmp(r->method, "POST") == 0) {
+    if (S.basic_rfc6749 && !basic_is(r->auth, "cli%2Bent%2F1%3D",
+                                     "s3cr%2Bt%2F%3D%3D")) {
+      a->status = 401;
+      snprintf(a->body, sizeof(a->body),
+               "{\"error\":\"invalid_client\",\"error_description\":"
+               "\"unknown client\"}");
+      return;
+    }
     if (S.token_refuse) {
       a->status = 400;
       snprintf(a->body, sizeof(a->body),
@@ -470,6 +489,7 @@ static void srv_reset(void) {
   S.revoked_seq = S.token_seq;
   S.always_401 = 0;
   S.token_refuse = 0;
+  S.basic_rfc6749 = 0;
   snprintf(S.hist_mode, sizeof(S.hist_mode), "next");
   pthread_mutex_unlock(&S.lock);
 }
@@ -545,6 +565,38 @@ static enum cx_status collect_fn(void *ctx, const struct cx_history_page *pg) {
 
 /* ------------------------------------------------------------------ tests */
 
+static void test_auth_basic_rfc6749_fallback(void) {
+  srv_reset();
+  S.basic_rfc6749 = 1;
+  struct cx_api *api = new_api(CX_CLIENT_AUTH_BASIC, NULL);
+  struct cx_error err;
+  CHECK_EQ_INT(cx_api_authenticate(api, &err), CX_OK);
+  /* Refused as is, accepted form-encoded: two token requests. */
+  CHECK_EQ_INT(count_reqs("/auth/token"), 2);
+  if (S.nreqs >= 3) {
+    CHECK(basic_is(S.reqs[1].auth, CLIENT_ID, CLIENT_SECRET));
+    CHECK(basic_is(S.reqs[2].auth, "cli%2Bent%2F1%3D", "s3cr%2Bt%2F%3D%3D"));
+  }
+  /* The accepted form is kept: the next token takes one request. */
+  fake_now += 3600 * 1000;
+  CHECK_EQ_INT(cx_api_authenticate(api, &err), CX_OK);
+  CHECK_EQ_INT(count_reqs("/auth/token"), 3);
+  /* A client refused either way fails with the server's reason. */
+  srv_reset();
+  S.basic_rfc6749 = 1;
+  struct cx_api_config c = {.issuer = issuer, .client_id = "other+id",
+                            .client_secret = CLIENT_SECRET,
+                            .access_key_id = AK_ID,
+                            .access_key_secret = AK_SECRET};
+  struct cx_api *bad = cx_api_create(&c, http);
+  cx_api_set_clock(bad, fake_clock);
+  CHECK_EQ_INT(cx_api_authenticate(bad, &err), CX_ERR_AUTH);
+  CHECK(strstr(err.message, "invalid_client") != NULL);
+  CHECK_EQ_INT(count_reqs("/auth/token"), 2);
+  cx_api_destroy(bad);
+  cx_api_destroy(api);
+}
+
 static void test_auth_basic(void) {
   srv_reset();
   struct cx_api *api = new_api(CX_CLIENT_AUTH_BASIC, NULL);
@@ -575,16 +627,8 @@ static void test_auth_basic(void) {
     CHECK(!has_field(t->body, "client_id"));
     CHECK(!has_field(t->body, "client_secret"));
     CHECK(strncmp(t->auth, "Basic ", 6) == 0);
-    char dec[256], id[128], sec[128];
-    b64dec(t->auth + 6, dec);
-    char *colon = strchr(dec, ':');
-    CHECK(colon != NULL);
-    if (colon != NULL) {
-      url_decode(dec, (size_t)(colon - dec), id, sizeof(id));
-      url_decode(colon + 1, strlen(colon + 1), sec, sizeof(sec));
-      CHECK_EQ_STR(id, CLIENT_ID);
-      CHECK_EQ_STR(sec, CLIENT_SECRET);
-    }
+    /* CXone's documented form: base64(client_id:client_secret), as is. */
+    CHECK(basic_is(t->auth, CLIENT_ID, CLIENT_SECRET));
   }
   /* Reuse: no new request. */
   fake_now += 3000 * 1000;
@@ -926,6 +970,7 @@ int main(void) {
   http = cx_http_create(&o);
   fake_now = 1714521600000;
   RUN(test_auth_basic);
+  RUN(test_auth_basic_rfc6749_fallback);
   RUN(test_auth_post_and_id_token);
   RUN(test_expiry);
   RUN(test_401_retry);
