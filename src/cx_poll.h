@@ -26,7 +26,8 @@ struct cx_poll_config {
   cx_ms_t overlap;      /* steady-state history re-fetch margin */
   cx_ms_t chunk;        /* backfill request span (halved on failure) */
   cx_ms_t budget;       /* time one cycle may spend on HTTP */
-  unsigned page_size;   /* `top` of history requests, 0: server default */
+  unsigned page_size;   /* `top` of history requests (0 would leave the
+                           page size to the server) */
   unsigned parallel;    /* per-agent fallback requests in flight */
   struct cx_filter filter;
 };

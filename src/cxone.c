@@ -104,11 +104,16 @@ static int get_string(struct tenant *t, oconfig_item_t *ci, char **out) {
 static int get_url(struct tenant *t, oconfig_item_t *ci, char **out) {
   if (get_string(t, ci, out) != 0)
     return -1;
-  if (strncasecmp(*out, "https://", 8) != 0 && strncasecmp(*out, "http://", 7) != 0) {
-    CONFIG_ERROR(t, ci->key, "expected an https:// URL, got \"%s\"", *out);
-    return -1;
+  if (strncasecmp(*out, "https://", 8) == 0)
+    return 0;
+  if (strncasecmp(*out, "http://", 7) == 0) {
+    WARNING(PLUGIN_NAME " plugin: <Tenant \"%s\">: %s: \"%s\" is plain HTTP: "
+            "credentials and tokens would travel unencrypted", t->name,
+            ci->key, *out);
+    return 0;
   }
-  return 0;
+  CONFIG_ERROR(t, ci->key, "expected an https:// URL, got \"%s\"", *out);
+  return -1;
 }
 
 static int get_bool(struct tenant *t, oconfig_item_t *ci, bool *out) {
@@ -163,8 +168,9 @@ static int get_secret_file(struct tenant *t, oconfig_item_t *ci, char **out) {
     return -1;
   }
   if (st.st_mode & (S_IRWXG | S_IRWXO))
-    WARNING(PLUGIN_NAME " plugin: <Tenant \"%s\">: %s: \"%s\" is readable by "
-            "group or others; chmod 600 it", t->name, ci->key, path);
+    WARNING(PLUGIN_NAME " plugin: <Tenant \"%s\">: %s: \"%s\" is accessible "
+            "to group or others (mode %03o); chmod 600 it", t->name, ci->key,
+            path, (unsigned)(st.st_mode & 0777));
   char buf[MAX_SECRET_FILE_SIZE + 1];
   ssize_t n = read(fd, buf, sizeof(buf));
   close(fd);
@@ -181,6 +187,7 @@ static int get_secret_file(struct tenant *t, oconfig_item_t *ci, char **out) {
     buf[--len] = '\0';
   if (buf[0] == '\0') {
     CONFIG_ERROR(t, ci->key, "\"%s\" is empty; expected the secret on its first line", path);
+    explicit_bzero(buf, sizeof(buf));
     free(path);
     return -1;
   }
@@ -283,9 +290,9 @@ static int tenant_option(struct tenant *t, oconfig_item_t *ci, cx_ms_t *interval
   if (strcasecmp(k, "APIVersion") == 0) {
     if (get_string(t, ci, &t->api_version) != 0)
       return -1;
-    unsigned major;
-    char rest[8];
-    if (sscanf(t->api_version, "v%u.0%7s", &major, rest) != 1) {
+    const char *v = t->api_version;
+    size_t digits = strspn(v + 1, "0123456789");
+    if (v[0] != 'v' || digits == 0 || digits > 3 || strcmp(v + 1 + digits, ".0") != 0) {
       CONFIG_ERROR(t, k, "expected a version like \"%s\", got \"%s\"",
                    CX_DEFAULT_API_VERSION, t->api_version);
       return -1;
@@ -398,6 +405,10 @@ static int tenant_config(oconfig_item_t *ci) {
     interval = (cx_ms_t)CDTIME_T_TO_MS(plugin_get_interval());
   if (timeout == 0)
     timeout = interval;
+  else if (timeout > interval)
+    WARNING(PLUGIN_NAME " plugin: <Tenant \"%s\">: Timeout (%.3f s) is longer "
+            "than the interval (%.3f s): a slow CXone can make reads overrun",
+            t->name, (double)timeout / 1000.0, (double)interval / 1000.0);
   if (t->cfg.lookback < 0)
     t->cfg.lookback = t->cfg.window;
   t->interval_s = (double)interval / 1000.0;

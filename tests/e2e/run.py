@@ -253,6 +253,8 @@ BAD_CONFIGS = [
      r'<Tenant "t">: VerifyPeer: expected true or false'),
     ("bad api version", 'Issuer "https://x"\nClientId "a"\nClientSecret "b"\nAccessKeyId "c"\nAccessKeySecret "d"\nAPIVersion "30"',
      r'<Tenant "t">: APIVersion: expected a version like "v'),
+    ("api version without .0", 'Issuer "https://x"\nClientId "a"\nClientSecret "b"\nAccessKeyId "c"\nAccessKeySecret "d"\nAPIVersion "v30"',
+     r'<Tenant "t">: APIVersion: expected a version like "v30.0", got "v30"'),
     ("unnamed tenant", None, r'<Plugin cxone> has no <Tenant "name"> block'),
     ("unknown block", "OTHER", r'unknown option "Node" in <Plugin cxone>'),
 ]
@@ -288,7 +290,7 @@ def test_bad_configuration(ctx, wd):
              '    ClientSecretFile "%s"\n    AccessKeyId "c"\n    AccessKeySecret "d"\n'
              '    Timeout 2\n  </Tenant>\n' % secret)
     rc, out = h.Collectd(sub, ctx.plugin_dir, block).test_once()
-    if "is readable by group or others" not in out:
+    if "is accessible to group or others (mode 644)" not in out:
         problems.append("no warning for a world-readable secret file:\n" + out[-1500:])
     if rc != 0:
         problems.append("transient trouble (nothing listening) failed the read: rc %d" % rc)
