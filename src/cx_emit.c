@@ -13,7 +13,8 @@
  *     duration-current-<State>         seconds in the current state when the
  *     duration-current-Unavailable-<Reason>  agent is in <State>, else 0
  *   scope api: plugin health (see emit_health).
- * A cycle without a real-time answer dispatches only the api series.
+ * A cycle without a real-time answer dispatches only the api series; one
+ * whose history step failed leaves out the window durations.
  */
 #include "collectd/core/daemon/collectd.h"
 #include "collectd/core/daemon/plugin.h"
@@ -163,7 +164,9 @@ int cx_emit(const struct cx_emit_options *opt, const struct cx_snapshot *snap,
     emit_health(&e, health);
     return e.failures;
   }
-  bool durations = health->history_ready;
+  /* Window durations need history too: without this cycle's history a
+   * state the real-time poll missed would be counted as its neighbour. */
+  bool durations = health->history_ready && health->history_fresh;
   if (opt->per_agent) {
     for (size_t i = 0; i < snap->nagents; i++) {
       const struct cx_snapshot_agent *a = &snap->agents[i];

@@ -17,6 +17,16 @@
  * overlap and is still open is carried by the real-time item until history
  * or the next real-time state closes it.
  *
+ * When the window figures are ready.  Right after start-up a state that
+ * began before the first real-time poll is known only from history, and
+ * history may trail real time (reporting lag).  An agent is covered once
+ * history reaches the start of the first state real-time polling showed
+ * for it (or that state began before the backfill); from then on every
+ * instant of its window is known from one source or the other.  Duration
+ * series are dispatched once the backfill is complete and every agent is
+ * covered, or, should some agent never be covered (history missing for it),
+ * once the backfill has been complete for HistoryOverlap.
+ *
  * Logged-out time before the backfill.  Where state-history returns only
  * states that began inside the requested range, the state that straddles the
  * backfill start is missing.  When an agent's earliest record is a LoggedIn
@@ -43,6 +53,13 @@
 
 #define MIN_CHUNK_MS (5 * 60 * 1000)
 
+/* What is known of one agent's timeline since start-up. */
+struct coverage {
+  cx_ms_t first_live; /* start of the first real-time state; NONE_MS if none */
+  cx_ms_t hist_end;   /* latest end (or open start) in history; NONE_MS */
+};
+#define NONE_MS INT64_MIN
+
 struct cx_poll {
   const struct cx_poll_config *cfg;
   struct cx_http *http;
@@ -50,6 +67,7 @@ struct cx_poll {
   struct cx_ledger *ledger;
 
   struct cx_agent_meta *meta; /* by ledger index */
+  struct coverage *cov;       /* by ledger index */
   size_t nmeta;
   struct cx_team_meta *teams;
   size_t nteams;
@@ -62,9 +80,11 @@ struct cx_poll {
   cx_ms_t cursor;         /* history is known up to here */
   cx_ms_t chunk;
   bool backfill_done;     /* the cursor has reached now once */
+  cx_ms_t backfill_done_at;
+  bool durations_ready;   /* see "When the window figures are ready" */
   bool per_agent;
 
-  cx_ms_t created, last_now, last_live_ok, cycle_start;
+  cx_ms_t created, last_now, last_live_ok, last_history_ok, cycle_start;
   cx_ms_t (*clock)(void);
 
   struct cx_snapshot snap;
@@ -99,6 +119,7 @@ void cx_poll_destroy(struct cx_poll *p) {
     free(p->meta[i].user_name);
   }
   free(p->meta);
+  free(p->cov);
   for (size_t i = 0; i < p->nteams; i++)
     free(p->teams[i].name);
   free(p->teams);
@@ -124,22 +145,28 @@ struct cx_api *cx_poll_api(struct cx_poll *p) { return p->api; }
 
 /* ---- roster ---- */
 
-/* The roster entry of agent_id, which the ledger must already know. */
-static struct cx_agent_meta *meta_of(struct cx_poll *p, int64_t agent_id) {
+/* The roster index of agent_id, which the ledger must already know; the
+ * roster arrays grow to the ledger's agent count.  -1 on ENOMEM. */
+static long roster_index(struct cx_poll *p, int64_t agent_id) {
   long idx = cx_ledger_agent_index(p->ledger, agent_id);
-  if (idx < 0)
-    return NULL;
+  assert(idx >= 0);
   size_t n = cx_ledger_agent_count(p->ledger);
   if (n > p->nmeta) {
     struct cx_agent_meta *m = realloc(p->meta, n * sizeof(*m));
-    if (m == NULL)
-      return NULL;
-    for (size_t i = p->nmeta; i < n; i++)
+    if (m != NULL)
+      p->meta = m;
+    struct coverage *c = realloc(p->cov, n * sizeof(*c));
+    if (c != NULL)
+      p->cov = c;
+    if (m == NULL || c == NULL)
+      return -1;
+    for (size_t i = p->nmeta; i < n; i++) {
       m[i] = (struct cx_agent_meta){.team_id = CX_ID_NONE};
-    p->meta = m;
+      c[i] = (struct coverage){.first_live = NONE_MS, .hist_end = NONE_MS};
+    }
     p->nmeta = n;
   }
-  return &p->meta[idx];
+  return idx;
 }
 
 /* Replaces *dst by a copy of src when they differ.  0 or ENOMEM. */
@@ -179,9 +206,12 @@ static enum cx_status apply_live(struct cx_poll *p, const struct cx_agent_state 
                          s->start, CX_MS_INFINITY, CX_SOURCE_LIVE);
   if (rc == EINVAL)
     return CX_OK; /* not a usable state: already counted as skipped */
-  struct cx_agent_meta *m = rc == 0 ? meta_of(p, s->agent_id) : NULL;
-  if (m == NULL)
+  long idx = rc == 0 ? roster_index(p, s->agent_id) : -1;
+  if (idx < 0)
     return cx_error_set(err, CX_ERR_NOMEM, 0, "out of memory (real-time state)");
+  struct cx_agent_meta *m = &p->meta[idx];
+  if (p->cov[idx].first_live == NONE_MS)
+    p->cov[idx].first_live = s->start;
   if (s->team_id != CX_ID_NONE)
     m->team_id = s->team_id;
   if (team_note(p, s->team_id, s->team_name) != 0 ||
@@ -245,13 +275,20 @@ static enum cx_status on_history_page(void *ctx,
                            r->start, end, CX_SOURCE_HISTORY);
     if (rc == ENOMEM)
       return CX_ERR_NOMEM;
-    if (rc != 0 || r->team_id == CX_ID_NONE)
+    if (rc != 0)
       continue;
-    struct cx_agent_meta *m = meta_of(p, r->agent_id);
-    if (m == NULL || team_note(p, r->team_id, NULL) != 0)
+    long idx = roster_index(p, r->agent_id);
+    if (idx < 0)
       return CX_ERR_NOMEM;
-    if (m->team_id == CX_ID_NONE)
-      m->team_id = r->team_id;
+    cx_ms_t known = end == CX_MS_INFINITY ? r->start : end;
+    if (known > p->cov[idx].hist_end)
+      p->cov[idx].hist_end = known;
+    if (r->team_id == CX_ID_NONE)
+      continue;
+    if (team_note(p, r->team_id, NULL) != 0)
+      return CX_ERR_NOMEM;
+    if (p->meta[idx].team_id == CX_ID_NONE)
+      p->meta[idx].team_id = r->team_id;
   }
   if (pg->skipped > 0)
     cx_log(CX_LOG_INFO, "agents/state-history: %zu record(s) without a usable "
@@ -335,6 +372,7 @@ static enum cx_status poll_history(struct cx_poll *p, struct cx_error *err) {
 
   if (from >= now && !p->backfill_done) {
     p->backfill_done = true;
+    p->backfill_done_at = now;
     cx_log(CX_LOG_INFO, "history backfill complete: %zu item(s) for %zu "
            "agent(s)", cx_ledger_item_count(p->ledger),
            cx_ledger_agent_count(p->ledger));
@@ -343,18 +381,43 @@ static enum cx_status poll_history(struct cx_poll *p, struct cx_error *err) {
   return CX_OK;
 }
 
+/* See "When the window figures are ready" above. */
+static void check_durations_ready(struct cx_poll *p, cx_ms_t now) {
+  if (p->durations_ready || !p->backfill_done)
+    return;
+  size_t uncovered = 0;
+  for (size_t i = 0; i < p->nmeta; i++) {
+    const struct coverage *c = &p->cov[i];
+    if (c->first_live != NONE_MS && c->first_live > p->backfill_start &&
+        c->hist_end < c->first_live)
+      uncovered++;
+  }
+  if (uncovered == 0) {
+    cx_log(CX_LOG_INFO, "window durations ready: history has caught up with "
+           "real time for every agent");
+  } else if (now - p->backfill_done_at >= p->cfg->overlap) {
+    cx_log(CX_LOG_WARNING, "window durations ready although history never "
+           "reached real time for %zu agent(s); their first minutes may be "
+           "understated", uncovered);
+  } else {
+    return;
+  }
+  p->durations_ready = true;
+}
+
 /* ---- the cycle ---- */
 
 static void update_health(struct cx_poll *p, cx_ms_t now, enum cx_status st) {
   struct cx_health *h = &p->health;
   h->up = st == CX_OK;
-  h->history_ready = p->backfill_done;
+  h->history_ready = p->durations_ready;
   cx_ms_t span = now - p->backfill_start;
   h->backfill_percent = p->backfill_done ? 100.0
                         : span > 0 ? 100.0 * (double)(p->cursor - p->backfill_start) / (double)span
                                    : 0.0;
   h->cycle_seconds = (double)(now - p->cycle_start) / 1000.0;
   h->live_fresh = p->last_live_ok >= p->cycle_start;
+  h->history_fresh = p->last_history_ok >= p->cycle_start;
   h->data_age_seconds =
       (double)(now - (p->last_live_ok > 0 ? p->last_live_ok : p->created)) / 1000.0;
   cx_ms_t exp = cx_api_token_expiry(p->api);
@@ -380,6 +443,8 @@ enum cx_status cx_poll_run(struct cx_poll *p, struct cx_error *err) {
     cx_ms_t left = budget_left(p);
     cx_http_set_deadline_ms(p->http, left > 1000 ? (long)left : 0);
     st = poll_history(p, err);
+    if (st == CX_OK)
+      p->last_history_ok = p->clock();
   }
   cx_http_set_deadline_ms(p->http, 0);
 
@@ -392,6 +457,7 @@ enum cx_status cx_poll_run(struct cx_poll *p, struct cx_error *err) {
     now = p->last_now; /* the clock stepped back: keep the window monotonic */
   p->last_now = now;
   cx_ledger_advance(p->ledger, now);
+  check_durations_ready(p, now);
   if (cx_snapshot_build(&p->snap, p->ledger, p->meta, p->nmeta, p->teams,
                         p->nteams, &p->cfg->filter, now) != 0 && st == CX_OK)
     st = cx_error_set(err, CX_ERR_NOMEM, 0, "out of memory (snapshot)");

@@ -37,7 +37,11 @@ struct cx_health {
   bool up;                 /* the last cycle completed without an error */
   bool live_fresh;         /* the last cycle got a real-time answer: the
                               snapshot describes its instant */
-  bool history_ready;      /* backfill covers the whole window */
+  bool history_fresh;      /* the last cycle's history step succeeded:
+                              states the real-time poll missed are in */
+  bool history_ready;      /* the window durations are complete (see
+                              cx_poll.c, "When the window figures are
+                              ready") */
   double backfill_percent; /* 0..100 */
   double cycle_seconds;    /* wall time of the last cycle */
   double data_age_seconds; /* since the last real-time answer (or since

@@ -19,6 +19,8 @@ import traceback
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness as h  # noqa: E402
+import query_tests  # noqa: E402
+import stores_tests  # noqa: E402
 
 WINDOW = 300          # seconds: the simulated "day" is 864 s at scale 0.01
 RUN_SECONDS = 22
@@ -48,9 +50,10 @@ def read_failures(log):
 
 def run_scenario(ctx, wd, sim_args=(), extra="", run_seconds=RUN_SECONDS,
                  wrapper=(), env=None, plugin_dir=None, midrun=None,
-                 window=WINDOW, interval=1, agents=24):
+                 window=WINDOW, interval=1, agents=24, time_scale=0.01):
     """Sim + collectd for run_seconds; returns (sim, collectd, series)."""
-    sim = h.Sim(ctx.sim_bin, wd.path, args=sim_args, agents=agents)
+    sim = h.Sim(ctx.sim_bin, wd.path, args=sim_args, agents=agents,
+                time_scale=time_scale)
     try:
         block = h.tenant_block(sim, window=window, interval=interval, extra=extra)
         cd = h.Collectd(wd.path, plugin_dir or ctx.plugin_dir, block,
@@ -148,6 +151,30 @@ def test_variant_per_agent_post_204(ctx, wd):
         stats = sim.get("/sim/stats")
         expect(stats["requests"].get("agent/state-history", 0) > 0,
                "the per-agent fallback was not used: %s" % stats["requests"])
+    finally:
+        sim.stop()
+
+
+# With reporting lag, a state shorter than the poll interval is unknown until
+# history brings it; the lag tests therefore run the day at 1/10 speed, where
+# states last 1 s and more (at 1/100 most After Call Work lasts under 1 s).
+def test_history_lag(ctx, wd):
+    """History trails real time by 6 s (reporting lag): window durations use
+    real-time observations provisionally and stay exact."""
+    sim, cd, log, series = run_scenario(ctx, wd, time_scale=0.1, sim_args=[
+        "--history-lag", "6", "--open-state", "partial"])
+    try:
+        check_against_truth(sim, series, log)
+    finally:
+        sim.stop()
+
+
+def test_history_lag_exclude(ctx, wd):
+    """Lag plus states that began before startDate left out of history."""
+    sim, cd, log, series = run_scenario(ctx, wd, time_scale=0.1, sim_args=[
+        "--history-lag", "4", "--history-straddle", "exclude"])
+    try:
+        check_against_truth(sim, series, log)
     finally:
         sim.stop()
 
@@ -305,12 +332,16 @@ TESTS = [
     test_variant_exclude_open_seconds_teamno,
     test_variant_partial_empty200_paging,
     test_variant_per_agent_post_204,
+    test_history_lag,
+    test_history_lag_exclude,
     test_transient_faults_keep_data,
     test_no_secret_in_logs,
     test_bad_configuration,
     test_asan_ubsan,
     test_valgrind,
 ]
+TESTS += query_tests.TESTS
+TESTS += stores_tests.TESTS
 
 
 def main():
