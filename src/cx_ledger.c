@@ -408,4 +408,25 @@ int cx_ledger_first(const struct cx_ledger *l, size_t index, int *state_id,
   return 0;
 }
 
+int cx_ledger_foreach(const struct cx_ledger *l, size_t index, cx_ms_t from,
+                      cx_ms_t to, cx_ledger_span_fn fn, void *ctx) {
+  assert(index < l->nagents);
+  const struct agent *a = &l->agents[index];
+  /* Spans are ordered and disjoint: the first one that can reach `from` is
+   * the last item starting before it. */
+  size_t first = lower_bound(a, from);
+  if (first > a->head)
+    first--;
+  for (size_t i = first; i < a->len && a->items[i].start < to; i++) {
+    cx_ms_t s = max_ms(a->items[i].start, from);
+    cx_ms_t e = min_ms(eff_end(a, i), to);
+    if (e <= s)
+      continue;
+    int rc = fn(ctx, a->items[i].state, a->items[i].reason, s, e);
+    if (rc != 0)
+      return rc;
+  }
+  return 0;
+}
+
 size_t cx_ledger_item_count(const struct cx_ledger *l) { return l->items_total; }

@@ -62,6 +62,18 @@ int cx_ledger_current(const struct cx_ledger *ledger, size_t index, cx_ms_t now,
 int cx_ledger_first(const struct cx_ledger *ledger, size_t index, int *state_id,
                     cx_ms_t *start);
 
+/* Calls fn for each of agent `index`'s effective spans (see cx_ledger.c:
+ * an item lasts until its own end or the next item's start) that overlap
+ * [from, to), in time order, clipped to [from, to): state, reason id (0
+ * none; see cx_ledger_reason_name) and the clipped start and end.  Their
+ * per-state sums over [now - window, now) equal cx_ledger_durations at now.
+ * Stops early, returning fn's value, when fn returns non-zero; else 0. */
+typedef int (*cx_ledger_span_fn)(void *ctx, int state_id, size_t reason_id,
+                                 cx_ms_t start, cx_ms_t end);
+int cx_ledger_foreach(const struct cx_ledger *ledger, size_t index,
+                      cx_ms_t from, cx_ms_t to, cx_ledger_span_fn fn,
+                      void *ctx);
+
 /* Total items held, for health figures and benchmarks. */
 size_t cx_ledger_item_count(const struct cx_ledger *ledger);
 
