@@ -1,0 +1,355 @@
+"""End-to-end tests of cxone-query against cxone-sim (and the plugin).
+
+Each test takes (ctx, wd) like those in run.py: ctx.build holds the
+binaries, wd.path is the test's work directory.  cxone-query's totals are
+compared with the simulator's ground truth and with the values the real
+collectd + plugin dispatched for the same window; its error paths are tried
+with the simulator's faults, wrong credentials and a wrong CA.
+"""
+
+import csv
+import io
+import json
+import os
+import subprocess
+import time
+import urllib.parse
+import urllib.request
+from datetime import datetime, timezone
+
+import harness as h
+
+WINDOW = 300
+SECRETS = [v for k, v in h.SIM_CREDENTIALS.items() if not k.endswith("_id")]
+
+
+class QueryFailure(Exception):
+    pass
+
+
+def expect(cond, msg):
+    if not cond:
+        raise QueryFailure(msg)
+
+
+def iso(t):
+    return datetime.fromtimestamp(t, timezone.utc).strftime(
+        "%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+
+
+def write_conf(wd, sim, extra="", name="q.conf"):
+    path = os.path.join(wd.path, name)
+    with open(path, "w") as f:
+        f.write("LoadPlugin cxone\n<Plugin cxone>\n%s</Plugin>\n"
+                % h.tenant_block(sim, window=WINDOW, extra=extra))
+    return path
+
+
+def query(ctx, args, env=None, wrapper=()):
+    """Runs cxone-query; returns (rc, stdout, stderr) after checking that
+    nothing it printed holds a secret or a token."""
+    full_env = {k: v for k, v in os.environ.items() if not k.startswith("CXONE_")}
+    full_env.update(env or {})
+    r = subprocess.run(list(wrapper) + [os.path.join(ctx.build, "cxone-query")]
+                       + args, capture_output=True, text=True, env=full_env,
+                       timeout=300)
+    for text in (r.stdout, r.stderr):
+        for secret in SECRETS:
+            expect(secret not in text, "a secret appears in the output of %s"
+                   % args)
+        expect("eyJ" not in text, "a token appears in the output of %s" % args)
+    return r.returncode, r.stdout, r.stderr
+
+
+def history_json(ctx, conf, until, extra=()):
+    rc, out, err = query(ctx, ["-c", conf, "history", "--until", iso(until),
+                               "--since", str(WINDOW), "--format", "json"]
+                         + list(extra))
+    expect(rc == 0, "history failed (%d): %s" % (rc, err))
+    return json.loads(out)
+
+
+def compare_totals(doc, truth, scopes=("agents", "teams", "all"), tol=1.0):
+    """Returns (values compared, mismatches) of doc's totals vs truth."""
+    checked, bad = 0, []
+    pairs = []
+    if "agents" in scopes:
+        for aid, a in doc["totals"]["agents"].items():
+            pairs.append(("agent " + aid, a["durations"],
+                          truth["agents"][aid]["durations"]))
+    if "teams" in scopes:
+        for name, t in doc["totals"]["teams"].items():
+            pairs.append(("team " + name, t["durations"],
+                          truth["teams"][name]["durations"]))
+    if "all" in scopes:
+        pairs.append(("all", doc["totals"]["all"]["durations"],
+                      truth["all"]["durations"]))
+    for scope, got, want in pairs:
+        for key in set(got) | set(want):
+            checked += 1
+            if abs(got.get(key, 0.0) - want.get(key, 0.0)) > tol:
+                bad.append("%s %s: %.3f != truth %.3f" % (
+                    scope, key, got.get(key, 0.0), want.get(key, 0.0)))
+    return checked, bad
+
+
+def check_intervals(doc):
+    """Sorted, clipped, and summing to each agent's totals."""
+    since, until = h.parse_iso(doc["since"]), h.parse_iso(doc["until"])
+    sums = {}
+    prev = None
+    for iv in doc["intervals"]:
+        s, e = h.parse_iso(iv["start"]), h.parse_iso(iv["end"])
+        expect(since - 0.001 <= s < e <= until + 0.001,
+               "interval outside the range: %s" % iv)
+        expect(prev is None or s >= prev, "intervals not sorted by start")
+        prev = s
+        key = (str(iv["agent"]), iv["state"])
+        sums[key] = sums.get(key, 0.0) + iv["seconds"]
+        if iv["reason"]:
+            key = (str(iv["agent"]), "Unavailable-" + iv["reason"])
+            sums[key] = sums.get(key, 0.0) + iv["seconds"]
+    for aid, a in doc["totals"]["agents"].items():
+        for state, v in a["durations"].items():
+            expect(abs(sums.get((aid, state), 0.0) - v) < 0.01,
+                   "agent %s %s: intervals sum to %.3f, total %.3f" % (
+                       aid, state, sums.get((aid, state), 0.0), v))
+
+
+def fault(sim, kind, count=1, path=None):
+    """/sim/fault (harness.Sim.fault cannot pass `path`: Sim.get's own
+    first parameter has that name)."""
+    query = {"kind": kind, "count": str(count)}
+    if path:
+        query["path"] = path
+    url = sim.url + "/sim/fault?" + urllib.parse.urlencode(query)
+    with urllib.request.urlopen(url, context=sim.ctx, timeout=30) as r:
+        r.read()
+
+
+def start_sim(ctx, wd, args=(), agents=24):
+    sim = h.Sim(ctx.sim_bin, wd.path, args=list(args), agents=agents)
+    time.sleep(1.5)
+    return sim
+
+
+# ---- tests ----------------------------------------------------------------
+
+def test_query_history_truth(ctx, wd):
+    """Totals of all, several teams and agents equal /sim/truth (1 s)."""
+    sim = start_sim(ctx, wd, args=["--history-straddle", "exclude",
+                                   "--open-state", "partial"])
+    try:
+        conf = write_conf(wd, sim)
+        total = 0
+        for extra, scopes in (((), ("agents", "teams", "all")),
+                              (("--team", "Tier 2", "--team", "support"),
+                               ("agents", "teams")),
+                              (("--agent", "1001", "--agent", "1007"),
+                               ("agents",))):
+            until = time.time() - 1
+            doc = history_json(ctx, conf, until, extra)
+            truth = sim.truth(until, WINDOW)
+            checked, bad = compare_totals(doc, truth, scopes)
+            expect(not bad, "%s: %d mismatches: %s" % (extra, len(bad), bad[:8]))
+            check_intervals(doc)
+            total += checked
+            if extra and extra[0] == "--team":
+                expect(sorted(doc["totals"]["teams"]) == ["Support", "Tier 2"],
+                       "team filter: %s" % sorted(doc["totals"]["teams"]))
+            if extra and extra[0] == "--agent":
+                expect(sorted(doc["totals"]["agents"]) == ["1001", "1007"],
+                       "agent filter: %s" % sorted(doc["totals"]["agents"]))
+        print("    %d totals equal the ground truth (all, teams, agents)" % total)
+    finally:
+        sim.stop()
+
+
+def test_query_formats(ctx, wd):
+    """table, csv and json describe the same data and parse."""
+    sim = start_sim(ctx, wd, agents=8)
+    try:
+        conf = write_conf(wd, sim)
+        until = iso(time.time() - 1)
+        base = ["-c", conf, "history", "--until", until, "--since", "2m"]
+        rc, js, _ = query(ctx, base + ["--format", "json"])
+        expect(rc == 0, "json: rc %d" % rc)
+        doc = json.loads(js)
+        rc, cs, _ = query(ctx, base + ["--format", "csv"])
+        expect(rc == 0, "csv: rc %d" % rc)
+        rows = list(csv.DictReader(io.StringIO(cs)))
+        expect(rows and list(rows[0].keys()) == ["type", "scope", "agent", "team",
+                                                 "state", "reason", "start",
+                                                 "end", "seconds"],
+               "csv header: %s" % (rows[0].keys() if rows else None))
+        ivs = [r for r in rows if r["type"] == "interval"]
+        expect(len(ivs) == len(doc["intervals"]), "csv and json intervals differ")
+        for r in rows:
+            if r["type"] != "total":
+                continue
+            d = (doc["totals"]["all"] if r["scope"] == "all" else
+                 doc["totals"]["agents"][r["agent"]] if r["agent"] else
+                 doc["totals"]["teams"][r["team"]])["durations"]
+            key = r["state"] + ("-" + r["reason"] if r["reason"] else "")
+            expect(abs(d[key] - float(r["seconds"])) < 0.0005,
+                   "csv total %s differs from json" % r)
+        rc, table, _ = query(ctx, base)
+        expect(rc == 0, "table: rc %d" % rc)
+        lines = table.splitlines()
+        head = [i for i, l in enumerate(lines) if l.startswith("AGENT")]
+        expect(head, "no interval table header:\n" + table[:500])
+        body = lines[head[0]:head[0] + 1 + len(doc["intervals"])]
+        expect(len(set(len(l) for l in body)) == 1,
+               "interval table is not aligned:\n" + "\n".join(body[:5]))
+        expect(any(l.startswith("all agents") for l in lines), "no totals table")
+        print("    %d intervals, %d csv rows, table of %d lines" % (
+            len(doc["intervals"]), len(rows), len(lines)))
+    finally:
+        sim.stop()
+
+
+def test_query_equals_plugin(ctx, wd):
+    """Totals equal what collectd + the plugin dispatched at one timestamp,
+    read from the same collectd.conf."""
+    sim = h.Sim(ctx.sim_bin, wd.path, agents=24)
+    try:
+        block = h.tenant_block(sim, window=WINDOW, interval=1)
+        cd = h.Collectd(wd.path, ctx.plugin_dir, block, interval=1).start()
+        try:
+            time.sleep(12)
+        finally:
+            cd.stop()
+        series = h.read_csv(cd.csv_dir)
+        points = series.get(("all", "duration", "Available"), [])
+        expect(len(points) >= 3, "the plugin dispatched too little:\n"
+               + cd.output()[-2000:])
+        t = points[-2][0]
+        doc = history_json(ctx, cd.conf, t)
+        scopes = {"all": doc["totals"]["all"]["durations"]}
+        for aid, a in doc["totals"]["agents"].items():
+            scopes["agent-" + h.sanitize(aid)] = a["durations"]
+        for name, tm in doc["totals"]["teams"].items():
+            scopes["team-" + h.sanitize(name)] = tm["durations"]
+        checked, bad = 0, []
+        for (pinst, typ, ti), pts in series.items():
+            if typ != "duration" or pinst == "api" or ti.startswith("current-"):
+                continue
+            at = [v for (pt, v) in pts if abs(pt - t) < 0.0005]
+            if not at:
+                continue
+            got = h.sanitized_keys(scopes.get(pinst, {})).get(ti, 0.0)
+            checked += 1
+            if abs(got - at[0]) > 1.0:
+                bad.append("%s %s: query %.3f != plugin %.3f" % (pinst, ti, got, at[0]))
+        expect(checked > 24 * 9, "only %d plugin values at %.3f" % (checked, t))
+        expect(not bad, "%d mismatches: %s" % (len(bad), bad[:8]))
+        print("    %d values dispatched at %.3f equal cxone-query's totals"
+              % (checked, t))
+    finally:
+        sim.stop()
+
+
+def test_query_errors(ctx, wd):
+    """Each failure class: its message, hint and exit code; no secrets."""
+    sim = start_sim(ctx, wd, agents=6)
+    try:
+        conf = write_conf(wd, sim)
+        cases = []
+
+        def case(name, args, code, pattern, env=None, faulty=None):
+            if faulty:
+                fault(sim, *faulty)
+            rc, out, err = query(ctx, args, env=env)
+            fault(sim, "clear")
+            text = out + err
+            if rc != code or pattern not in text:
+                raise QueryFailure("%s: rc %d (want %d), %r not in:\n%s" % (
+                    name, rc, code, pattern, text[-1500:]))
+            cases.append(name)
+
+        env_only = {"CXONE_ISSUER": sim.url, "CXONE_CACERT": sim.ca,
+                    "CXONE_CLIENT_ID": "sim-client",
+                    "CXONE_CLIENT_SECRET": SECRETS[0],
+                    "CXONE_ACCESS_KEY_ID": "SIMKEYID+/=="}
+        keyfile = os.path.join(wd.path, "key")
+        with open(keyfile, "w") as f:
+            f.write(h.SIM_CREDENTIALS["access_key_secret"] + "\n")
+        os.chmod(keyfile, 0o600)
+        case("env and secret file", ["check", "--access-key-secret-file", keyfile],
+             0, "check passed", env=env_only)
+        case("bad access key (invalid_grant)", ["-c", conf, "check"], 3,
+             "invalid_grant", env={"CXONE_ACCESS_KEY_SECRET": "wrong/key=="})
+        case("bad access key in history", ["-c", conf, "history"], 3,
+             "hint: the access key was refused",
+             env={"CXONE_ACCESS_KEY_SECRET": "wrong/key=="})
+        case("bad client secret (invalid_client)", ["-c", conf, "check"], 3,
+             "check ClientId and the client secret",
+             env={"CXONE_CLIENT_SECRET": "wrong+secret"})
+        case("403 on history", ["-c", conf, "check"], 4,
+             "reporting permission", faulty=("403", 1, "state-history"))
+        case("403 in history", ["-c", conf, "history"], 4,
+             "HTTP 403", faulty=("403", 1, "agents/states"))
+        case("429", ["-c", conf, "history"], 6, "HTTP 429",
+             faulty=("429", 1, "state-history"))
+        case("500", ["-c", conf, "check"], 6, "HTTP 500",
+             faulty=("500", 1, "agents/states"))
+        before = sim.get("/sim/stats")["tokens_issued"]
+        case("expired token recovers", ["-c", conf, "history", "--since", "60"],
+             0, "Totals", faulty=("401", 1, "state-history"))
+        expect(sim.get("/sim/stats")["tokens_issued"] >= before + 2,
+               "the 401 did not cause a new token")
+        subprocess.run([ctx.sim_bin, "--gen-certs", os.path.join(wd.path, "tls2")],
+                       capture_output=True, timeout=60)
+        wrong_ca = os.path.join(wd.path, "tls2", "ca.pem")
+        expect(os.path.exists(wrong_ca), "cxone-sim --gen-certs made no CA")
+        case("TLS: wrong CA", ["-c", conf, "--cacert", wrong_ca, "check"], 2,
+             "hint: TLS trust")
+        case("TLS: wrong CA in history", ["-c", conf, "--cacert", wrong_ca,
+                                          "history"], 2, "CACert")
+        case("secret on the command line", ["-c", conf, "check",
+                                            "--client-secret=" + SECRETS[0]],
+             1, "not taken from the command line")
+        case("unknown tenant", ["-c", conf, "-t", "nope", "check"], 1,
+             "no <Tenant \"nope\">")
+        case("bad window in conf", ["-c", write_conf(wd, sim, "    Timeout 0\n",
+                                                     "bad.conf"), "check"], 1,
+             "Timeout: expected a number of seconds")
+        case("bad range", ["-c", conf, "history", "--since", "soon"], 1,
+             "--since")
+        for cmd in ([], ["history"], ["check"]):
+            rc, out, _ = query(ctx, cmd + ["--help"])
+            expect(rc == 0 and "usage: cxone-query" in out,
+                   "%s --help: rc %d" % (cmd, rc))
+        print("    %d error cases with their messages and exit codes" % len(cases))
+    finally:
+        sim.stop()
+
+
+def test_query_valgrind(ctx, wd):
+    """history and check under valgrind: no error, no leak."""
+    sim = start_sim(ctx, wd, agents=8, args=["--token-ttl", "30"])
+    try:
+        conf = write_conf(wd, sim)
+        vg = ["valgrind", "--quiet", "--leak-check=full",
+              "--errors-for-leak-kinds=definite,indirect",
+              "--error-exitcode=9",
+              "--suppressions=" + os.path.join(h.HERE, "valgrind.supp")]
+        libtool = os.path.join(ctx.build, "libtool")
+        wrapper = [libtool, "--mode=execute"] + vg if os.path.exists(libtool) else vg
+        for args in (["-c", conf, "history", "--since", "120", "--format", "json"],
+                     ["-c", conf, "check"]):
+            fault(sim, "401", 1, "state-history")
+            rc, out, err = query(ctx, args, wrapper=wrapper)
+            expect(rc == 0, "%s under valgrind: rc %d\n%s" % (args, rc, err[-3000:]))
+        print("    history and check clean under valgrind")
+    finally:
+        sim.stop()
+
+
+TESTS = [
+    test_query_history_truth,
+    test_query_formats,
+    test_query_equals_plugin,
+    test_query_errors,
+    test_query_valgrind,
+]

@@ -1,0 +1,413 @@
+/*
+ * cxq_output.c: the history report as a table, CSV or JSON (see
+ * cxq_output.h).
+ *
+ * Table and CSV share one row model: each line is a list of cells, rendered
+ * either padded to column widths (counted in UTF-8 characters) or as
+ * RFC 4180 fields.  CSV is one table with a `type` column (interval or
+ * total) so that a script reads a single header.  JSON is built with json-c;
+ * its "totals" object has the shape of cxone-sim's /sim/truth (agents, teams,
+ * all; "Unavailable-<Reason>" keys only when non-zero).  The table leaves
+ * out zero totals; CSV and JSON carry every base state, as the plugin does.
+ */
+#include "cxq_output.h"
+
+#include <json-c/json.h>
+
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_COLS 9
+
+struct table {
+  size_t ncols;
+  char **cells; /* nrows * ncols, row 0 is the header */
+  size_t nrows, cap;
+  bool failed;
+};
+
+static void table_row(struct table *t, const char *const *cells) {
+  if (t->failed)
+    return;
+  if (t->nrows == t->cap) {
+    size_t cap = t->cap ? t->cap * 2 : 64;
+    char **c = realloc(t->cells, cap * t->ncols * sizeof(*c));
+    if (c == NULL) {
+      t->failed = true;
+      return;
+    }
+    t->cells = c;
+    t->cap = cap;
+  }
+  char **row = &t->cells[t->nrows * t->ncols];
+  for (size_t i = 0; i < t->ncols; i++)
+    if ((row[i] = strdup(cells[i] ? cells[i] : "")) == NULL)
+      t->failed = true;
+  t->nrows++;
+}
+
+static void table_free(struct table *t) {
+  for (size_t i = 0; i < t->nrows * t->ncols; i++)
+    free(t->cells[i]);
+  free(t->cells);
+}
+
+static size_t utf8_width(const char *s) {
+  size_t n = 0;
+  for (; *s; s++)
+    n += ((unsigned char)*s & 0xC0) != 0x80;
+  return n;
+}
+
+/* right: columns aligned right (numbers). */
+static void table_print(FILE *out, const struct table *t, const bool *right) {
+  size_t w[MAX_COLS] = {0};
+  for (size_t r = 0; r < t->nrows; r++)
+    for (size_t c = 0; c < t->ncols; c++) {
+      size_t n = utf8_width(t->cells[r * t->ncols + c]);
+      if (n > w[c])
+        w[c] = n;
+    }
+  for (size_t r = 0; r < t->nrows; r++) {
+    for (size_t c = 0; c < t->ncols; c++) {
+      const char *cell = t->cells[r * t->ncols + c];
+      int pad = (int)(w[c] - utf8_width(cell));
+      bool last = c + 1 == t->ncols;
+      if (right[c])
+        fprintf(out, "%*s%s", pad, "", cell);
+      else
+        fprintf(out, "%s%*s", cell, last ? 0 : pad, "");
+      fputs(last ? "\n" : "  ", out);
+    }
+  }
+}
+
+static void csv_field(FILE *out, const char *s) {
+  if (strpbrk(s, ",\"\r\n") == NULL) {
+    fputs(s, out);
+    return;
+  }
+  fputc('"', out);
+  for (; *s; s++) {
+    if (*s == '"')
+      fputc('"', out);
+    fputc(*s, out);
+  }
+  fputc('"', out);
+}
+
+static void csv_print(FILE *out, const struct table *t) {
+  for (size_t r = 0; r < t->nrows; r++)
+    for (size_t c = 0; c < t->ncols; c++) {
+      csv_field(out, t->cells[r * t->ncols + c]);
+      fputs(c + 1 == t->ncols ? "\r\n" : ",", out);
+    }
+}
+
+/* ---- values as text ---- */
+
+static void fmt_seconds(cx_ms_t ms, char *buf, size_t size) {
+  snprintf(buf, size, "%lld.%03lld", (long long)(ms / 1000),
+           (long long)(ms % 1000));
+}
+
+static void fmt_hms(cx_ms_t ms, char *buf, size_t size) {
+  long long s = ms / 1000;
+  snprintf(buf, size, "%lld:%02lld:%02lld.%03lld", s / 3600, s / 60 % 60,
+           s % 60, (long long)(ms % 1000));
+}
+
+static void fmt_time(cx_ms_t t, char *buf, size_t size) {
+  if (cx_time_format(t, buf, size) != 0)
+    snprintf(buf, size, "?");
+}
+
+/* ---- totals: one callback per (scope, state or reason) ---- */
+
+struct total {
+  const char *scope_kind; /* "agent", "team", "all" */
+  const char *scope;      /* agent id text, team name, "all" */
+  const char *team;       /* agent scopes: its team */
+  const char *state;
+  const char *reason;     /* NULL for a base state */
+  cx_ms_t ms;
+};
+
+typedef void (*total_fn)(void *ctx, const struct total *t);
+
+static void scope_totals(const struct cx_snapshot *snap, const struct cx_scope *sc,
+                         struct total *t, total_fn fn, void *ctx) {
+  for (int s = 0; s < CX_STATE_COUNT; s++) {
+    t->state = cx_state_name(s);
+    t->reason = NULL;
+    t->ms = sc->duration[s];
+    fn(ctx, t);
+  }
+  for (size_t r = 1; r <= snap->nreasons; r++) {
+    if (sc->reason_duration[r] == 0)
+      continue;
+    t->state = cx_state_name(CX_STATE_UNAVAILABLE);
+    t->reason = cx_snapshot_reason_name(snap, r);
+    t->ms = sc->reason_duration[r];
+    fn(ctx, t);
+  }
+}
+
+static int by_agent_id(const void *a, const void *b) {
+  const struct cx_snapshot_agent *x = *(const struct cx_snapshot_agent *const *)a;
+  const struct cx_snapshot_agent *y = *(const struct cx_snapshot_agent *const *)b;
+  return (x->id > y->id) - (x->id < y->id);
+}
+
+static const char *agent_team(const struct cx_snapshot *snap,
+                              const struct cx_snapshot_agent *a) {
+  return a->team >= 0 ? snap->teams[a->team].name : NULL;
+}
+
+static int each_total(const struct cx_snapshot *snap, total_fn fn, void *ctx) {
+  const struct cx_snapshot_agent **agents =
+      malloc((snap->nagents ? snap->nagents : 1) * sizeof(*agents));
+  if (agents == NULL)
+    return -1;
+  for (size_t i = 0; i < snap->nagents; i++)
+    agents[i] = &snap->agents[i];
+  qsort(agents, snap->nagents, sizeof(*agents), by_agent_id);
+  char id[24];
+  for (size_t i = 0; i < snap->nagents; i++) {
+    snprintf(id, sizeof(id), "%lld", (long long)agents[i]->id);
+    struct total t = {"agent", id, agent_team(snap, agents[i]), NULL, NULL, 0};
+    scope_totals(snap, &agents[i]->values, &t, fn, ctx);
+  }
+  free(agents);
+  for (size_t i = 0; i < snap->nteams; i++) {
+    struct total t = {"team", snap->teams[i].name, snap->teams[i].name, NULL, NULL, 0};
+    scope_totals(snap, &snap->teams[i].values, &t, fn, ctx);
+  }
+  struct total t = {"all", "all", NULL, NULL, NULL, 0};
+  scope_totals(snap, &snap->all, &t, fn, ctx);
+  return 0;
+}
+
+/* ---- table and CSV ---- */
+
+struct rows_ctx {
+  struct table *t;
+  const struct cxq_report *r;
+  bool csv;
+};
+
+static void total_row(void *ctx, const struct total *t) {
+  struct rows_ctx *c = ctx;
+  char secs[32], hms[32], since[CX_ISO8601_SIZE], until[CX_ISO8601_SIZE];
+  fmt_seconds(t->ms, secs, sizeof(secs));
+  if (c->csv) {
+    char scope[200];
+    snprintf(scope, sizeof(scope), "%s%s%s", t->scope_kind,
+             strcmp(t->scope_kind, "all") ? "-" : "",
+             strcmp(t->scope_kind, "all") ? t->scope : "");
+    fmt_time(c->r->since, since, sizeof(since));
+    fmt_time(c->r->until, until, sizeof(until));
+    const char *row[] = {"total", scope,
+                         strcmp(t->scope_kind, "agent") ? "" : t->scope,
+                         t->team, t->state, t->reason, since, until, secs};
+    table_row(c->t, row);
+    return;
+  }
+  if (t->ms == 0)
+    return;
+  char scope[200];
+  snprintf(scope, sizeof(scope), "%s %s", t->scope_kind,
+           strcmp(t->scope_kind, "all") ? t->scope : "agents");
+  fmt_hms(t->ms, hms, sizeof(hms));
+  const char *row[] = {scope, t->state, t->reason, secs, hms};
+  table_row(c->t, row);
+}
+
+static void interval_row(struct table *t, const struct cxq_interval *iv,
+                         bool csv) {
+  char agent[24], scope[32], start[CX_ISO8601_SIZE], end[CX_ISO8601_SIZE],
+      secs[32], hms[32];
+  snprintf(agent, sizeof(agent), "%lld", (long long)iv->agent);
+  snprintf(scope, sizeof(scope), "agent-%lld", (long long)iv->agent);
+  fmt_time(iv->start, start, sizeof(start));
+  fmt_time(iv->end, end, sizeof(end));
+  fmt_seconds(iv->end - iv->start, secs, sizeof(secs));
+  fmt_hms(iv->end - iv->start, hms, sizeof(hms));
+  const char *state = cx_state_name(iv->state);
+  if (csv) {
+    const char *row[] = {"interval", scope, agent, iv->team, state,
+                         iv->reason, start, end, secs};
+    table_row(t, row);
+  } else {
+    const char *row[] = {agent, iv->team, state, iv->reason, start, end, hms};
+    table_row(t, row);
+  }
+}
+
+static int output_csv(FILE *out, const struct cxq_report *r) {
+  static const char *const head[] = {"type", "scope", "agent", "team", "state",
+                                     "reason", "start", "end", "seconds"};
+  struct table t = {.ncols = 9};
+  table_row(&t, head);
+  for (size_t i = 0; i < r->nintervals; i++)
+    interval_row(&t, &r->intervals[i], true);
+  struct rows_ctx c = {&t, r, true};
+  int rc = each_total(r->snap, total_row, &c);
+  if (rc == 0 && !t.failed)
+    csv_print(out, &t);
+  rc = rc != 0 || t.failed ? -1 : 0;
+  table_free(&t);
+  return rc;
+}
+
+static int output_table(FILE *out, const struct cxq_report *r) {
+  static const char *const ihead[] = {"AGENT", "TEAM", "STATE", "REASON",
+                                      "START", "END", "DURATION"};
+  static const bool iright[] = {true, false, false, false, false, false, true};
+  static const char *const thead[] = {"SCOPE", "STATE", "REASON", "SECONDS",
+                                      "DURATION"};
+  static const bool tright[] = {false, false, false, true, true};
+  char since[CX_ISO8601_SIZE], until[CX_ISO8601_SIZE], secs[32];
+  fmt_time(r->since, since, sizeof(since));
+  fmt_time(r->until, until, sizeof(until));
+  fmt_seconds(r->until - r->since, secs, sizeof(secs));
+
+  struct table it = {.ncols = 7}, tt = {.ncols = 5};
+  table_row(&it, ihead);
+  for (size_t i = 0; i < r->nintervals; i++)
+    interval_row(&it, &r->intervals[i], false);
+  table_row(&tt, thead);
+  struct rows_ctx c = {&tt, r, false};
+  int rc = each_total(r->snap, total_row, &c);
+  if (rc == 0 && !it.failed && !tt.failed) {
+    fprintf(out, "State history%s%s%s, %s to %s (%s s)\n\n",
+             r->tenant ? " of tenant \"" : "", r->tenant ? r->tenant : "",
+             r->tenant ? "\"" : "", since, until, secs);
+    if (r->nintervals > 0)
+      table_print(out, &it, iright);
+    else
+      fputs("(no state intervals in this range)\n", out);
+    fprintf(out, "\nTotals in the window (states with 0 s left out)\n\n");
+    table_print(out, &tt, tright);
+  }
+  rc = rc != 0 || it.failed || tt.failed ? -1 : 0;
+  table_free(&it);
+  table_free(&tt);
+  return rc;
+}
+
+/* ---- JSON ---- */
+
+static json_object *json_seconds(cx_ms_t ms) {
+  char buf[32];
+  fmt_seconds(ms, buf, sizeof(buf));
+  return json_object_new_double_s((double)ms / 1000.0, buf);
+}
+
+static json_object *json_time(cx_ms_t t) {
+  char buf[CX_ISO8601_SIZE];
+  fmt_time(t, buf, sizeof(buf));
+  return json_object_new_string(buf);
+}
+
+static json_object *json_str(const char *s) {
+  return s != NULL ? json_object_new_string(s) : NULL;
+}
+
+struct json_ctx {
+  json_object *agents, *teams, *all;
+  bool failed;
+};
+
+static void total_json(void *ctx, const struct total *t) {
+  struct json_ctx *c = ctx;
+  json_object *parent = strcmp(t->scope_kind, "agent") == 0  ? c->agents
+                        : strcmp(t->scope_kind, "team") == 0 ? c->teams
+                                                             : NULL;
+  json_object *scope = c->all, *durations;
+  if (parent != NULL && !json_object_object_get_ex(parent, t->scope, &scope)) {
+    scope = json_object_new_object();
+    if (scope == NULL || json_object_object_add(parent, t->scope, scope) != 0) {
+      c->failed = true;
+      return;
+    }
+    if (strcmp(t->scope_kind, "agent") == 0)
+      json_object_object_add(scope, "team", json_str(t->team));
+  }
+  if (!json_object_object_get_ex(scope, "durations", &durations)) {
+    durations = json_object_new_object();
+    if (durations == NULL || json_object_object_add(scope, "durations", durations) != 0) {
+      c->failed = true;
+      return;
+    }
+  }
+  char key[200];
+  snprintf(key, sizeof(key), "%s%s%s", t->state, t->reason ? "-" : "",
+           t->reason ? t->reason : "");
+  if (json_object_object_add(durations, key, json_seconds(t->ms)) != 0)
+    c->failed = true;
+}
+
+static int output_json(FILE *out, const struct cxq_report *r) {
+  json_object *doc = json_object_new_object();
+  json_object *list = json_object_new_array();
+  json_object *totals = json_object_new_object();
+  struct json_ctx c = {json_object_new_object(), json_object_new_object(),
+                       json_object_new_object(), false};
+  int rc = -1;
+  if (doc == NULL || list == NULL || totals == NULL || c.agents == NULL ||
+      c.teams == NULL || c.all == NULL) {
+    json_object_put(list);
+    json_object_put(totals);
+    json_object_put(c.agents);
+    json_object_put(c.teams);
+    json_object_put(c.all);
+    goto out;
+  }
+  json_object_object_add(doc, "tenant", json_str(r->tenant));
+  json_object_object_add(doc, "since", json_time(r->since));
+  json_object_object_add(doc, "until", json_time(r->until));
+  json_object_object_add(doc, "window", json_seconds(r->until - r->since));
+  json_object_object_add(doc, "intervals", list);
+  json_object_object_add(totals, "agents", c.agents);
+  json_object_object_add(totals, "teams", c.teams);
+  json_object_object_add(totals, "all", c.all);
+  json_object_object_add(doc, "totals", totals);
+  for (size_t i = 0; i < r->nintervals; i++) {
+    const struct cxq_interval *iv = &r->intervals[i];
+    json_object *o = json_object_new_object();
+    if (o == NULL || json_object_array_add(list, o) != 0) {
+      json_object_put(o);
+      goto out;
+    }
+    json_object_object_add(o, "agent", json_object_new_int64(iv->agent));
+    json_object_object_add(o, "team", json_str(iv->team));
+    json_object_object_add(o, "state", json_str(cx_state_name(iv->state)));
+    json_object_object_add(o, "reason", json_str(iv->reason));
+    json_object_object_add(o, "start", json_time(iv->start));
+    json_object_object_add(o, "end", json_time(iv->end));
+    json_object_object_add(o, "seconds", json_seconds(iv->end - iv->start));
+  }
+  if (each_total(r->snap, total_json, &c) != 0 || c.failed)
+    goto out;
+  const char *text = json_object_to_json_string_ext(
+      doc, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE);
+  if (text != NULL) {
+    fputs(text, out);
+    fputc('\n', out);
+    rc = 0;
+  }
+out:
+  json_object_put(doc);
+  return rc;
+}
+
+int cxq_output(FILE *out, enum cxq_format format, const struct cxq_report *r) {
+  int rc = format == CXQ_JSON  ? output_json(out, r)
+           : format == CXQ_CSV ? output_csv(out, r)
+                               : output_table(out, r);
+  if (fflush(out) != 0 || ferror(out))
+    rc = -1;
+  return rc;
+}
