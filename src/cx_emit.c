@@ -130,6 +130,29 @@ static const char *agent_label(const struct cx_snapshot_agent *a,
   return buf;
 }
 
+/* Sanitised, collision-free labels of the snapshot's agents, in order;
+ * NULL on ENOMEM.  Ids are unique; names and user names may not be. */
+static struct cx_label *agent_labels(const struct cx_emit_options *opt,
+                                     const struct cx_snapshot *snap) {
+  struct cx_label *labels = calloc(snap->nagents ? snap->nagents : 1,
+                                   sizeof(*labels));
+  if (labels == NULL)
+    return NULL;
+  char buf[DATA_MAX_NAME_LEN];
+  for (size_t i = 0; i < snap->nagents; i++) {
+    const struct cx_snapshot_agent *a = &snap->agents[i];
+    cx_name_sanitize(agent_label(a, opt->label, buf, sizeof(buf)),
+                     labels[i].text, sizeof(labels[i].text));
+    labels[i].id = a->id;
+  }
+  if (opt->label != CX_LABEL_ID &&
+      cx_labels_make_unique(labels, snap->nagents) != 0) {
+    free(labels);
+    return NULL;
+  }
+  return labels;
+}
+
 /* Plugin health, scope "api". */
 static void emit_health(struct emitter *e, const struct cx_health *h) {
   set_scope(e, "api", NULL);
@@ -150,7 +173,6 @@ static void emit_health(struct emitter *e, const struct cx_health *h) {
 int cx_emit(const struct cx_emit_options *opt, const struct cx_snapshot *snap,
             const struct cx_health *health) {
   struct emitter e = {.vl = VALUE_LIST_INIT};
-  char label[DATA_MAX_NAME_LEN];
 
   sstrncpy(e.vl.host, opt->host, sizeof(e.vl.host));
   sstrncpy(e.vl.plugin, "cxone", sizeof(e.vl.plugin));
@@ -167,14 +189,19 @@ int cx_emit(const struct cx_emit_options *opt, const struct cx_snapshot *snap,
   /* Window durations need history too: without this cycle's history a
    * state the real-time poll missed would be counted as its neighbour. */
   bool durations = health->history_ready && health->history_fresh;
-  if (opt->per_agent) {
+  struct cx_label *labels = opt->per_agent ? agent_labels(opt, snap) : NULL;
+  if (labels != NULL) {
     for (size_t i = 0; i < snap->nagents; i++) {
       const struct cx_snapshot_agent *a = &snap->agents[i];
-      set_scope(&e, "agent", agent_label(a, opt->label, label, sizeof(label)));
+      set_scope(&e, "agent", labels[i].text);
       if (durations)
         emit_durations(&e, snap, &a->values);
       emit_current(&e, snap, a);
     }
+    free(labels);
+  } else if (opt->per_agent && snap->nagents > 0) {
+    ERROR("cxone plugin: out of memory naming %zu agents; per-agent series "
+          "skipped this cycle", snap->nagents);
   }
   for (size_t t = 0; t < snap->nteams; t++) {
     set_scope(&e, "team", snap->teams[t].name);

@@ -125,6 +125,28 @@ class Sim:
             body = r.read()
         return json.loads(body) if body else None
 
+    def api(self, path):
+        """GET an API path with a fresh token (client_secret_basic)."""
+        import base64
+        c = SIM_CREDENTIALS
+        form = urllib.parse.urlencode({
+            "grant_type": "password", "username": c["access_key_id"],
+            "password": c["access_key_secret"]}).encode()
+        basic = base64.b64encode(("%s:%s" % (c["client_id"], c["client_secret"]))
+                                 .encode()).decode()
+        req = urllib.request.Request(self.url + "/auth/token", data=form, headers={
+            "Authorization": "Basic " + basic, "Accept": "application/json",
+            "Content-Type": "application/x-www-form-urlencoded"})
+        with urllib.request.urlopen(req, context=self.ctx, timeout=30) as r:
+            token = json.loads(r.read())["access_token"]
+        req = urllib.request.Request(
+            self.url + "/inContactAPI/services/v30.0/" + path,
+            headers={"Authorization": "Bearer " + token,
+                     "Accept": "application/json"})
+        with urllib.request.urlopen(req, context=self.ctx, timeout=30) as r:
+            body = r.read()
+        return json.loads(body) if body else None
+
     def truth(self, end, window):
         key = (round(end, 3), window)
         if key not in self._truth:
@@ -297,15 +319,50 @@ class Comparison:
             (": " + "; ".join(real[:8])) if real else "")
 
 
-def compare(series, sim, window, tolerance=1.0, count_slack=1.0):
+def filtered_scopes(agent_ids, label=None):
+    """A truth_scopes() for a tenant block with Team/Agent filters: the
+    expected team and "all" figures are the sums over the agents in scope
+    (computed here from the per-agent truth, not taken from the plugin).
+    label(agent_id) -> plugin-instance label of an agent (AgentLabel)."""
+    agent_ids = {str(a) for a in agent_ids}
+
+    def scopes_fn(truth):
+        scopes = {}
+        sums = {}
+        for aid, a in truth["agents"].items():
+            if aid not in agent_ids:
+                continue
+            name = label(aid) if label else sanitize(aid)
+            scopes["agent-" + name] = (a["durations"], None, a.get("current"))
+            for scope in ("team-" + sanitize(a["team"]), "all"):
+                d, c = sums.setdefault(scope, ({}, {}))
+                for k, v in a["durations"].items():
+                    d[k] = d.get(k, 0.0) + v
+                for st in STATES:
+                    c.setdefault(st, 0)
+                cur = a.get("current")
+                if cur:
+                    c[cur["state"]] = c.get(cur["state"], 0) + 1
+                    if cur.get("reason"):
+                        k = cur["state"] + "-" + cur["reason"]
+                        c[k] = c.get(k, 0) + 1
+        for scope, (d, c) in sums.items():
+            scopes[scope] = (d, c, None)
+        return scopes
+    return scopes_fn
+
+
+def compare(series, sim, window, tolerance=1.0, count_slack=1.0,
+            scopes_fn=None):
     """Compares every dispatched duration/count with the ground truth."""
+    scopes_fn = scopes_fn or truth_scopes
     cmp = Comparison()
     for (pinst, typ, ti), points in sorted(series.items()):
         if pinst == "api":
             continue
         for t, v in points:
             truth = sim.truth(t, window)
-            scopes = truth_scopes(truth)
+            scopes = scopes_fn(truth)
             if pinst not in scopes:
                 cmp.fail("%s: scope not in truth at %.3f" % (pinst, t))
                 continue
@@ -339,7 +396,7 @@ def compare(series, sim, window, tolerance=1.0, count_slack=1.0):
                 ok = False
                 probes = [t] + [t - count_slack * k / 4 for k in range(1, 5)]
                 for probe in probes:
-                    c = truth_scopes(sim.truth(probe, window)).get(pinst)
+                    c = scopes_fn(sim.truth(probe, window)).get(pinst)
                     if c and sanitized_keys(c[1]).get(ti, 0) == v:
                         ok = True
                         break
@@ -350,7 +407,7 @@ def compare(series, sim, window, tolerance=1.0, count_slack=1.0):
     return cmp
 
 
-def missing_series(series, sim, window, per_agent=True):
+def missing_series(series, sim, window, per_agent=True, scopes_fn=None):
     """Base-state series every scope must carry at its last instant."""
     missing = []
     last = {}
@@ -360,7 +417,7 @@ def missing_series(series, sim, window, per_agent=True):
         return ["no series at all"]
     t = max(last.values())
     truth = sim.truth(t, window)
-    scopes = truth_scopes(truth)
+    scopes = (scopes_fn or truth_scopes)(truth)
     for pinst in scopes:
         if pinst.startswith("agent-") and not per_agent:
             continue

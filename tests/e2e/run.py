@@ -50,14 +50,18 @@ def read_failures(log):
 
 def run_scenario(ctx, wd, sim_args=(), extra="", run_seconds=RUN_SECONDS,
                  wrapper=(), env=None, plugin_dir=None, midrun=None,
-                 window=WINDOW, interval=1, agents=24, time_scale=0.01):
-    """Sim + collectd for run_seconds; returns (sim, collectd, series)."""
+                 window=WINDOW, interval=1, agents=24, time_scale=0.01,
+                 blocks=None, extra_plugins=""):
+    """Sim + collectd for run_seconds; returns (sim, collectd, log, series).
+    blocks(sim), when given, returns the <Tenant> blocks to use."""
     sim = h.Sim(ctx.sim_bin, wd.path, args=sim_args, agents=agents,
                 time_scale=time_scale)
     try:
-        block = h.tenant_block(sim, window=window, interval=interval, extra=extra)
+        block = (blocks(sim) if blocks else
+                 h.tenant_block(sim, window=window, interval=interval, extra=extra))
         cd = h.Collectd(wd.path, plugin_dir or ctx.plugin_dir, block,
-                        interval=interval, wrapper=wrapper, env=env).start()
+                        interval=interval, wrapper=wrapper, env=env,
+                        extra_plugins=extra_plugins).start()
         try:
             t0 = time.time()
             if midrun:
@@ -70,6 +74,7 @@ def run_scenario(ctx, wd, sim_args=(), extra="", run_seconds=RUN_SECONDS,
         log = cd.output()
         expect(rc == 0, "collectd exit status %s:\n%s" % (rc, log[-3000:]))
         series = h.read_csv(cd.csv_dir)
+        cd.series_of = lambda host: h.read_csv(cd.csv_dir, host=host)
         return sim, cd, log, series
     except Exception:
         sim.stop()
@@ -77,9 +82,9 @@ def run_scenario(ctx, wd, sim_args=(), extra="", run_seconds=RUN_SECONDS,
 
 
 def check_against_truth(sim, series, log, min_instants=5, per_agent=True,
-                        window=WINDOW):
+                        window=WINDOW, scopes_fn=None):
     expect(not read_failures(log), "read callback failed: %s" % read_failures(log))
-    cmp = h.compare(series, sim, window)
+    cmp = h.compare(series, sim, window, scopes_fn=scopes_fn)
     print("    " + cmp.summary())
     expect(cmp.checked > 0, "no values to compare; log:\n" + log[-3000:])
     durations = [k for k in series if k[1] == "duration" and not k[2].startswith("current-")
@@ -92,7 +97,8 @@ def check_against_truth(sim, series, log, min_instants=5, per_agent=True,
         print("    true timeline of agent %s before %.3f: %s" % (
             agent, t, sim.timeline(agent, t)))
     expect(not cmp.mismatches, "values differ from the ground truth")
-    missing = h.missing_series(series, sim, window, per_agent=per_agent)
+    missing = h.missing_series(series, sim, window, per_agent=per_agent,
+                               scopes_fn=scopes_fn)
     expect(not missing, "missing series: %s" % ", ".join(missing[:10]))
     return cmp
 
@@ -175,6 +181,44 @@ def test_history_lag_exclude(ctx, wd):
         "--history-lag", "4", "--history-straddle", "exclude"])
     try:
         check_against_truth(sim, series, log)
+    finally:
+        sim.stop()
+
+
+def test_scope_options(ctx, wd):
+    """Two tenant blocks on one simulator: Team filters with AgentLabel
+    username; Agent filters with PerAgent false.  Each block's agent, team
+    and "all" figures equal the truth summed over its own agents."""
+    def blocks(sim):
+        return (h.tenant_block(sim, name="filtered", extra=(
+                    '    Team "Tier 1"\n    Team "support"\n'
+                    '    AgentLabel "username"\n'))
+                + h.tenant_block(sim, name="three", extra=(
+                    '    Agent 1001 1002\n    Agent "1003"\n'
+                    '    PerAgent false\n')))
+    sim, cd, log, _ = run_scenario(ctx, wd, blocks=blocks)
+    try:
+        agents = sim.api("agents?top=1000")["agents"]
+        teams = {str(a["agentId"]): a["teamName"] for a in agents}
+        users = {str(a["agentId"]): h.sanitize(a["userName"]) for a in agents}
+        in_teams = [a for a, t in teams.items() if t in ("Tier 1", "Support")]
+        expect(len(in_teams) >= 2, "the simulator has no Tier 1/Support agents")
+        filtered = cd.series_of("filtered")
+        check_against_truth(sim, filtered, log, scopes_fn=h.filtered_scopes(
+            in_teams, label=lambda aid: users[aid]))
+        scopes = {k[0] for k in filtered}
+        expect(scopes == {"agent-" + users[a] for a in in_teams}
+               | {"team-Tier_1", "team-Support", "all", "api"},
+               "unexpected scopes for the Team filter: %s" % sorted(scopes))
+        three = cd.series_of("three")
+        check_against_truth(sim, three, log, per_agent=False,
+                            scopes_fn=h.filtered_scopes([1001, 1002, 1003]))
+        scopes = {k[0] for k in three}
+        expect(not any(s.startswith("agent-") for s in scopes),
+               "PerAgent false still dispatched per-agent series")
+        expect({"team-" + h.sanitize(teams[a]) for a in ("1001", "1002", "1003")}
+               | {"all", "api"} == scopes,
+               "unexpected scopes for the Agent filter: %s" % sorted(scopes))
     finally:
         sim.stop()
 
@@ -334,6 +378,7 @@ TESTS = [
     test_variant_per_agent_post_204,
     test_history_lag,
     test_history_lag_exclude,
+    test_scope_options,
     test_transient_faults_keep_data,
     test_no_secret_in_logs,
     test_bad_configuration,

@@ -110,10 +110,32 @@ static void test_names(void) {
   CHECK_EQ_STR(small, "abc");
 }
 
+static void test_unique_labels(void) {
+  struct cx_label l[4] = {{"Ann_Lee", 1001}, {"Bob", 1002}, {"Ann_Lee", 1003},
+                          {"", 1004}};
+  memset(l[3].text, 'x', CX_NAME_PART_MAX);
+  l[3].text[CX_NAME_PART_MAX] = '\0';
+  CHECK_EQ_INT(cx_labels_make_unique(l, 4), 0);
+  CHECK_EQ_STR(l[0].text, "Ann_Lee-1001");
+  CHECK_EQ_STR(l[1].text, "Bob");
+  CHECK_EQ_STR(l[2].text, "Ann_Lee-1003");
+  CHECK_EQ_INT(strlen(l[3].text), CX_NAME_PART_MAX);
+  /* A long shared label keeps its id suffix within the limit. */
+  struct cx_label m[2] = {{"", 7}, {"", 8}};
+  memset(m[0].text, 'y', CX_NAME_PART_MAX);
+  memset(m[1].text, 'y', CX_NAME_PART_MAX);
+  CHECK_EQ_INT(cx_labels_make_unique(m, 2), 0);
+  CHECK_EQ_INT(strlen(m[0].text), CX_NAME_PART_MAX);
+  CHECK(strcmp(m[0].text + CX_NAME_PART_MAX - 2, "-7") == 0);
+  CHECK(strcmp(m[1].text + CX_NAME_PART_MAX - 2, "-8") == 0);
+  CHECK_EQ_INT(cx_labels_make_unique(m, 1), 0);
+}
+
 int main(void) {
   RUN(test_instants);
   RUN(test_format_round_trip);
   RUN(test_durations);
   RUN(test_names);
+  RUN(test_unique_labels);
   return unit_finish();
 }
