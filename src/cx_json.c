@@ -324,115 +324,160 @@ static enum cx_status check_root(json_object *root, const char *what,
                       what, json_type_to_name(json_object_get_type(root)));
 }
 
-/* ---------------------------------------------------------------- history */
+/* ------------------------------------------------------------------ pages */
 
-/* 1: record filled; 0: skipped; -1: out of memory. */
-static int history_record(json_object *o, struct cx_history_record *r) {
-  memset(r, 0, sizeof(*r));
-  if (!json_object_is_type(o, json_type_object))
-    return 0;
-  int64_t agent;
-  if (!get_int64(o, "agentId", &agent) || agent == CX_ID_NONE)
-    return 0;
-  int state = get_state(o);
-  if (state < 0)
-    return 0;
-  cx_ms_t start, duration;
-  if (!get_time(o, "startDate", &start) || !get_duration(o, &duration))
-    return 0;
-  r->agent_id = agent;
-  r->team_id = get_id(o, "teamId");
-  if (r->team_id == CX_ID_NONE)
-    r->team_id = get_id(o, "teamNo");
-  r->session_id = get_id(o, "agentSessionId");
-  r->state_index = get_id(o, "stateIndex");
-  r->state_id = state;
-  r->start = start;
-  r->duration = duration;
-  bool ok = true;
-  r->reason = dup_text(o, "outStateDescription", &ok);
-  return ok ? 1 : -1;
+/* What sets one page type apart: its array key and its record parser.
+ * parse returns 1 (record filled), 0 (skipped) or -1 (out of memory) and
+ * leaves nothing to free unless it returns 1. */
+struct page_kind {
+  const char *what;
+  const char *key;
+  size_t size; /* bytes per record */
+  int (*parse)(json_object *o, void *rec);
+  void (*clear)(void *rec);
+  bool item_poll_time; /* items may carry lastPollTime (per-agent variant) */
+};
+
+/* A parsed page, before it is handed out as the public struct. */
+struct page {
+  void *recs;
+  size_t count;
+  size_t skipped;
+  char *next_url;
+  cx_ms_t last_poll_time;
+  int64_t total_records;
+};
+
+/* Frees count records of kind k, their array and the next link. */
+static void free_page(const struct page_kind *k, void *recs, size_t count,
+                      char *next_url) {
+  for (size_t i = 0; i < count; i++)
+    k->clear((char *)recs + i * k->size);
+  free(recs);
+  free(next_url);
 }
 
-void cx_history_page_free(struct cx_history_page *page) {
-  if (page == NULL)
-    return;
-  for (size_t i = 0; i < page->count; i++)
-    cx_history_record_clear(&page->records[i]);
-  free(page->records);
-  free(page->next_url);
-  memset(page, 0, sizeof(*page));
-  page->total_records = -1;
-}
-
-enum cx_status cx_json_history_page(const char *body, size_t len,
-                                    struct cx_history_page *page,
-                                    struct cx_error *err) {
-  const char *what = "agents/state-history";
-  memset(page, 0, sizeof(*page));
-  page->total_records = -1;
+/* The envelope both page types share: parse, check the root, walk the
+ * records array (counting skips), then _links.next, lastPollTime (top level,
+ * else the latest per-item one when k allows) and totalRecords. */
+static enum cx_status parse_page(const char *body, size_t len,
+                                 const struct page_kind *k, struct page *pg,
+                                 struct cx_error *err) {
+  *pg = (struct page){.total_records = -1};
   json_object *root;
-  enum cx_status st = parse_json(body, len, what, false, &root, err);
+  enum cx_status st = parse_json(body, len, k->what, false, &root, err);
   if (st != CX_OK || root == NULL)
     return st;
-  if ((st = check_root(root, what, err)) != CX_OK)
+  if ((st = check_root(root, k->what, err)) != CX_OK)
     goto out;
 
   bool ok = true;
-  json_object *arr = get_array(root, "agentStateHistory");
+  cx_ms_t item_poll = 0;
+  json_object *arr = get_array(root, k->key);
   size_t n = arr != NULL ? json_object_array_length(arr) : 0;
-  if (n > 0) {
-    page->records = calloc(n, sizeof(*page->records));
-    if (page->records == NULL)
-      ok = false;
-  }
+  if (n > 0 && (pg->recs = calloc(n, k->size)) == NULL)
+    ok = false;
   for (size_t i = 0; ok && i < n; i++) {
-    int rc = history_record(json_object_array_get_idx(arr, i),
-                            &page->records[page->count]);
-    if (rc > 0)
-      page->count++;
-    else if (rc == 0)
-      page->skipped++;
-    else
+    json_object *item = json_object_array_get_idx(arr, i);
+    int rc = k->parse(item, (char *)pg->recs + pg->count * k->size);
+    cx_ms_t t;
+    if (rc > 0) {
+      pg->count++;
+      if (k->item_poll_time && get_time(item, "lastPollTime", &t) &&
+          t > item_poll)
+        item_poll = t;
+    } else if (rc == 0) {
+      pg->skipped++;
+    } else {
       ok = false;
+    }
   }
   if (ok)
-    page->next_url = get_next(root, &ok);
-  if (!get_time(root, "lastPollTime", &page->last_poll_time))
-    page->last_poll_time = 0;
+    pg->next_url = get_next(root, &ok);
+  if (!get_time(root, "lastPollTime", &pg->last_poll_time))
+    pg->last_poll_time = item_poll;
   int64_t total;
   if (get_int64(root, "totalRecords", &total) && total >= 0)
-    page->total_records = total;
+    pg->total_records = total;
   if (!ok) {
-    cx_history_page_free(page);
-    st = cx_error_set(err, CX_ERR_NOMEM, 0, "%s: out of memory", what);
+    free_page(k, pg->recs, pg->count, pg->next_url);
+    *pg = (struct page){.total_records = -1};
+    st = cx_error_set(err, CX_ERR_NOMEM, 0, "%s: out of memory", k->what);
   }
 out:
   json_object_put(root);
   return st;
 }
 
+/* What both record types need: an agent id, a known state and a parsable
+ * start; plus the team (teamId, else teamNo).  False: skip the record. */
+static bool record_head(json_object *o, int64_t *agent, int64_t *team,
+                        int *state, cx_ms_t *start) {
+  if (!json_object_is_type(o, json_type_object))
+    return false;
+  if (!get_int64(o, "agentId", agent) || *agent == CX_ID_NONE)
+    return false;
+  if ((*state = get_state(o)) < 0)
+    return false;
+  if (!get_time(o, "startDate", start))
+    return false;
+  *team = get_id(o, "teamId");
+  if (*team == CX_ID_NONE)
+    *team = get_id(o, "teamNo");
+  return true;
+}
+
+/* ---------------------------------------------------------------- history */
+
+static int history_record(json_object *o, void *rec) {
+  struct cx_history_record *r = rec;
+  memset(r, 0, sizeof(*r));
+  if (!record_head(o, &r->agent_id, &r->team_id, &r->state_id, &r->start) ||
+      !get_duration(o, &r->duration))
+    return 0;
+  r->session_id = get_id(o, "agentSessionId");
+  r->state_index = get_id(o, "stateIndex");
+  bool ok = true;
+  r->reason = dup_text(o, "outStateDescription", &ok);
+  return ok ? 1 : -1;
+}
+
+static void history_clear(void *rec) { cx_history_record_clear(rec); }
+
+static const struct page_kind history_kind = {
+    .what = "agents/state-history",
+    .key = "agentStateHistory",
+    .size = sizeof(struct cx_history_record),
+    .parse = history_record,
+    .clear = history_clear,
+};
+
+void cx_history_page_free(struct cx_history_page *page) {
+  if (page == NULL)
+    return;
+  free_page(&history_kind, page->records, page->count, page->next_url);
+  *page = (struct cx_history_page){.total_records = -1};
+}
+
+enum cx_status cx_json_history_page(const char *body, size_t len,
+                                    struct cx_history_page *page,
+                                    struct cx_error *err) {
+  struct page pg;
+  enum cx_status st = parse_page(body, len, &history_kind, &pg, err);
+  *page = (struct cx_history_page){
+      .records = pg.recs, .count = pg.count, .skipped = pg.skipped,
+      .next_url = pg.next_url, .last_poll_time = pg.last_poll_time,
+      .total_records = pg.total_records};
+  return st;
+}
+
 /* ----------------------------------------------------------------- states */
 
-static int agent_state(json_object *o, struct cx_agent_state *s) {
+static int agent_state(json_object *o, void *rec) {
+  struct cx_agent_state *s = rec;
   memset(s, 0, sizeof(*s));
-  if (!json_object_is_type(o, json_type_object))
+  if (!record_head(o, &s->agent_id, &s->team_id, &s->state_id, &s->start))
     return 0;
-  int64_t agent;
-  if (!get_int64(o, "agentId", &agent) || agent == CX_ID_NONE)
-    return 0;
-  int state = get_state(o);
-  if (state < 0)
-    return 0;
-  cx_ms_t start;
-  if (!get_time(o, "startDate", &start))
-    return 0;
-  s->agent_id = agent;
-  s->team_id = get_id(o, "teamId");
-  if (s->team_id == CX_ID_NONE)
-    s->team_id = get_id(o, "teamNo");
-  s->state_id = state;
-  s->start = start;
   s->is_acw = get_bool(o, "isACW");
   bool ok = true;
   s->team_name = dup_text(o, "teamName", &ok);
@@ -447,67 +492,33 @@ static int agent_state(json_object *o, struct cx_agent_state *s) {
   return 1;
 }
 
+static void state_clear(void *rec) { cx_agent_state_clear(rec); }
+
+static const struct page_kind states_kind = {
+    .what = "agents/states",
+    .key = "agentStates",
+    .size = sizeof(struct cx_agent_state),
+    .parse = agent_state,
+    .clear = state_clear,
+    .item_poll_time = true,
+};
+
 void cx_states_page_free(struct cx_states_page *page) {
   if (page == NULL)
     return;
-  for (size_t i = 0; i < page->count; i++)
-    cx_agent_state_clear(&page->states[i]);
-  free(page->states);
-  free(page->next_url);
-  memset(page, 0, sizeof(*page));
-  page->total_records = -1;
+  free_page(&states_kind, page->states, page->count, page->next_url);
+  *page = (struct cx_states_page){.total_records = -1};
 }
 
 enum cx_status cx_json_states_page(const char *body, size_t len,
                                    struct cx_states_page *page,
                                    struct cx_error *err) {
-  const char *what = "agents/states";
-  memset(page, 0, sizeof(*page));
-  page->total_records = -1;
-  json_object *root;
-  enum cx_status st = parse_json(body, len, what, false, &root, err);
-  if (st != CX_OK || root == NULL)
-    return st;
-  if ((st = check_root(root, what, err)) != CX_OK)
-    goto out;
-
-  bool ok = true;
-  cx_ms_t item_poll = 0;
-  json_object *arr = get_array(root, "agentStates");
-  size_t n = arr != NULL ? json_object_array_length(arr) : 0;
-  if (n > 0) {
-    page->states = calloc(n, sizeof(*page->states));
-    if (page->states == NULL)
-      ok = false;
-  }
-  for (size_t i = 0; ok && i < n; i++) {
-    json_object *item = json_object_array_get_idx(arr, i);
-    int rc = agent_state(item, &page->states[page->count]);
-    if (rc > 0) {
-      page->count++;
-      /* The per-agent variant carries lastPollTime in each item. */
-      cx_ms_t t;
-      if (get_time(item, "lastPollTime", &t) && t > item_poll)
-        item_poll = t;
-    } else if (rc == 0) {
-      page->skipped++;
-    } else {
-      ok = false;
-    }
-  }
-  if (ok)
-    page->next_url = get_next(root, &ok);
-  if (!get_time(root, "lastPollTime", &page->last_poll_time))
-    page->last_poll_time = item_poll;
-  int64_t total;
-  if (get_int64(root, "totalRecords", &total) && total >= 0)
-    page->total_records = total;
-  if (!ok) {
-    cx_states_page_free(page);
-    st = cx_error_set(err, CX_ERR_NOMEM, 0, "%s: out of memory", what);
-  }
-out:
-  json_object_put(root);
+  struct page pg;
+  enum cx_status st = parse_page(body, len, &states_kind, &pg, err);
+  *page = (struct cx_states_page){
+      .states = pg.recs, .count = pg.count, .skipped = pg.skipped,
+      .next_url = pg.next_url, .last_poll_time = pg.last_poll_time,
+      .total_records = pg.total_records};
   return st;
 }
 
