@@ -587,12 +587,48 @@ static enum cx_status history_pager(struct cx_api *api, int64_t agent_id,
   return CX_OK;
 }
 
-/* Handles one history response: 204/304 -> done; 200 -> parse, callback,
- * advance.  Returns 1 (more), 0 (done) or -1 (error, *st set). */
+/* Handles one 2xx/304 response of a paged GET: 1 with p->url set to the next
+ * page, 0 when done, -1 on error (*st set). */
+typedef int (*page_step_fn)(struct cx_api *api, struct pager *p,
+                            const char *what,
+                            const struct cx_http_response *resp, void *arg,
+                            enum cx_status *st, struct cx_error *err);
+
+/* GETs p->url (authenticating first; 401 retried once by get_url) and hands
+ * each response to step until it says done or fails. */
+static enum cx_status walk_pages(struct cx_api *api, struct pager *p,
+                                 const char *what, page_step_fn step,
+                                 void *arg, struct cx_error *err) {
+  enum cx_status st;
+  for (;;) {
+    struct cx_http_response resp;
+    if ((st = cx_api_authenticate(api, err)) != CX_OK)
+      break;
+    st = get_url(api, p->url, what, &resp, err);
+    if (st != CX_OK) {
+      cx_http_response_free(&resp);
+      break;
+    }
+    int rc = step(api, p, what, &resp, arg, &st, err);
+    cx_http_response_free(&resp);
+    if (rc <= 0)
+      break;
+  }
+  return st;
+}
+
+/* Where history pages go. */
+struct history_sink {
+  cx_history_page_fn fn;
+  void *ctx;
+};
+
+/* page_step_fn of state history: 204/304 -> done; 200 -> parse, hand to the
+ * sink, advance.  arg is a struct history_sink. */
 static int history_step(struct cx_api *api, struct pager *p, const char *what,
-                        const struct cx_http_response *resp,
-                        cx_history_page_fn fn, void *ctx, enum cx_status *st,
-                        struct cx_error *err) {
+                        const struct cx_http_response *resp, void *arg,
+                        enum cx_status *st, struct cx_error *err) {
+  const struct history_sink *sink = arg;
   if (resp->status == 204 || resp->status == 304)
     return 0;
   struct cx_history_page page;
@@ -603,7 +639,7 @@ static int history_step(struct cx_api *api, struct pager *p, const char *what,
     cx_log(CX_LOG_DEBUG, "api: %s: %zu malformed records skipped", what,
            page.skipped);
   if (page.count > 0 || page.skipped > 0) {
-    *st = fn != NULL ? fn(ctx, &page) : CX_OK;
+    *st = sink->fn != NULL ? sink->fn(sink->ctx, &page) : CX_OK;
     if (*st != CX_OK) {
       cx_error_set(err, *st, 0, "%s: page handler failed (%s)", what,
                    cx_status_name(*st));
@@ -631,20 +667,8 @@ enum cx_status cx_api_state_history(struct cx_api *api, int64_t agent_id,
   if ((st = history_pager(api, agent_id, start, end, top, &p, what,
                           sizeof(what), err)) != CX_OK)
     return st;
-  for (;;) {
-    struct cx_http_response resp;
-    if ((st = cx_api_authenticate(api, err)) != CX_OK)
-      break;
-    st = get_url(api, p.url, what, &resp, err);
-    if (st != CX_OK) {
-      cx_http_response_free(&resp);
-      break;
-    }
-    int rc = history_step(api, &p, what, &resp, fn, ctx, &st, err);
-    cx_http_response_free(&resp);
-    if (rc <= 0)
-      break;
-  }
+  struct history_sink sink = {fn, ctx};
+  st = walk_pages(api, &p, what, history_step, &sink, err);
   pager_free(&p);
   return st;
 }
@@ -680,7 +704,7 @@ static enum cx_status job_send(struct cx_api *api, CURLM *multi,
 /* A finished transfer: 1 = request re-sent (more pages or retry), 0 = agent
  * done, -1 = error. */
 static int job_done(struct cx_api *api, CURLM *multi, struct agent_job *j,
-                    CURLcode result, cx_history_page_fn fn, void *ctx,
+                    CURLcode result, struct history_sink *sink,
                     enum cx_status *st, struct cx_error *err) {
   struct cx_http_response resp;
   curl_multi_remove_handle(multi, cx_http_xfer_easy(j->x));
@@ -703,7 +727,7 @@ static int job_done(struct cx_api *api, CURLM *multi, struct agent_job *j,
            resp.ic_status[0] ? resp.ic_status : "unknown agent");
     rc = 0;
   } else if ((resp.status >= 200 && resp.status < 300) || resp.status == 304) {
-    rc = history_step(api, &j->p, j->what, &resp, fn, ctx, st, err);
+    rc = history_step(api, &j->p, j->what, &resp, sink, st, err);
     if (rc > 0)
       j->auth_retries = 0; /* a fresh 401 later on may re-authenticate again */
   } else {
@@ -747,6 +771,7 @@ enum cx_status cx_api_state_history_agents(struct cx_api *api,
       goto out;
     }
 
+  struct history_sink sink = {fn, ctx};
   size_t next_agent = 0, busy = 0;
   for (;;) {
     /* Fill idle slots with the next agents. */
@@ -788,7 +813,7 @@ enum cx_status cx_api_state_history_agents(struct cx_api *api,
       if (j == NULL)
         continue;
       CURLcode result = msg->data.result;
-      int rc = job_done(api, multi, j, result, fn, ctx, &st, err);
+      int rc = job_done(api, multi, j, result, &sink, &st, err);
       if (rc < 0)
         goto out;
       if (rc == 0)
@@ -836,6 +861,36 @@ static enum cx_status append_states(struct cx_states_page *dst,
   return CX_OK;
 }
 
+/* page_step_fn of agents/states: 304, 204 or an empty body -> done; else
+ * parse and append to arg, a struct cx_states_page, then advance. */
+static int states_step(struct cx_api *api, struct pager *p, const char *what,
+                       const struct cx_http_response *resp, void *arg,
+                       enum cx_status *st, struct cx_error *err) {
+  struct cx_states_page *page = arg;
+  if (resp->status == 304 || resp->status == 204 || resp->body_len == 0)
+    return 0;
+  struct cx_states_page one;
+  *st = cx_json_states_page(resp->body, resp->body_len, &one, err);
+  if (*st != CX_OK)
+    return -1;
+  if (p->pages == 0) {
+    page->last_poll_time = one.last_poll_time;
+    page->total_records = one.total_records;
+  }
+  page->skipped += one.skipped;
+  size_t got = one.count + one.skipped;
+  if (append_states(page, &one) != CX_OK) {
+    cx_states_page_free(&one);
+    *st = cx_error_set(err, CX_ERR_NOMEM, 0, "%s: out of memory", what);
+    return -1;
+  }
+  int rc = pager_next(api, p, what, one.next_url, one.total_records, got, err);
+  cx_states_page_free(&one);
+  if (rc < 0)
+    *st = err != NULL ? err->status : CX_ERR_PARSE;
+  return rc;
+}
+
 enum cx_status cx_api_agent_states(struct cx_api *api, const char *updated_since,
                                    const char *fields,
                                    struct cx_states_page *page, int *changed,
@@ -868,45 +923,7 @@ enum cx_status cx_api_agent_states(struct cx_api *api, const char *updated_since
     pager_free(&p);
     return cx_error_set(err, CX_ERR_NOMEM, 0, "%s: out of memory", what);
   }
-  for (;;) {
-    struct cx_http_response resp;
-    if ((st = cx_api_authenticate(api, err)) != CX_OK)
-      break;
-    st = get_url(api, p.url, what, &resp, err);
-    if (st != CX_OK) {
-      cx_http_response_free(&resp);
-      break;
-    }
-    if (resp.status == 304 || resp.status == 204 || resp.body_len == 0) {
-      cx_http_response_free(&resp);
-      break;
-    }
-    struct cx_states_page one;
-    st = cx_json_states_page(resp.body, resp.body_len, &one, err);
-    cx_http_response_free(&resp);
-    if (st != CX_OK)
-      break;
-    if (p.pages == 0) {
-      page->last_poll_time = one.last_poll_time;
-      page->total_records = one.total_records;
-    }
-    page->skipped += one.skipped;
-    size_t got = one.count + one.skipped;
-    if (append_states(page, &one) != CX_OK) {
-      cx_states_page_free(&one);
-      st = cx_error_set(err, CX_ERR_NOMEM, 0, "%s: out of memory", what);
-      break;
-    }
-    int rc = pager_next(api, &p, what, one.next_url, one.total_records, got,
-                        err);
-    cx_states_page_free(&one);
-    if (rc < 0) {
-      st = err != NULL ? err->status : CX_ERR_PARSE;
-      break;
-    }
-    if (rc == 0)
-      break;
-  }
+  st = walk_pages(api, &p, what, states_step, page, err);
   pager_free(&p);
   if (st != CX_OK) {
     cx_states_page_free(page);
