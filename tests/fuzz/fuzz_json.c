@@ -16,31 +16,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../unit/b64.h"
+
 #define REQUIRE(c)                                                             \
   do {                                                                         \
     if (!(c))                                                                  \
       __builtin_trap();                                                        \
   } while (0)
-
-static void b64url(const uint8_t *s, size_t n, char *out) {
-  static const char a[] =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-  size_t o = 0;
-  for (size_t i = 0; i < n; i += 3) {
-    uint32_t v = (uint32_t)s[i] << 16;
-    if (i + 1 < n)
-      v |= (uint32_t)s[i + 1] << 8;
-    if (i + 2 < n)
-      v |= s[i + 2];
-    out[o++] = a[(v >> 18) & 63];
-    out[o++] = a[(v >> 12) & 63];
-    if (i + 1 < n)
-      out[o++] = a[(v >> 6) & 63];
-    if (i + 2 < n)
-      out[o++] = a[v & 63];
-  }
-  out[o] = '\0';
-}
 
 static void check_history(const char *d, size_t n) {
   struct cx_history_page pg;
@@ -120,7 +102,7 @@ static void check_jwt(const uint8_t *data, size_t n, const char *str) {
   if (jwt == NULL)
     return;
   memcpy(jwt, "eyJ9.", 5);
-  b64url(data, n, jwt + 5);
+  b64url(data, n, false, jwt + 5);
   strcat(jwt, ".sig");
   tenant = NULL;
   if (cx_jwt_claims(jwt, &tenant, &exp, &err) != CX_OK)

@@ -16,14 +16,14 @@
 #include "cx_log.h"
 #include "unit.h"
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <poll.h>
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <sys/socket.h>
 #include <unistd.h>
+
+#include "b64.h"
+#include "testsrv.h"
 
 #define CLIENT_ID "cli+ent/1="
 #define CLIENT_SECRET "s3cr+t/=="
@@ -105,47 +105,6 @@ static bool has_field(const char *q, const char *key) {
   return false;
 }
 
-static void b64url(const char *s, char *out) {
-  static const char a[] =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-  size_t n = strlen(s), o = 0;
-  for (size_t i = 0; i < n; i += 3) {
-    uint32_t v = (uint32_t)(unsigned char)s[i] << 16;
-    if (i + 1 < n)
-      v |= (uint32_t)(unsigned char)s[i + 1] << 8;
-    if (i + 2 < n)
-      v |= (unsigned char)s[i + 2];
-    out[o++] = a[(v >> 18) & 63];
-    out[o++] = a[(v >> 12) & 63];
-    if (i + 1 < n)
-      out[o++] = a[(v >> 6) & 63];
-    if (i + 2 < n)
-      out[o++] = a[v & 63];
-  }
-  out[o] = '\0';
-}
-
-static size_t b64dec(const char *in, char *out) {
-  static const char a[] =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  uint32_t acc = 0;
-  int bits = 0;
-  size_t o = 0;
-  for (; *in && *in != '='; in++) {
-    const char *p = strchr(a, *in);
-    if (p == NULL)
-      break;
-    acc = (acc << 6) | (uint32_t)(p - a);
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out[o++] = (char)((acc >> bits) & 0xff);
-    }
-  }
-  out[o] = '\0';
-  return o;
-}
-
 /* True when an "Authorization" value is "Basic b64(user:pass)". */
 static int basic_is(const char *auth, const char *user, const char *pass) {
   char dec[256], want[256];
@@ -162,7 +121,7 @@ static void make_jwt(int seq, bool with_tenant, char *out, size_t size) {
   snprintf(payload, sizeof(payload),
            "{\"iss\":\"test\",%s\"seq\":%d,\"exp\":1700003600}",
            with_tenant ? "\"tenantId\":\"" TENANT "\"," : "", seq);
-  b64url(payload, enc);
+  b64url(payload, strlen(payload), false, enc);
   snprintf(out, size, "eyJhbGciOiJub25lIn0.%s.c2lnX3Rva2VuX3NlY3JldA", enc);
 }
 
@@ -397,35 +356,20 @@ static const char *reason_phrase(int s) {
 }
 
 static void serve(int c) {
-  char buf[8192];
-  size_t n = 0;
-  char *eoh = NULL;
-  size_t want = 0;
-  for (;;) {
-    ssize_t r = recv(c, buf + n, sizeof(buf) - 1 - n, 0);
-    if (r <= 0)
-      return;
-    n += (size_t)r;
-    buf[n] = '\0';
-    if (eoh == NULL && (eoh = strstr(buf, "\r\n\r\n")) != NULL) {
-      const char *cl = strcasestr(buf, "\r\nContent-Length:");
-      want = cl != NULL && cl < eoh ? (size_t)atol(cl + 17) : 0;
-    }
-    if (eoh != NULL && n >= (size_t)(eoh + 4 - buf) + want)
-      break;
-    if (n >= sizeof(buf) - 1)
-      return;
-  }
+  char buf[8192], *body;
+  size_t want;
+  if (testsrv_read(c, buf, sizeof(buf), &body, &want) != 0)
+    return;
   struct req rq;
   memset(&rq, 0, sizeof(rq));
   sscanf(buf, "%7s %1023s", rq.method, rq.target);
   const char *au = strcasestr(buf, "\r\nAuthorization: ");
-  if (au != NULL && au < eoh) {
+  if (au != NULL && au < body) {
     au += strlen("\r\nAuthorization: ");
     size_t l = strcspn(au, "\r");
     snprintf(rq.auth, sizeof(rq.auth), "%.*s", (int)l, au);
   }
-  snprintf(rq.body, sizeof(rq.body), "%.*s", (int)want, eoh + 4);
+  snprintf(rq.body, sizeof(rq.body), "%.*s", (int)want, body);
   static struct answer a;
   pthread_mutex_lock(&S.lock);
   if (S.nreqs < MAX_REQS)
@@ -446,10 +390,7 @@ static void serve(int c) {
 static void *srv_main(void *arg) {
   (void)arg;
   while (!S.stop) {
-    struct pollfd p = {.fd = S.fd, .events = POLLIN};
-    if (poll(&p, 1, 50) <= 0)
-      continue;
-    int c = accept(S.fd, NULL, NULL);
+    int c = testsrv_accept(S.fd);
     if (c < 0)
       continue;
     serve(c);
@@ -459,17 +400,10 @@ static void *srv_main(void *arg) {
 }
 
 static void srv_start(void) {
-  S.fd = socket(AF_INET, SOCK_STREAM, 0);
-  struct sockaddr_in a = {.sin_family = AF_INET};
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t al = sizeof(a);
-  if (S.fd < 0 || bind(S.fd, (struct sockaddr *)&a, sizeof(a)) != 0 ||
-      listen(S.fd, 64) != 0 ||
-      getsockname(S.fd, (struct sockaddr *)&a, &al) != 0) {
+  if ((S.fd = testsrv_listen(64, &S.port)) < 0) {
     perror("test server");
     exit(2);
   }
-  S.port = ntohs(a.sin_port);
   pthread_mutex_init(&S.lock, NULL);
   pthread_create(&S.thread, NULL, srv_main, NULL);
 }
@@ -930,12 +864,8 @@ static void test_states(void) {
 static void test_transport_and_config_errors(void) {
   struct cx_error err;
   /* Nobody listening on the issuer. */
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  struct sockaddr_in a = {.sin_family = AF_INET};
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t al = sizeof(a);
-  bind(fd, (struct sockaddr *)&a, sizeof(a));
-  getsockname(fd, (struct sockaddr *)&a, &al);
+  int port = 0, fd = testsrv_listen(1, &port);
+  CHECK(fd >= 0);
   close(fd); /* the port is now (very likely) closed */
   struct cx_api_config c = {.issuer = "http://127.0.0.1:1/",
                             .client_id = CLIENT_ID,
@@ -943,7 +873,7 @@ static void test_transport_and_config_errors(void) {
                             .access_key_id = AK_ID,
                             .access_key_secret = AK_SECRET};
   char iss[64];
-  snprintf(iss, sizeof(iss), "http://127.0.0.1:%d/", ntohs(a.sin_port));
+  snprintf(iss, sizeof(iss), "http://127.0.0.1:%d/", port);
   c.issuer = iss;
   struct cx_api *api = cx_api_create(&c, http);
   CHECK_EQ_INT(cx_api_authenticate(api, &err), CX_ERR_TRANSPORT);
