@@ -10,6 +10,11 @@
  * The walk runs in unscaled "virtual" milliseconds from the shift start;
  * instants are mapped to wall-clock milliseconds by scaling and rounding the
  * same virtual points, so consecutive items stay contiguous at any scale.
+ *
+ * Holds (sim_hold_add) are kept apart from the generated sessions, per agent
+ * in an immutable reference-counted set replaced on every change; cursors
+ * take a reference to the set and merge it with the generated items, so the
+ * cache never holds overridden sessions.
  */
 #include "sim_tenant.h"
 
@@ -72,6 +77,7 @@ static struct {
   struct sim_agent *agents;
   struct sim_team *teams;
   struct sim_block **cache; /* nagents * SIM_SLOTS */
+  struct sim_holds **holds; /* nagents, NULL when none */
 } T = {.lock = PTHREAD_MUTEX_INITIALIZER};
 
 /* --- Deterministic randomness (splitmix64). --- */
@@ -305,13 +311,110 @@ static void block_put(struct sim_block *b) {
   pthread_mutex_unlock(&T.lock);
 }
 
-void sim_cursor_at(struct sim_cursor *c, int agent, cx_ms_t t) {
+/* --- Holds. --- */
+
+static void holds_unref_locked(struct sim_holds *h) {
+  assert(h->refs > 0);
+  if (--h->refs == 0)
+    free(h);
+}
+
+static struct sim_holds *holds_get(int agent) {
+  pthread_mutex_lock(&T.lock);
+  struct sim_holds *h = T.holds[agent];
+  if (h != NULL)
+    h->refs++;
+  pthread_mutex_unlock(&T.lock);
+  return h;
+}
+
+static void holds_put(struct sim_holds *h) {
+  pthread_mutex_lock(&T.lock);
+  holds_unref_locked(h);
+  pthread_mutex_unlock(&T.lock);
+}
+
+int sim_hold_add(int agent, cx_ms_t from, cx_ms_t until, int state,
+                 int reason) {
+  assert(agent >= 0 && agent < T.nagents && from < until);
+  assert(state >= 0 && state < SIM_NSTATES);
+  assert(reason == -1 || (state == SIM_UNAVAILABLE && reason < SIM_NREASONS));
+  const struct sim_agent *ag = &T.agents[agent];
+  struct sim_item it = {.start = from,
+                        .end = until,
+                        .state = (uint8_t)state,
+                        .reason = (int8_t)reason,
+                        .skill = -1};
+  /* A held contact state is one contact, as the generator's are. */
+  switch (state) {
+  case SIM_INBOUND_CONTACT:
+  case SIM_INBOUND_CONSULT:
+    it.skill = (int8_t)(ag->team % SKILLS_INBOUND);
+    break;
+  case SIM_OUTBOUND_CONTACT:
+  case SIM_OUTBOUND_CONSULT: it.skill = SKILL_OUTBOUND; break;
+  case SIM_DIALER: it.skill = SKILL_DIALER; break;
+  default: break;
+  }
+  if (it.skill >= 0)
+    it.contact_id =
+        800000000000LL +
+        (int64_t)(mix64(T.seed ^ mix64((uint64_t)ag->id) ^ (uint64_t)from) %
+                  100000000000ULL);
+
+  pthread_mutex_lock(&T.lock);
+  struct sim_holds *old = T.holds[agent];
+  size_t n = old ? old->n : 0, at = 0;
+  for (size_t k = 0; k < n; k++) {
+    if (old->v[k].start < until && from < old->v[k].end) {
+      pthread_mutex_unlock(&T.lock);
+      return -1;
+    }
+    if (old->v[k].start < from)
+      at = k + 1;
+  }
+  struct sim_holds *h = malloc(sizeof *h + (n + 1) * sizeof h->v[0]);
+  if (h == NULL) {
+    perror("cxone-sim: malloc");
+    abort();
+  }
+  h->refs = 1; /* the agent's */
+  h->n = n + 1;
+  if (at > 0)
+    memcpy(h->v, old->v, at * sizeof h->v[0]);
+  h->v[at] = it;
+  if (n > at)
+    memcpy(h->v + at + 1, old->v + at, (n - at) * sizeof h->v[0]);
+  T.holds[agent] = h;
+  if (old != NULL)
+    holds_unref_locked(old);
+  pthread_mutex_unlock(&T.lock);
+  return 0;
+}
+
+size_t sim_hold_clear(int agent) {
   assert(agent >= 0 && agent < T.nagents);
-  c->agent = agent;
-  c->blk = block_get(agent, day_of(agent, t));
-  const struct sim_item *it = c->blk->items;
-  assert(it[0].start <= t && t < it[c->blk->n - 1].end);
-  size_t lo = 0, hi = c->blk->n; /* last item with start <= t */
+  pthread_mutex_lock(&T.lock);
+  struct sim_holds *old = T.holds[agent];
+  size_t n = old ? old->n : 0;
+  T.holds[agent] = NULL;
+  if (old != NULL)
+    holds_unref_locked(old);
+  pthread_mutex_unlock(&T.lock);
+  return n;
+}
+
+/* --- Cursors. --- */
+
+/* Moves the generated position to the item containing t. */
+static void gen_seek(struct sim_cursor *c, cx_ms_t t) {
+  struct sim_block *b = block_get(c->agent, day_of(c->agent, t));
+  if (c->blk != NULL)
+    block_put(c->blk);
+  c->blk = b;
+  const struct sim_item *it = b->items;
+  assert(it[0].start <= t && t < it[b->n - 1].end);
+  size_t lo = 0, hi = b->n; /* last item with start <= t */
   while (hi - lo > 1) {
     size_t mid = lo + (hi - lo) / 2;
     if (it[mid].start <= t)
@@ -322,7 +425,7 @@ void sim_cursor_at(struct sim_cursor *c, int agent, cx_ms_t t) {
   c->i = lo;
 }
 
-void sim_cursor_next(struct sim_cursor *c) {
+static void gen_next(struct sim_cursor *c) {
   if (c->i + 1 < c->blk->n) {
     c->i++;
     return;
@@ -333,10 +436,103 @@ void sim_cursor_next(struct sim_cursor *c) {
   c->i = 0;
 }
 
+static size_t nholds(const struct sim_cursor *c) {
+  return c->holds != NULL ? c->holds->n : 0;
+}
+
+/* How many holds before hold k start (or end) at or after t0. */
+static int holds_since(const struct sim_holds *hs, size_t k, cx_ms_t t0,
+                       bool by_end) {
+  int n = 0;
+  while (k-- > 0 && (by_end ? hs->v[k].end : hs->v[k].start) >= t0)
+    n++;
+  return n;
+}
+
+/* The item is the generated item from `start` on, up to the next hold.  A
+ * piece resumed after a hold gets a stateIndex after the session's own: the
+ * (2j + 2)-th, j counting the holds before it that end in this session. */
+static void set_piece(struct sim_cursor *c, cx_ms_t start) {
+  c->held = false;
+  c->item = c->blk->items[c->i];
+  c->index = (int)c->i + 1;
+  if (start > c->item.start) {
+    assert(c->h > 0); /* start is the end of hold h - 1 */
+    c->item.start = start;
+    c->index = (int)c->blk->n + 2 +
+               2 * holds_since(c->holds, c->h - 1, c->blk->items[0].start,
+                               true);
+  }
+  if (c->h < nholds(c) && c->holds->v[c->h].start < c->item.end)
+    c->item.end = c->holds->v[c->h].start;
+  assert(c->item.start < c->item.end);
+}
+
+/* The item is hold h; the generated position is the item containing its
+ * start (already there when already_there).  Its stateIndex is the
+ * (2j + 1)-th after the session's own, j counting the holds before it that
+ * start in this session. */
+static void set_hold(struct sim_cursor *c, bool already_there) {
+  c->held = true;
+  c->item = c->holds->v[c->h];
+  if (!already_there)
+    gen_seek(c, c->item.start);
+  c->index = (int)c->blk->n + 1 +
+             2 * holds_since(c->holds, c->h, c->blk->items[0].start, false);
+}
+
+void sim_cursor_at(struct sim_cursor *c, int agent, cx_ms_t t) {
+  assert(agent >= 0 && agent < T.nagents);
+  c->agent = agent;
+  c->blk = NULL;
+  c->holds = holds_get(agent);
+  size_t n = nholds(c), lo = 0, hi = n; /* the first hold ending after t */
+  while (lo < hi) {
+    size_t mid = lo + (hi - lo) / 2;
+    if (c->holds->v[mid].end <= t)
+      lo = mid + 1;
+    else
+      hi = mid;
+  }
+  c->h = lo;
+  if (lo < n && c->holds->v[lo].start <= t) {
+    set_hold(c, false);
+    return;
+  }
+  gen_seek(c, t);
+  set_piece(c, lo > 0 ? c->holds->v[lo - 1].end : c->blk->items[c->i].start);
+}
+
+void sim_cursor_next(struct sim_cursor *c) {
+  cx_ms_t end = c->item.end;
+  if (c->held) {
+    c->h++;
+    if (c->h < nholds(c) && c->holds->v[c->h].start == end) {
+      set_hold(c, false); /* adjacent holds */
+    } else {
+      gen_seek(c, end); /* the generated item containing `until` resumes */
+      set_piece(c, end);
+    }
+    return;
+  }
+  if (end < c->blk->items[c->i].end) {
+    set_hold(c, true); /* the item was cut by hold h */
+    return;
+  }
+  gen_next(c);
+  if (c->h < nholds(c) && c->holds->v[c->h].start == end)
+    set_hold(c, true);
+  else
+    set_piece(c, end);
+}
+
 void sim_cursor_release(struct sim_cursor *c) {
   if (c->blk != NULL)
     block_put(c->blk);
+  if (c->holds != NULL)
+    holds_put(c->holds);
   c->blk = NULL;
+  c->holds = NULL;
 }
 
 /* --- Directory. --- */
@@ -351,7 +547,9 @@ int sim_tenant_init(uint64_t seed, int agents, int teams, double scale) {
   T.agents = calloc((size_t)agents, sizeof *T.agents);
   T.teams = calloc((size_t)teams, sizeof *T.teams);
   T.cache = calloc((size_t)agents * SIM_SLOTS, sizeof *T.cache);
-  if (T.agents == NULL || T.teams == NULL || T.cache == NULL) {
+  T.holds = calloc((size_t)agents, sizeof *T.holds);
+  if (T.agents == NULL || T.teams == NULL || T.cache == NULL ||
+      T.holds == NULL) {
     sim_tenant_free();
     return -1;
   }
@@ -389,10 +587,16 @@ void sim_tenant_free(void) {
     for (size_t i = 0; i < (size_t)T.nagents * SIM_SLOTS; i++)
       if (T.cache[i] != NULL)
         block_unref_locked(T.cache[i]);
+  if (T.holds != NULL)
+    for (size_t i = 0; i < (size_t)T.nagents; i++)
+      if (T.holds[i] != NULL)
+        holds_unref_locked(T.holds[i]);
   free(T.cache);
+  free(T.holds);
   free(T.agents);
   free(T.teams);
   T.cache = NULL;
+  T.holds = NULL;
   T.agents = NULL;
   T.teams = NULL;
 }

@@ -7,7 +7,8 @@
  * runs from its shift start to the next day's shift start, its last item
  * being the LoggedOut state that fills the gap.  Sessions are generated on
  * demand into reference-counted immutable blocks kept in a small per-agent
- * cache; cursors walk the items across blocks.  All functions are
+ * cache; cursors walk the items across blocks, applying the agent's holds
+ * (test overrides of the timeline, see sim_hold_add).  All functions are
  * thread-safe.
  */
 #ifndef SIM_TENANT_H
@@ -100,11 +101,38 @@ int sim_agent_index(long agent_id); /* -1 when unknown */
 int sim_team_count(void);
 const struct sim_team *sim_team_get(int idx);
 
-/* A position on one agent's timeline; holds a reference to its block. */
+/* Holds: an agent's true timeline overridden by one item over [from,
+ * until).  The generated item containing `from` is cut at `from`, the hold
+ * item covers [from, until), and the generated item containing `until`
+ * resumes at `until`.  An agent's holds never overlap.  Cursors apply them,
+ * so every reader of the timeline sees the same overridden timeline; a
+ * cursor works on the holds as they were when sim_cursor_at placed it. */
+
+/* Adds a hold (from < until; reason -1 or, with SIM_UNAVAILABLE, an index
+ * into sim_reasons).  Returns 0, or -1 when it overlaps a hold of the agent. */
+int sim_hold_add(int agent, cx_ms_t from, cx_ms_t until, int state, int reason);
+/* Removes the agent's holds; returns how many there were. */
+size_t sim_hold_clear(int agent);
+
+/* A set of holds: immutable, reference-counted (guarded by the tenant's
+ * lock), sorted by start; items are hold items. */
+struct sim_holds {
+  int refs;
+  size_t n;
+  struct sim_item v[];
+};
+
+/* A position on one agent's (held) timeline; holds references to its block
+ * and to the agent's holds. */
 struct sim_cursor {
   int agent;
-  struct sim_block *blk;
-  size_t i;
+  struct sim_block *blk;   /* the session of the generated item i */
+  size_t i;                /* the generated item containing item.start */
+  struct sim_holds *holds; /* NULL when the agent had none */
+  size_t h;                /* the current hold when held, else the next one */
+  bool held;               /* item is a hold item */
+  int index;               /* stateIndex of item */
+  struct sim_item item;    /* the item at this position */
 };
 
 /* Positions c on the agent's item that contains instant t. */
@@ -113,14 +141,25 @@ void sim_cursor_at(struct sim_cursor *c, int agent, cx_ms_t t);
 void sim_cursor_next(struct sim_cursor *c);
 void sim_cursor_release(struct sim_cursor *c);
 
+/* The item: a generated item, the piece of one left around holds, or a hold
+ * item.  Items are contiguous and never overlap. */
 static inline const struct sim_item *
 sim_cursor_item(const struct sim_cursor *c) {
-  return &c->blk->items[c->i];
+  return &c->item;
 }
 
-/* stateIndex: the 1-based position of the item within its session. */
+/* stateIndex: the 1-based position of the item within its session.  A
+ * hold item belongs to the session of the generated item containing its
+ * start, a piece to its generated item's.  The first piece of a generated
+ * item keeps the item's index; a hold item and a piece resumed after a hold
+ * get indexes after the session's own items, so (session, stateIndex) stays
+ * unique but follows time order only outside holds. */
 static inline int sim_cursor_index(const struct sim_cursor *c) {
-  return (int)c->i + 1;
+  return c->index;
+}
+
+static inline bool sim_cursor_held(const struct sim_cursor *c) {
+  return c->held;
 }
 
 #endif /* SIM_TENANT_H */
