@@ -35,8 +35,9 @@ enum sim_api_route sim_api_route(const char *path, bool *is_api,
                                  long *agent_id);
 void sim_api_handle(struct sim_req *r, enum sim_api_route route, long agent_id);
 
-/* sim_truth.c: ground truth and the raw timeline. */
+/* sim_truth.c: ground truth, the raw timeline, holds. */
 void sim_truth_handle(struct sim_req *r);
 void sim_timeline_handle(struct sim_req *r);
+void sim_hold_handle(struct sim_req *r);
 
 #endif /* SIM_HANDLERS_H */

@@ -328,7 +328,8 @@ static void control(struct sim_req *r) {
        post = strcmp(r->method, "POST") == 0;
   const char *p = r->path + 4; /* after "/sim" */
   if (!get && !(post && (strcmp(p, "/fault") == 0 ||
-                         strcmp(p, "/revoke-tokens") == 0))) {
+                         strcmp(p, "/revoke-tokens") == 0 ||
+                         strcmp(p, "/hold") == 0))) {
     sim_reply_error(r, 405, "Method not allowed");
   } else if (strcmp(p, "/fault") == 0) {
     control_fault(r);
@@ -343,6 +344,8 @@ static void control(struct sim_req *r) {
     sim_truth_handle(r);
   } else if (strcmp(p, "/timeline") == 0) {
     sim_timeline_handle(r);
+  } else if (strcmp(p, "/hold") == 0) {
+    sim_hold_handle(r);
   } else {
     sim_reply_error(r, 404, "Not found");
   }

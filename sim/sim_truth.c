@@ -2,7 +2,9 @@
  * sim_truth.c: the observation endpoints: /sim/truth, the exact seconds per
  * agent, team and state over a window and the state of every agent at its
  * end, computed from the timelines themselves (never from the API rendering,
- * never lagged); and /sim/timeline, one agent's raw items.
+ * never lagged); /sim/timeline, one agent's raw items; and /sim/hold, which
+ * overrides an agent's timeline over a range (applied by the cursors, so the
+ * API, the truth and the timeline all see it).
  */
 #include "sim.h"
 #include "sim_handlers.h"
@@ -11,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #define DEFAULT_WINDOW_MS (3600 * 1000LL)
 #define MAX_TIMELINE_ITEMS 100000
@@ -184,8 +187,114 @@ void sim_timeline_handle(struct sim_req *r) {
                            json_object_new_int64(c.blk->session_id));
     json_object_object_add(o, "index",
                            json_object_new_int(sim_cursor_index(&c)));
+    json_object_object_add(o, "held",
+                           json_object_new_boolean(sim_cursor_held(&c)));
     json_object_array_add(list, o);
   }
   sim_cursor_release(&c);
   sim_reply_json(r, 200, list);
+}
+
+/* --- /sim/hold. --- */
+
+/* Latest instant cx_time_format can write: 9999-12-31T23:59:59.999Z. */
+#define MAX_INSTANT_MS 253402300799999LL
+
+/* An instant: "now", a relative offset "+S" / "-S" (seconds, fraction
+ * allowed; a '+' decoded to a space is accepted), epoch seconds or ISO-8601.
+ */
+static int parse_hold_time(const char *s, cx_ms_t now, cx_ms_t *out) {
+  cx_ms_t v;
+  if (s == NULL)
+    return -1;
+  if (strcasecmp(s, "now") == 0) {
+    v = now;
+  } else if (*s == '+' || *s == ' ' || *s == '-') {
+    cx_ms_t off;
+    if (sim_parse_seconds(s + 1, &off) != 0 || off > MAX_INSTANT_MS)
+      return -1;
+    v = *s == '-' ? now - off : now + off;
+  } else if (sim_parse_time(s, true, &v) != 0) {
+    return -1;
+  }
+  if (v < 0 || v > MAX_INSTANT_MS)
+    return -1;
+  *out = v;
+  return 0;
+}
+
+static int state_by_name(const char *s) {
+  for (int k = 0; s != NULL && k < SIM_NSTATES; k++)
+    if (strcasecmp(s, sim_state_names[k]) == 0)
+      return k;
+  return -1;
+}
+
+static int reason_by_name(const char *s) {
+  for (int k = 0; s != NULL && k < SIM_NREASONS; k++)
+    if (strcasecmp(s, sim_reasons[k].name) == 0)
+      return k;
+  return -1;
+}
+
+void sim_hold_handle(struct sim_req *r) {
+  const char *a = sim_arg(r, "agent"), *st = sim_arg(r, "state"),
+             *rs = sim_arg(r, "reason"), *f = sim_arg(r, "from"),
+             *u = sim_arg(r, "until"), *clear = sim_arg(r, "clear");
+  long id;
+  int agent = -1;
+  if (sim_parse_long(a, 0, 1000000000, &id) == 0)
+    agent = sim_agent_index(id);
+  if (agent < 0) {
+    sim_reply_error(r, 400, "Invalid agent: agent=ID of a simulated agent");
+    return;
+  }
+  struct json_object *o = json_object_new_object();
+  json_object_object_add(o, "agent", json_object_new_int64(id));
+  if (clear != NULL) {
+    if (strcmp(clear, "1") != 0 || st != NULL || rs != NULL || f != NULL ||
+        u != NULL) {
+      json_object_put(o);
+      sim_reply_error(r, 400,
+                      "Invalid clear: clear=1 goes with agent=ID alone");
+      return;
+    }
+    json_object_object_add(
+        o, "cleared", json_object_new_int64((int64_t)sim_hold_clear(agent)));
+    sim_reply_json(r, 200, o);
+    return;
+  }
+  int state = state_by_name(st), reason = -1;
+  cx_ms_t from, until;
+  const char *err = NULL;
+  if (state < 0)
+    err = "Invalid state: one of LoggedOut, Available, Unavailable, "
+          "InboundContact, OutboundContact, InboundConsult, OutboundConsult, "
+          "Dialer, LoggedIn";
+  else if (rs != NULL && state != SIM_UNAVAILABLE)
+    err = "Invalid reason: a reason goes only with state=Unavailable";
+  else if (rs != NULL && (reason = reason_by_name(rs)) < 0)
+    err = "Invalid reason: one of Break, Lunch, After Call Work, Training, "
+          "Meeting, Personal";
+  else if (parse_hold_time(f, r->now, &from) != 0)
+    err = "Invalid from: ISO-8601, epoch seconds, +SECONDS, -SECONDS or now";
+  else if (parse_hold_time(u, r->now, &until) != 0)
+    err = "Invalid until: ISO-8601, epoch seconds, +SECONDS, -SECONDS or now";
+  else if (until <= from)
+    err = "Invalid range: until must be after from";
+  else if (sim_hold_add(agent, from, until, state, reason) != 0)
+    err = "Hold overlaps another hold of the agent (clear=1 removes them)";
+  if (err != NULL) {
+    json_object_put(o);
+    sim_reply_error(r, 400, err);
+    return;
+  }
+  json_object_object_add(o, "state",
+                         json_object_new_string(sim_state_names[state]));
+  json_object_object_add(
+      o, "reason",
+      sim_json_str_or_null(reason >= 0 ? sim_reasons[reason].name : NULL));
+  json_object_object_add(o, "from", sim_json_time(from));
+  json_object_object_add(o, "until", sim_json_time(until));
+  sim_reply_json(r, 200, o);
 }
