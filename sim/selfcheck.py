@@ -4,13 +4,17 @@
 Walks the client's path (discovery -> token -> cxone-configuration ->
 agents/states -> paged state-history) and checks that the clipped state
 history adds up to /sim/truth for every agent and state, within 1 ms.
+Then holds --agent in states over part of the window (/sim/hold) and checks
+that agents/states, state-history, /sim/truth and /sim/timeline all follow
+the hold; the agent's holds are cleared afterwards.
 
 Start the simulator with the default credentials and
   --history-straddle include --open-state partial --history-lag 0
 (e.g. cxone-sim --listen 127.0.0.1:0 --time-scale 0.01 --open-state partial),
 then run: sim/selfcheck.py --port PORT --ca TLSDIR/ca.pem
 The fault checks at the end change the simulator's state (they revoke all
-tokens), so use a dedicated instance.  Prints "N passed, N failed".
+tokens), and the hold checks clear the holds of --agent, so use a dedicated
+instance.  Prints "N passed, N failed".
 """
 import argparse
 import base64
@@ -280,10 +284,91 @@ def main():
     c.check("timeline contiguous", st == 200 and items and all(
         x["end"] == y["start"] for x, y in zip(items, items[1:])))
 
+    holds(c, a.agent, window)
+
     if not a.skip_faults:
         faults(c)
     print("%d passed, %d failed" % (c.passed, c.failed))
     return 1 if c.failed else 0
+
+
+def hold(c, **q):
+    st, _, body = c.request("/sim/hold?" + urllib.parse.urlencode(q))
+    return st, json.loads(body) if body else None
+
+
+def holds(c, aid, window):
+    """Two holds on one agent: one inside the window, one open past now."""
+    st, doc = hold(c, agent=aid, clear=1)
+    c.check("hold clear first", st == 200 and doc["agent"] == aid, str(doc))
+    end = int(time.time() * 1000) - 1000
+    start = end - window
+    h1 = (start + window // 4, start + window // 2)
+    h2 = end - window // 8
+    st, doc = hold(c, agent=aid, state="InboundContact", **{
+        "from": ms_iso(h1[0]), "until": "%d.%03d" % divmod(h1[1], 1000)})
+    c.check("hold answer", st == 200 and doc == {
+        "agent": aid, "state": "InboundContact", "reason": None,
+        "from": ms_iso(h1[0]), "until": ms_iso(h1[1])}, str(doc))
+    st, doc = hold(c, agent=aid, state="unavailable", reason="training",
+                   until="+60", **{"from": ms_iso(h2)})
+    c.check("hold relative until", st == 200 and doc["state"] == "Unavailable" and
+            doc["reason"] == "Training" and
+            iso_ms(doc["until"]) - 60000 >= end - 10000, str(doc))
+    h2_until = iso_ms(doc["until"]) if st == 200 else end
+    for q, what in (({"state": "Available", "from": ms_iso(h1[1] - 1), "until": "now"},
+                     "overlap"),
+                    ({"state": "Available", "reason": "Break", "from": "-5", "until": "now"},
+                     "reason without Unavailable"),
+                    ({"state": "Sleeping", "from": "-5", "until": "now"}, "unknown state"),
+                    ({"state": "Available", "from": "now", "until": "-5"}, "empty range"),
+                    ({"state": "Available", "from": "yesterday", "until": "now"}, "bad from")):
+        st, doc = hold(c, agent=aid, **q)
+        c.check("hold 400 " + what, st == 400 and doc["errorDescription"], str(doc))
+
+    st, _, body = c.api("agents/%d/states" % aid)
+    cur = json.loads(body)["agentStates"][0] if st == 200 else {}
+    c.check("hold agents/states", cur.get("agentStateName") == "Unavailable" and
+            cur.get("outStateDescription") == "Training" and
+            iso_ms(cur["startDate"]) == h2, str(cur))
+
+    q = {"startDate": ms_iso(start), "endDate": ms_iso(end)}
+    recs, _, total, ok = fetch_history(c, "agents/%d/state-history" % aid, q, 7)
+    spans = [(iso_ms(r["startDate"]), iso_ms(r["startDate"]) + duration_ms(r["duration"]),
+              r["agentStateName"], r["outStateDescription"]) for r in recs]
+    c.check("hold history contiguous", ok and spans and total == len(recs) and
+            all(x[1] == y[0] for x, y in zip(spans, spans[1:])),
+            str([x for x, y in zip(spans, spans[1:]) if x[1] != y[0]][:2]))
+    c.check("hold history items", (h1[0], h1[1], "InboundContact", None) in spans and
+            any(x[0] == h1[1] for x in spans) and
+            any(x[0] == h2 and x[2:] == ("Unavailable", "Training") for x in spans) and
+            any(x[1] == h1[0] for x in spans), str(spans[:3]))
+
+    st, _, body = c.request("/sim/truth?end=%s&window=%.3f" % (ms_iso(end), window / 1000))
+    truth = json.loads(body)
+    t = truth["agents"][str(aid)]
+    base = sum(t["durations"][s] for s in STATES)
+    c.check("hold truth sums to window", abs(base - window / 1000) < 0.001, "%.3f" % base)
+    c.check("hold truth current", t["current"]["state"] == "Unavailable" and
+            t["current"]["reason"] == "Training" and iso_ms(t["current"]["since"]) == h2,
+            str(t["current"]))
+    d = t["durations"]
+    c.check("hold truth durations", d["InboundContact"] >= (h1[1] - h1[0]) / 1000 and
+            d.get("Unavailable-Training", 0) >= (end - h2) / 1000, str(d))
+    compare(c, "hold history", clipped(recs, start, end), truth["agents"], [aid])
+
+    st, _, body = c.request("/sim/timeline?agent=%d&from=%s&to=%s" % (
+        aid, ms_iso(start), ms_iso(h2_until + 1)))
+    items = json.loads(body)
+    held = [(iso_ms(x["start"]), iso_ms(x["end"])) for x in items if x["held"]]
+    c.check("hold timeline", st == 200 and held == [h1, (h2, h2_until)] and all(
+        x["end"] == y["start"] for x, y in zip(items, items[1:])), str(held))
+
+    st, doc = hold(c, agent=aid, clear=1)
+    c.check("hold clear", st == 200 and doc["cleared"] == 2, str(doc))
+    st, _, body = c.request("/sim/timeline?agent=%d&from=%s&to=%s" % (
+        aid, ms_iso(start), ms_iso(end)))
+    c.check("hold cleared timeline", st == 200 and not any(x["held"] for x in json.loads(body)))
 
 
 def faults(c):
