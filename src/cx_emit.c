@@ -160,6 +160,7 @@ static void emit_health(struct emitter *e, const struct cx_health *h) {
   emit_gauge(e, "percent", "backfill", h->backfill_percent);
   emit_gauge(e, "duration", "cycle", h->cycle_seconds);
   emit_gauge(e, "duration", "data_age", h->data_age_seconds);
+  emit_gauge(e, "duration", "history_lag", h->history_lag_seconds);
   emit_gauge(e, "timeleft", "token", h->token_ttl_seconds);
   emit_gauge(e, "response_time", "last", h->api.last_latency_s);
   emit_gauge(e, "count", "agents", (double)h->agents);

@@ -23,7 +23,9 @@ struct cx_poll_config {
   struct cx_http_options http;
   cx_ms_t window;       /* rolling window of the duration figures */
   cx_ms_t lookback;     /* extra history fetched before the window start */
-  cx_ms_t overlap;      /* steady-state history re-fetch margin */
+  cx_ms_t interval;     /* the read interval */
+  cx_ms_t overlap;      /* most history re-read before the last fetch's end
+                           (the overlap actually used is measured) */
   cx_ms_t chunk;        /* backfill request span (halved on failure) */
   cx_ms_t budget;       /* time one cycle may spend on HTTP */
   unsigned page_size;   /* `top` of history requests (0 would leave the
@@ -44,6 +46,7 @@ struct cx_health {
                               ready") */
   double backfill_percent; /* 0..100 */
   double cycle_seconds;    /* wall time of the last cycle */
+  double history_lag_seconds; /* how far history trails real time */
   double data_age_seconds; /* since the last real-time answer (or since
                               the poller started, before the first one) */
   double token_ttl_seconds;/* until the access token expires */

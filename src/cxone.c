@@ -412,6 +412,7 @@ static int tenant_config(oconfig_item_t *ci) {
   if (t->cfg.lookback < 0)
     t->cfg.lookback = t->cfg.window;
   t->interval_s = (double)interval / 1000.0;
+  t->cfg.interval = interval;
   t->cfg.budget = timeout * 8 / 10 > 1000 ? timeout * 8 / 10 : 1000;
   t->cfg.http.timeout_ms = (long)timeout;
   t->cfg.http.ca_file = t->ca_file;

@@ -189,14 +189,16 @@ class Collectd:
     """The real collectd daemon with the plugin and the csv writer."""
 
     def __init__(self, workdir, plugin_dir, plugin_block, interval=1,
-                 extra_plugins="", wrapper=(), env=None, name="collectd"):
+                 extra_plugins="", wrapper=(), env=None, name="collectd",
+                 no_writers=False):
         self.workdir = workdir
         self.csv_dir = os.path.join(workdir, "csv")
         os.makedirs(self.csv_dir, exist_ok=True)
         self.conf = os.path.join(workdir, name + ".conf")
         with open(self.conf, "w") as f:
             f.write(collectd_conf(workdir, plugin_dir, plugin_block,
-                                  interval, extra_plugins, self.csv_dir))
+                                  interval, extra_plugins,
+                                  None if no_writers else self.csv_dir))
         self.argv = list(wrapper) + ["/usr/sbin/collectd", "-f", "-C", self.conf]
         self.env = env
         self.log_path = os.path.join(workdir, name + ".log")
@@ -235,17 +237,15 @@ LoadPlugin logfile
   Timestamp true
   PrintSeverity true
 </Plugin>
-LoadPlugin csv
-<Plugin csv>
-  DataDir "%(csv)s"
-  StoreRates false
-</Plugin>
+%(csv)s
 %(extra)s
 PluginDir "%(plugin_dir)s"
 LoadPlugin cxone
 <Plugin cxone>
 %(block)s</Plugin>
-""" % {"base": workdir, "interval": interval, "csv": csv_dir,
+""" % {"base": workdir, "interval": interval,
+       "csv": ('LoadPlugin csv\n<Plugin csv>\n  DataDir "%s"\n  StoreRates false\n'
+               '</Plugin>' % csv_dir) if csv_dir else "",
        "extra": extra_plugins, "plugin_dir": plugin_dir, "block": plugin_block}
 
 

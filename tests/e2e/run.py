@@ -223,6 +223,59 @@ def test_scope_options(ctx, wd):
         sim.stop()
 
 
+def test_threshold_alerts(ctx, wd):
+    """conf/thresholds.conf as shipped, with collectd's threshold plugin:
+    (a) an agent the simulator holds Unavailable (Break) for over 15 minutes
+    raises a WARNING naming the agent, and an OKAY once released; (b) team
+    Support with fewer than 3 agents Available raises a FAILURE; (c) agents
+    log off during the run and no "missing" notification appears."""
+    def setup(sim):
+        agents = sim.api("agents?top=1000")["agents"]
+        support = [str(a["agentId"]) for a in agents if a["teamName"] == "Support"]
+        held = support[0]
+        # Unavailable since 1000 s ago, released 10 s into the run.
+        sim.get("/sim/hold", agent=held, state="Unavailable", reason="Break",
+                **{"from": "-1000", "until": "+10"})
+        # Every other Support agent held Unavailable too: none Available.
+        for a in support[1:]:
+            sim.get("/sim/hold", agent=a, state="Unavailable",
+                    **{"from": "-60", "until": "+300"})
+        setup.held = held
+        return h.tenant_block(sim)
+    thresholds = os.path.join(h.ROOT, "conf", "thresholds.conf")
+    sim, cd, log, series = run_scenario(
+        ctx, wd, blocks=setup, run_seconds=20,
+        extra_plugins='Include "%s"\n' % thresholds)
+    try:
+        held = setup.held
+        notes = [l for l in log.splitlines() if "Notification:" in l]
+        warn = [l for l in notes if "severity = WARNING" in l
+                and "plugin_instance = agent-%s," % held in l
+                and "type_instance = current-Unavailable," in l]
+        expect(warn, "no WARNING for agent %s held Unavailable:\n%s"
+               % (held, "\n".join(notes[-20:])))
+        okay = [l for l in notes if "severity = OKAY" in l
+                and "plugin_instance = agent-%s," % held in l
+                and "type_instance = current-Unavailable," in l]
+        expect(okay and log.index(okay[-1]) > log.index(warn[0]),
+               "no OKAY after agent %s was released" % held)
+        fail = [l for l in notes if "severity = FAILURE" in l
+                and "plugin_instance = team-Support," in l
+                and "type = count" in l and "type_instance = Available" in l]
+        expect(fail, "no FAILURE for team Support with no agent Available")
+        missing = [l for l in notes if "has not been updated" in l
+                   or "missing" in l.lower()]
+        expect(not missing, "spurious missing notifications: %s" % missing[:3])
+        logged_off = sim.truth(time.time(), WINDOW)["all"]["counts"]["LoggedOut"]
+        expect(logged_off > 0, "no agent was logged off during the run")
+        check_against_truth(sim, series, log)
+        print("    WARNING and OKAY for agent-%s, FAILURE for team-Support, "
+              "no missing-series notification with %d agents logged off"
+              % (held, logged_off))
+    finally:
+        sim.stop()
+
+
 def test_transient_faults_keep_data(ctx, wd):
     """429, 5xx, truncated and malformed bodies: logged, no read failure,
     previous data kept, exact again after recovery."""
@@ -379,6 +432,7 @@ TESTS = [
     test_history_lag,
     test_history_lag_exclude,
     test_scope_options,
+    test_threshold_alerts,
     test_transient_faults_keep_data,
     test_no_secret_in_logs,
     test_bad_configuration,
