@@ -222,6 +222,14 @@ class Collectd:
         return self.proc.output()
 
 
+# Without a writer collectd logs every value it cannot store; a filter
+# chain that stops every value before the cache keeps the daemon quiet.
+NO_WRITERS = """PreCacheChain "discard"
+<Chain "discard">
+  Target "stop"
+</Chain>"""
+
+
 def collectd_conf(workdir, plugin_dir, plugin_block, interval, extra_plugins,
                   csv_dir):
     return """Hostname "e2e-host"
@@ -245,7 +253,7 @@ LoadPlugin cxone
 %(block)s</Plugin>
 """ % {"base": workdir, "interval": interval,
        "csv": ('LoadPlugin csv\n<Plugin csv>\n  DataDir "%s"\n  StoreRates false\n'
-               '</Plugin>' % csv_dir) if csv_dir else "",
+               '</Plugin>' % csv_dir) if csv_dir else NO_WRITERS,
        "extra": extra_plugins, "plugin_dir": plugin_dir, "block": plugin_block}
 
 

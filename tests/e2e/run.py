@@ -123,42 +123,45 @@ def test_core_token_expiry(ctx, wd):
         sim.stop()
 
 
-def test_variant_exclude_open_seconds_teamno(ctx, wd):
-    sim, cd, log, series = run_scenario(ctx, wd, sim_args=[
-        "--history-straddle", "exclude", "--open-state", "open",
-        "--duration-format", "seconds", "--team-field", "teamNo"])
+def truth_test(ctx, wd, after=None, **scenario):
+    """Runs a scenario, compares everything with the ground truth, then
+    after(sim, series) for the test's own checks."""
+    sim, cd, log, series = run_scenario(ctx, wd, **scenario)
     try:
         check_against_truth(sim, series, log)
+        if after:
+            after(sim, series)
     finally:
         sim.stop()
+
+
+def requests_of(sim, endpoint):
+    return sim.get("/sim/stats")["requests"].get(endpoint, 0)
+
+
+def test_variant_exclude_open_seconds_teamno(ctx, wd):
+    truth_test(ctx, wd, sim_args=[
+        "--history-straddle", "exclude", "--open-state", "open",
+        "--duration-format", "seconds", "--team-field", "teamNo"])
 
 
 def test_variant_partial_empty200_paging(ctx, wd):
-    sim, cd, log, series = run_scenario(ctx, wd, sim_args=[
+    def paged(sim, series):
+        n = requests_of(sim, "agents/state-history")
+        expect(n > 10, "paging was not exercised: %d requests" % n)
+    truth_test(ctx, wd, after=paged, sim_args=[
         "--open-state", "partial", "--empty-history", "200",
         "--no-change", "200", "--page-size", "37", "--team-field", "both"])
-    try:
-        check_against_truth(sim, series, log)
-        stats = sim.get("/sim/stats")
-        expect(stats["requests"]["agents/state-history"] > 10,
-               "paging was not exercised: %s" % stats["requests"])
-    finally:
-        sim.stop()
 
 
 def test_variant_per_agent_post_204(ctx, wd):
-    sim, cd, log, series = run_scenario(
-        ctx, wd, agents=12,
-        sim_args=["--all-agents-history", "no", "--client-auth", "post",
-                  "--no-change", "204", "--history-straddle", "exclude"],
-        extra='    ClientAuth "post"\n')
-    try:
-        check_against_truth(sim, series, log)
-        stats = sim.get("/sim/stats")
-        expect(stats["requests"].get("agent/state-history", 0) > 0,
-               "the per-agent fallback was not used: %s" % stats["requests"])
-    finally:
-        sim.stop()
+    def fell_back(sim, series):
+        expect(requests_of(sim, "agent/state-history") > 0,
+               "the per-agent fallback was not used")
+    truth_test(ctx, wd, after=fell_back, agents=12,
+               sim_args=["--all-agents-history", "no", "--client-auth", "post",
+                         "--no-change", "204", "--history-straddle", "exclude"],
+               extra='    ClientAuth "post"\n')
 
 
 # With reporting lag, a state shorter than the poll interval is unknown until
@@ -167,22 +170,14 @@ def test_variant_per_agent_post_204(ctx, wd):
 def test_history_lag(ctx, wd):
     """History trails real time by 6 s (reporting lag): window durations use
     real-time observations provisionally and stay exact."""
-    sim, cd, log, series = run_scenario(ctx, wd, time_scale=0.1, sim_args=[
+    truth_test(ctx, wd, time_scale=0.1, sim_args=[
         "--history-lag", "6", "--open-state", "partial"])
-    try:
-        check_against_truth(sim, series, log)
-    finally:
-        sim.stop()
 
 
 def test_history_lag_exclude(ctx, wd):
     """Lag plus states that began before startDate left out of history."""
-    sim, cd, log, series = run_scenario(ctx, wd, time_scale=0.1, sim_args=[
+    truth_test(ctx, wd, time_scale=0.1, sim_args=[
         "--history-lag", "4", "--history-straddle", "exclude"])
-    try:
-        check_against_truth(sim, series, log)
-    finally:
-        sim.stop()
 
 
 def test_scope_options(ctx, wd):
