@@ -113,7 +113,7 @@ struct cx_poll *cx_poll_create(const struct cx_poll_config *cfg) {
   p->clock = cx_now_ms;
   p->created = cx_now_ms();
   p->chunk = cfg->chunk > 0 ? cfg->chunk : 2 * 3600 * 1000;
-  p->lag = cfg->overlap;
+  p->lag = 0; /* measured from the first fetch that reaches now */
   p->http = cx_http_create(&cfg->http);
   p->api = p->http ? cx_api_create(&cfg->api, p->http) : NULL;
   p->ledger = cx_ledger_create(cfg->window);
@@ -390,16 +390,17 @@ static enum cx_status poll_history(struct cx_poll *p, struct cx_error *err) {
     if (end > p->cursor)
       p->cursor = end;
   } while (from < now && budget_left(p) > p->cfg->budget / 2);
-  if (from >= now) {
-    /* The last fetch reached now: measure how far its records trail. */
-    cx_ms_t seen = p->horizon != INT64_MIN ? now - p->horizon : p->cfg->overlap;
-    cx_ms_t decayed = p->lag - p->cfg->interval;
-    p->lag = seen > decayed ? seen : decayed;
-    if (p->lag < 0)
-      p->lag = 0;
-  }
+  if (from < now)
+    return CX_OK; /* the walk goes on next cycle */
 
-  if (from >= now && !p->backfill_done) {
+  /* The last fetch reached now: measure how far its records trail. */
+  cx_ms_t seen = p->horizon != INT64_MIN ? now - p->horizon : p->cfg->overlap;
+  cx_ms_t decayed = p->lag - p->cfg->interval;
+  p->lag = seen > decayed ? seen : decayed;
+  if (p->lag < 0)
+    p->lag = 0;
+
+  if (!p->backfill_done) {
     p->backfill_done = true;
     p->backfill_done_at = now;
     cx_log(CX_LOG_INFO, "history backfill complete: %zu item(s) for %zu "
