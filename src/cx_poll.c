@@ -36,7 +36,11 @@
  * instant of its window is known from one source or the other.  Duration
  * series are dispatched once the backfill is complete and every agent is
  * covered, or, should some agent never be covered (history missing for it),
- * once the backfill has been complete for HistoryOverlap.
+ * once the backfill has been complete for HistoryOverlap.  Until then each
+ * history request starts no later than the end of the last record known
+ * for any uncovered agent, so that a state which began before the usual
+ * overlap is returned even where history leaves out states that began
+ * before startDate.
  *
  * Logged-out time before the backfill.  Where state-history returns only
  * states that began inside the requested range, the state that straddles the
@@ -367,6 +371,22 @@ static enum cx_status infer_logged_out(struct cx_poll *p, struct cx_error *err) 
   return CX_OK;
 }
 
+static bool covered(const struct cx_poll *p, const struct coverage *c) {
+  return c->first_live == NONE_MS || c->first_live <= p->backfill_start ||
+         c->hist_end >= c->first_live;
+}
+
+/* Earliest end of the known history of an agent not covered yet (see "When
+ * the window figures are ready"); CX_MS_INFINITY when there is none. */
+static cx_ms_t uncovered_since(const struct cx_poll *p) {
+  cx_ms_t since = CX_MS_INFINITY;
+  for (size_t i = 0; i < p->nmeta; i++)
+    if (!covered(p, &p->cov[i]) && p->cov[i].hist_end != NONE_MS &&
+        p->cov[i].hist_end < since)
+      since = p->cov[i].hist_end;
+  return since;
+}
+
 static enum cx_status poll_history(struct cx_poll *p, struct cx_error *err) {
   cx_ms_t now = p->clock();
   if (p->backfill_start == 0)
@@ -375,6 +395,11 @@ static enum cx_status poll_history(struct cx_poll *p, struct cx_error *err) {
   if (p->backfill_done) {
     cx_ms_t overlap = p->lag + 2 * p->cfg->interval;
     from -= overlap < p->cfg->overlap ? overlap : p->cfg->overlap;
+    if (!p->durations_ready) {
+      cx_ms_t since = uncovered_since(p);
+      if (since < from)
+        from = since;
+    }
   }
   do {
     now = p->clock();
@@ -416,12 +441,8 @@ static void check_durations_ready(struct cx_poll *p, cx_ms_t now) {
   if (p->durations_ready || !p->backfill_done)
     return;
   size_t uncovered = 0;
-  for (size_t i = 0; i < p->nmeta; i++) {
-    const struct coverage *c = &p->cov[i];
-    if (c->first_live != NONE_MS && c->first_live > p->backfill_start &&
-        c->hist_end < c->first_live)
-      uncovered++;
-  }
+  for (size_t i = 0; i < p->nmeta; i++)
+    uncovered += !covered(p, &p->cov[i]);
   if (uncovered == 0) {
     cx_log(CX_LOG_INFO, "window durations ready: history has caught up with "
            "real time for every agent");
