@@ -32,15 +32,16 @@
  * began before the first real-time poll is known only from history, and
  * history may trail real time (reporting lag).  An agent is covered once
  * history reaches the start of the first state real-time polling showed
- * for it (or that state began before the backfill); from then on every
+ * for it (or that state began before the window); from then on every
  * instant of its window is known from one source or the other.  Duration
  * series are dispatched once the backfill is complete and every agent is
  * covered, or, should some agent never be covered (history missing for it),
- * once the backfill has been complete for HistoryOverlap.  Until then each
- * history request starts no later than the end of the last record known
- * for any uncovered agent, so that a state which began before the usual
- * overlap is returned even where history leaves out states that began
- * before startDate.
+ * once the backfill has been complete for HistoryOverlap.  Until then every
+ * cycle also asks the per-agent endpoint for the history of (at most
+ * MAX_REACH_BACK) uncovered agents since the end of their last known record
+ * (or the backfill start): where history leaves out states that began
+ * before startDate, the state that was open at start-up is never returned
+ * by the overlapping all-agents requests, whose start has moved past it.
  *
  * Logged-out time before the backfill.  Where state-history returns only
  * states that began inside the requested range, the state that straddles the
@@ -55,6 +56,7 @@
 
 #include <assert.h>
 #include <errno.h>
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -67,6 +69,10 @@
 #define FULL_SNAPSHOT_EVERY 120
 
 #define MIN_CHUNK_MS (5 * 60 * 1000)
+
+/* Agents whose history is re-read per agent in one cycle while the window
+ * figures wait for history to reach real time. */
+#define MAX_REACH_BACK 32
 
 /* What is known of one agent's timeline since start-up. */
 struct coverage {
@@ -99,6 +105,7 @@ struct cx_poll {
   bool backfill_done;     /* the cursor has reached now once */
   cx_ms_t backfill_done_at;
   bool durations_ready;   /* see "When the window figures are ready" */
+  cx_ms_t waiting_logged_at;
   bool per_agent;
 
   cx_ms_t created, last_now, last_live_ok, last_history_ok, cycle_start;
@@ -363,28 +370,49 @@ static enum cx_status infer_logged_out(struct cx_poll *p, struct cx_error *err) 
     if (cx_ledger_first(p->ledger, i, &state, &start) != 0 ||
         state != CX_STATE_LOGGED_IN || start <= p->backfill_start)
       continue;
-    if (cx_ledger_add(p->ledger, cx_ledger_agent_id(p->ledger, i),
-                      CX_STATE_LOGGED_OUT, NULL, p->backfill_start, start,
-                      CX_SOURCE_HISTORY) == ENOMEM)
+    int64_t id = cx_ledger_agent_id(p->ledger, i);
+    long idx = cx_ledger_add(p->ledger, id, CX_STATE_LOGGED_OUT, NULL,
+                             p->backfill_start, start, CX_SOURCE_HISTORY) == 0
+                   ? roster_index(p, id)
+                   : -1;
+    if (idx < 0)
       return cx_error_set(err, CX_ERR_NOMEM, 0, "out of memory (ledger)");
+    /* The inferred span counts as history for "When the window figures are
+     * ready": nothing before the login is missing. */
+    if (p->cov[idx].hist_end < start)
+      p->cov[idx].hist_end = start;
   }
   return CX_OK;
 }
 
-static bool covered(const struct cx_poll *p, const struct coverage *c) {
-  return c->first_live == NONE_MS || c->first_live <= p->backfill_start ||
+/* Whether every instant of the agent's window [now - Window, now] is known
+ * from history or from real-time polling. */
+static bool covered(const struct cx_poll *p, const struct coverage *c,
+                    cx_ms_t now) {
+  return c->first_live == NONE_MS || c->first_live <= now - p->cfg->window ||
          c->hist_end >= c->first_live;
 }
 
-/* Earliest end of the known history of an agent not covered yet (see "When
- * the window figures are ready"); CX_MS_INFINITY when there is none. */
-static cx_ms_t uncovered_since(const struct cx_poll *p) {
-  cx_ms_t since = CX_MS_INFINITY;
-  for (size_t i = 0; i < p->nmeta; i++)
-    if (!covered(p, &p->cov[i]) && p->cov[i].hist_end != NONE_MS &&
-        p->cov[i].hist_end < since)
-      since = p->cov[i].hist_end;
-  return since;
+/* See "When the window figures are ready" above. */
+static enum cx_status reach_back(struct cx_poll *p, cx_ms_t now,
+                                 struct cx_error *err) {
+  int64_t ids[MAX_REACH_BACK];
+  size_t n = 0;
+  cx_ms_t since = now;
+  for (size_t i = 0; i < p->nmeta && n < MAX_REACH_BACK; i++) {
+    const struct coverage *c = &p->cov[i];
+    if (covered(p, c, now))
+      continue;
+    ids[n++] = cx_ledger_agent_id(p->ledger, i);
+    cx_ms_t from = c->hist_end != NONE_MS ? c->hist_end : p->backfill_start;
+    if (from < since)
+      since = from;
+  }
+  if (n == 0)
+    return CX_OK;
+  return cx_api_state_history_agents(p->api, ids, n, since, now,
+                                     p->cfg->parallel ? p->cfg->parallel : 4,
+                                     on_history_page, p, err);
 }
 
 static enum cx_status poll_history(struct cx_poll *p, struct cx_error *err) {
@@ -395,11 +423,6 @@ static enum cx_status poll_history(struct cx_poll *p, struct cx_error *err) {
   if (p->backfill_done) {
     cx_ms_t overlap = p->lag + 2 * p->cfg->interval;
     from -= overlap < p->cfg->overlap ? overlap : p->cfg->overlap;
-    if (!p->durations_ready) {
-      cx_ms_t since = uncovered_since(p);
-      if (since < from)
-        from = since;
-    }
   }
   do {
     now = p->clock();
@@ -417,6 +440,11 @@ static enum cx_status poll_history(struct cx_poll *p, struct cx_error *err) {
   } while (from < now && budget_left(p) > p->cfg->budget / 2);
   if (from < now)
     return CX_OK; /* the walk goes on next cycle */
+  if (p->backfill_done && !p->durations_ready) {
+    enum cx_status st = reach_back(p, now, err);
+    if (st != CX_OK)
+      return st;
+  }
 
   /* The last fetch reached now: measure how far its records trail. */
   cx_ms_t seen = p->horizon != INT64_MIN ? now - p->horizon : p->cfg->overlap;
@@ -440,9 +468,22 @@ static enum cx_status poll_history(struct cx_poll *p, struct cx_error *err) {
 static void check_durations_ready(struct cx_poll *p, cx_ms_t now) {
   if (p->durations_ready || !p->backfill_done)
     return;
-  size_t uncovered = 0;
+  size_t uncovered = 0, example = 0;
   for (size_t i = 0; i < p->nmeta; i++)
-    uncovered += !covered(p, &p->cov[i]);
+    if (!covered(p, &p->cov[i], now) && uncovered++ == 0)
+      example = i;
+  if (uncovered > 0 && now - p->waiting_logged_at >= 60 * 1000) {
+    char since[CX_ISO8601_SIZE] = "none", until[CX_ISO8601_SIZE];
+    const struct coverage *c = &p->cov[example];
+    if (c->hist_end != NONE_MS)
+      cx_time_format(c->hist_end, since, sizeof(since));
+    cx_time_format(c->first_live, until, sizeof(until));
+    cx_log(CX_LOG_INFO, "window durations wait for history to reach real "
+           "time for %zu agent(s), e.g. agent %" PRId64 ": history up to %s, "
+           "first real-time state since %s", uncovered,
+           cx_ledger_agent_id(p->ledger, example), since, until);
+    p->waiting_logged_at = now;
+  }
   if (uncovered == 0) {
     cx_log(CX_LOG_INFO, "window durations ready: history has caught up with "
            "real time for every agent");

@@ -175,9 +175,28 @@ def test_history_lag(ctx, wd):
 
 
 def test_history_lag_exclude(ctx, wd):
-    """Lag plus states that began before startDate left out of history."""
-    truth_test(ctx, wd, time_scale=0.1, sim_args=[
-        "--history-lag", "4", "--history-straddle", "exclude"])
+    """Lag plus states that began before startDate left out of history.
+    Agent 1001 is held so that, at start-up, the state it just left began
+    after the window start, is still hidden by the lag, and is its only
+    record since the backfill start: only a per-agent reach-back finds it."""
+    def blocks(sim):
+        # The first hold straddles the backfill start (now - 1200 s); the
+        # second began before the longest overlap (600 s) and ended just
+        # before start-up, hidden by the lag.
+        sim.get("/sim/hold", agent="1001", state="Unavailable", reason="Lunch",
+                **{"from": "-1300", "until": "-700"})
+        sim.get("/sim/hold", agent="1001", state="Unavailable", reason="Break",
+                **{"from": "-700", "until": "-2"})
+        # LookBack must exceed the longest state (a lunch lasts up to 6 min
+        # at 1/10 speed): with "exclude" a state that began before the
+        # backfill start is never returned.
+        return h.tenant_block(sim, extra="    LookBack 900\n")
+
+    def became_ready(sim, series):
+        expect(("agent-1001", "duration", "Unavailable-Break") in series,
+               "no window durations for agent 1001")
+    truth_test(ctx, wd, time_scale=0.1, blocks=blocks, after=became_ready,
+               sim_args=["--history-lag", "4", "--history-straddle", "exclude"])
 
 
 def test_scope_options(ctx, wd):
