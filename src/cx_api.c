@@ -25,6 +25,7 @@
  * once (once per token generation: transfers that were in flight with the old
  * token just retry) and retries that agent's request.
  */
+#include "cx_secret.h"
 #include "cx_api.h"
 #include "cx_log.h"
 
@@ -64,13 +65,6 @@ struct cx_api {
 };
 
 /* --------------------------------------------------------------- helpers */
-
-static void wipe_free(char *s) {
-  if (s != NULL) {
-    explicit_bzero(s, strlen(s));
-    free(s);
-  }
-}
 
 static char *dup_or_null(const char *s) { return s ? strdup(s) : NULL; }
 
@@ -140,9 +134,9 @@ struct cx_api *cx_api_create(const struct cx_api_config *cfg,
   api->client_auth = cfg->client_auth;
   api->issuer = strip_slashes(dup_or_null(cfg->issuer));
   api->client_id = dup_or_null(cfg->client_id);
-  api->client_secret = dup_or_null(cfg->client_secret);
+  api->client_secret = cx_secret_dup(cfg->client_secret);
   api->access_key_id = dup_or_null(cfg->access_key_id);
-  api->access_key_secret = dup_or_null(cfg->access_key_secret);
+  api->access_key_secret = cx_secret_dup(cfg->access_key_secret);
   api->api_endpoint_cfg = strip_slashes(dup_or_null(cfg->api_endpoint));
   api->api_version = strdup(cfg->api_version != NULL ? cfg->api_version
                                                      : CX_DEFAULT_API_VERSION);
@@ -161,17 +155,17 @@ void cx_api_destroy(struct cx_api *api) {
   if (api == NULL)
     return;
   free(api->issuer);
-  wipe_free(api->client_id);
-  wipe_free(api->client_secret);
-  wipe_free(api->access_key_id);
-  wipe_free(api->access_key_secret);
+  cx_wipe_free(api->client_id);
+  cx_secret_free(api->client_secret);
+  cx_wipe_free(api->access_key_id);
+  cx_secret_free(api->access_key_secret);
   free(api->api_endpoint_cfg);
   free(api->api_version);
   free(api->token_endpoint);
   free(api->api_endpoint);
   free(api->base_url);
   free(api->tenant_id);
-  wipe_free(api->access_token);
+  cx_secret_free(api->access_token);
   free(api);
 }
 
@@ -183,7 +177,7 @@ void cx_api_set_clock(struct cx_api *api, cx_ms_t (*clock)(void)) {
 void cx_api_invalidate_token(struct cx_api *api) {
   if (api == NULL)
     return;
-  wipe_free(api->access_token);
+  cx_secret_free(api->access_token);
   api->access_token = NULL;
   api->token_refresh_at = 0;
 }
@@ -243,8 +237,8 @@ static enum cx_status post_token(struct cx_api *api, const char *body,
     user = cx_http_escape(api->client_id);
     pass = cx_http_escape(api->client_secret);
     if (user == NULL || pass == NULL) {
-      wipe_free(user);
-      wipe_free(pass);
+      cx_wipe_free(user);
+      cx_wipe_free(pass);
       *resp = (struct cx_http_response){.retry_after_s = -1};
       return cx_error_set(err, CX_ERR_NOMEM, 0, "token: out of memory");
     }
@@ -254,8 +248,8 @@ static enum cx_status post_token(struct cx_api *api, const char *body,
       api->http, api->token_endpoint,
       basic ? (user ? user : api->client_id) : NULL,
       basic ? (pass ? pass : api->client_secret) : NULL, body, resp, err);
-  wipe_free(user);
-  wipe_free(pass);
+  cx_wipe_free(user);
+  cx_wipe_free(pass);
   record(api, st, resp);
   if (st == CX_OK && (resp->status < 200 || resp->status >= 300)) {
     st = cx_http_status_error(resp, "token", err);
@@ -271,8 +265,8 @@ static bool basic_encoding_matters(const struct cx_api *api) {
   char *u = cx_http_escape(api->client_id), *p = cx_http_escape(api->client_secret);
   bool differs = u == NULL || p == NULL || strcmp(u, api->client_id) != 0 ||
                  strcmp(p, api->client_secret) != 0;
-  wipe_free(u);
-  wipe_free(p);
+  cx_wipe_free(u);
+  cx_wipe_free(p);
   return differs;
 }
 
@@ -336,10 +330,10 @@ static enum cx_status request_token(struct cx_api *api, struct cx_error *err) {
     if (id_token != NULL)
       cx_jwt_claims(id_token, &tenant, &exp, &jerr);
   }
-  wipe_free(id_token);
+  cx_wipe_free(id_token);
   if (tenant == NULL && api->api_endpoint == NULL &&
       api->api_endpoint_cfg == NULL) {
-    wipe_free(token);
+    cx_wipe_free(token);
     st = cx_error_set(err, CX_ERR_PARSE, 0,
                       "token: no tenantId claim in the access or id token "
                       "(configure APIEndpoint to skip cxone-configuration)");
@@ -349,8 +343,11 @@ static enum cx_status request_token(struct cx_api *api, struct cx_error *err) {
     free(api->tenant_id);
     api->tenant_id = tenant;
   }
-  wipe_free(api->access_token);
-  api->access_token = token;
+  cx_secret_free(api->access_token);
+  if ((api->access_token = cx_secret_adopt(token)) == NULL) {
+    st = cx_error_set(err, CX_ERR_NOMEM, 0, "token: out of memory");
+    goto out;
+  }
   api->token_gen++;
   cx_ms_t now = api->clock();
   cx_ms_t life = (cx_ms_t)expires_in * 1000;
@@ -360,11 +357,11 @@ static enum cx_status request_token(struct cx_api *api, struct cx_error *err) {
   cx_log(CX_LOG_INFO, "auth: new token for tenant %s, valid %ld s",
          api->tenant_id != NULL ? api->tenant_id : "(unknown)", expires_in);
 out:
-  wipe_free(u);
-  wipe_free(p);
-  wipe_free(ci);
-  wipe_free(cs);
-  wipe_free(body);
+  cx_wipe_free(u);
+  cx_wipe_free(p);
+  cx_wipe_free(ci);
+  cx_wipe_free(cs);
+  cx_wipe_free(body);
   return st;
 }
 

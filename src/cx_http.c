@@ -18,6 +18,7 @@
  * Thread-safety (collectd-notes §1.10): CURLOPT_NOSIGNAL, an error buffer per
  * handle, one struct cx_http per thread, curl_global_init from init only.
  */
+#include "cx_secret.h"
 #include "cx_http.h"
 #include "cx_json.h"
 #include "cx_log.h"
@@ -71,13 +72,6 @@ static int64_t mono_ms(void) {
 
 static char *dup_or_null(const char *s) {
   return s != NULL ? strdup(s) : NULL;
-}
-
-static void wipe_free(char *s) {
-  if (s != NULL) {
-    explicit_bzero(s, strlen(s));
-    free(s);
-  }
 }
 
 static void wipe_slist(struct curl_slist *l) {
@@ -158,8 +152,8 @@ static char *basic_header(const char *user, const char *pass) {
   if ((hdr = malloc(hn)) != NULL)
     snprintf(hdr, hn, "Authorization: Basic %s", b64);
 out:
-  wipe_free(joined);
-  wipe_free(b64);
+  cx_wipe_free(joined);
+  cx_wipe_free(b64);
   return hdr;
 }
 
@@ -420,7 +414,7 @@ enum cx_status cx_http_xfer_get(struct cx_http_xfer *x, const char *url,
   if (bearer != NULL && (auth = bearer_header(bearer)) == NULL)
     return cx_error_set(err, CX_ERR_NOMEM, 0, "GET: out of memory");
   enum cx_status st = xfer_prepare(x, "GET", url, auth, false, err);
-  wipe_free(auth);
+  cx_wipe_free(auth);
   if (st == CX_OK && curl_easy_setopt(x->easy, CURLOPT_HTTPGET, 1L) != CURLE_OK)
     st = cx_error_set(err, CX_ERR_INVALID, 0, "GET %s: libcurl refused GET",
                       x->where);
@@ -552,7 +546,7 @@ enum cx_status cx_http_post_form(struct cx_http *http, const char *url,
           NULL)
     return cx_error_set(err, CX_ERR_NOMEM, 0, "POST: out of memory");
   enum cx_status st = xfer_prepare(x, "POST", url, auth, true, err);
-  wipe_free(auth);
+  cx_wipe_free(auth);
   if (st != CX_OK)
     return st;
   const char *body = form_body != NULL ? form_body : "";

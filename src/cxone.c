@@ -15,6 +15,7 @@
 #include "collectd/core/daemon/utils_complain.h"
 #include "collectd/core/utils/common/common.h"
 
+#include "cx_secret.h"
 #include "cx_emit.h"
 #include "cx_http.h"
 #include "cx_log.h"
@@ -45,13 +46,6 @@ struct tenant {
   c_complain_t complaint;
 };
 
-static void wipe_free(char *s) {
-  if (s == NULL)
-    return;
-  explicit_bzero(s, strlen(s));
-  free(s);
-}
-
 static void tenant_free(void *arg) {
   struct tenant *t = arg;
   if (t == NULL)
@@ -61,9 +55,9 @@ static void tenant_free(void *arg) {
   free(t->host);
   free(t->issuer);
   free(t->client_id);
-  wipe_free(t->client_secret);
+  cx_secret_free(t->client_secret);
   free(t->access_key_id);
-  wipe_free(t->access_key_secret);
+  cx_secret_free(t->access_key_secret);
   free(t->api_endpoint);
   free(t->api_version);
   free(t->ca_file);
@@ -96,7 +90,7 @@ static int get_string(struct tenant *t, oconfig_item_t *ci, char **out) {
   char *s = strdup(ci->values[0].value.string);
   if (s == NULL)
     return -1;
-  wipe_free(*out);
+  cx_wipe_free(*out);
   *out = s;
   return 0;
 }
@@ -191,7 +185,7 @@ static int get_secret_file(struct tenant *t, oconfig_item_t *ci, char **out) {
     free(path);
     return -1;
   }
-  wipe_free(*out);
+  cx_wipe_free(*out);
   *out = strdup(buf);
   explicit_bzero(buf, sizeof(buf));
   free(path);
@@ -394,6 +388,9 @@ static int tenant_config(oconfig_item_t *ci) {
   int status = t->name == NULL ? -1 : 0;
   for (int i = 0; i < ci->children_num && status == 0; i++)
     status = tenant_option(t, ci->children + i, &interval, &timeout);
+  /* From here on the secrets live in memory kept out of core dumps. */
+  t->client_secret = cx_secret_adopt(t->client_secret);
+  t->access_key_secret = cx_secret_adopt(t->access_key_secret);
   if (status == 0)
     status = tenant_check_required(t);
   if (status != 0) {

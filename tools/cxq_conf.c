@@ -7,6 +7,7 @@
  * unquoted word that is a whole number literal is a number, true/yes/on and
  * false/no/off are booleans, anything else is a string.
  */
+#include "cx_secret.h"
 #include "cxq_conf.h"
 
 #include <errno.h>
@@ -39,17 +40,10 @@ __attribute__((format(printf, 2, 3))) static int fail(struct parser *ps,
   return -1;
 }
 
-static void wipe_free(char *s) {
-  if (s != NULL) {
-    explicit_bzero(s, strlen(s));
-    free(s);
-  }
-}
-
 static void item_clear(struct cxq_item *it) {
   free(it->key);
   for (size_t i = 0; i < it->nvalues; i++)
-    wipe_free(it->values[i].string);
+    cx_wipe_free(it->values[i].string);
   free(it->values);
   for (size_t i = 0; i < it->nchildren; i++)
     item_clear(&it->children[i]);

@@ -9,6 +9,7 @@
  * are converted.  Keys that only concern the plugin's dispatch (Interval,
  * Host, PerAgent, AgentLabel, HistoryOverlap) are accepted and ignored.
  */
+#include "cx_secret.h"
 #include "cxq_settings.h"
 #include "cx_log.h"
 
@@ -86,13 +87,6 @@ static const struct {
     {"CXONE_TIMEOUT", "Timeout"},
 };
 
-static void wipe_free(char *s) {
-  if (s != NULL) {
-    explicit_bzero(s, strlen(s));
-    free(s);
-  }
-}
-
 void cxq_settings_init(struct cxq_settings *s) {
   memset(s, 0, sizeof(*s));
   s->client_auth = CX_CLIENT_AUTH_BASIC;
@@ -117,9 +111,9 @@ void cxq_settings_free(struct cxq_settings *s) {
   free(s->tenant);
   free(s->issuer);
   free(s->client_id);
-  wipe_free(s->client_secret);
+  cx_wipe_free(s->client_secret);
   free(s->access_key_id);
-  wipe_free(s->access_key_secret);
+  cx_wipe_free(s->access_key_secret);
   free(s->api_endpoint);
   free(s->api_version);
   free(s->ca_file);
@@ -179,7 +173,7 @@ static int set_string(char **dst, const char *value) {
   char *copy = strdup(value);
   if (copy == NULL)
     return -1;
-  wipe_free(*dst);
+  cx_wipe_free(*dst);
   *dst = copy;
   return 0;
 }
@@ -393,7 +387,7 @@ static int apply_text(struct cxq_settings *s, const char *label,
   }
   struct cxq_value v = {.type = CXQ_STRING, .string = copy};
   int rc = apply_value(s, &src, k, &v);
-  wipe_free(copy);
+  cx_wipe_free(copy);
   return rc;
 }
 

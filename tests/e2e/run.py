@@ -64,6 +64,7 @@ def run_scenario(ctx, wd, sim_args=(), extra="", run_seconds=RUN_SECONDS,
                         extra_plugins=extra_plugins).start()
         try:
             t0 = time.time()
+            sim.collectd = cd  # for midrun actions on the daemon
             if midrun:
                 time.sleep(run_seconds / 2)
                 midrun(sim)
@@ -325,6 +326,49 @@ def test_no_secret_in_logs(ctx, wd):
         sim.stop()
 
 
+def test_no_secret_in_core_dump(ctx, wd):
+    """Secrets read from ...File keys live in memory marked MADV_DONTDUMP:
+    a core dump of the running daemon (gdb's gcore) does not contain them."""
+    c = h.SIM_CREDENTIALS
+    files = {}
+    for name in ("client_secret", "access_key_secret"):
+        files[name] = os.path.join(wd.path, name)
+        with open(files[name], "w") as f:
+            f.write(c[name] + "\n")
+        os.chmod(files[name], 0o600)
+
+    def blocks(sim):
+        return h.tenant_block(sim).replace(
+            'ClientSecret "%s"' % c["client_secret"],
+            'ClientSecretFile "%s"' % files["client_secret"]).replace(
+            'AccessKeySecret "%s"' % c["access_key_secret"],
+            'AccessKeySecretFile "%s"' % files["access_key_secret"])
+
+    core = os.path.join(wd.path, "core")
+
+    def dump(sim):
+        r = subprocess.run(["gcore", "-o", core, str(sim.collectd.proc.pid)],
+                           capture_output=True, text=True, timeout=120)
+        expect(r.returncode == 0, "gcore failed: " + r.stderr[-500:])
+    sim, cd, log, series = run_scenario(ctx, wd, blocks=blocks, run_seconds=8,
+                                        midrun=dump)
+    try:
+        dumps = [f for f in os.listdir(wd.path) if f.startswith("core")]
+        expect(dumps, "no core dump was written")
+        path = os.path.join(wd.path, dumps[0])
+        with open(path, "rb") as f:
+            data = f.read()
+        os.unlink(path)
+        expect(len(data) > 1 << 20, "the core dump is too small to be real")
+        for name in ("client_secret", "access_key_secret"):
+            expect(c[name].encode() not in data, "%s found in the core dump" % name)
+        up = series.get(("api", "gauge", "up"), [])
+        expect(up and up[-1][1] == 1.0, "the plugin was not polling")
+        print("    %d MiB core dump without either secret" % (len(data) >> 20))
+    finally:
+        sim.stop()
+
+
 def test_asan_ubsan(ctx, wd):
     expect(ctx.asan_build, "no --asan-build given")
     libasan = subprocess.run(["gcc", "-print-file-name=libasan.so"],
@@ -449,6 +493,7 @@ TESTS = [
     test_threshold_alerts,
     test_transient_faults_keep_data,
     test_no_secret_in_logs,
+    test_no_secret_in_core_dump,
     test_bad_configuration,
     test_asan_ubsan,
     test_valgrind,
