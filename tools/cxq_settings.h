@@ -1,8 +1,8 @@
 /*
  * cxq_settings.h: one tenant's settings for cxone-query, from a collectd.conf
  * <Tenant> block, the environment (CXONE_*) and command-line options, in
- * that order (later sources override earlier ones), checked against the
- * same keys and ranges as the plugin's configuration (collectd-cxone(5)).
+ * that order (later sources override earlier ones), checked by the
+ * plugin's own key table (cx_settings.h).
  *
  * Secrets come from the conf, from files or from environment variables,
  * never from the command line (cxone-query has no option that takes one).
@@ -12,20 +12,19 @@
 #define CXQ_SETTINGS_H
 
 #include "cx_poll.h"
+#include "cx_settings.h"
 #include "cxq_conf.h"
 
 #include <stdbool.h>
 
 struct cxq_settings {
-  char *tenant; /* block name; NULL without a conf */
-  char *issuer, *client_id, *client_secret, *access_key_id, *access_key_secret;
-  char *api_endpoint, *api_version, *ca_file;
+  char *tenant;           /* block name; NULL without a conf */
+  struct cx_settings set; /* owned; timeout defaults to 30 s */
+  bool cli_agents, cli_teams; /* filter lists set by options */
+  /* Set's values that cxone-query reads, filled by cxq_settings_check. */
+  const char *issuer, *api_endpoint;
   enum cx_client_auth client_auth;
-  bool verify_peer, verify_host;
-  cx_ms_t timeout, window, lookback, chunk; /* lookback < 0: = window */
-  unsigned page_size, parallel;
-  struct cx_filter filter;               /* owned */
-  bool cli_agents, cli_teams;            /* filter lists set by options */
+  cx_ms_t window;
 };
 
 void cxq_settings_init(struct cxq_settings *s);
@@ -45,8 +44,8 @@ int cxq_settings_option(struct cxq_settings *s, const char *label,
                         const char *key, const char *text, char *err,
                         size_t errsize);
 
-/* Checks that the required keys are set. */
-int cxq_settings_check(const struct cxq_settings *s, char *err,
+/* Checks that the required keys are set and fills the copies above. */
+int cxq_settings_check(struct cxq_settings *s, char *err,
                        size_t errsize);
 
 /* Fills cfg's api, http, history and filter fields (pointing into s, which
