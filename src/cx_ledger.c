@@ -218,7 +218,7 @@ static int reserve_reason(struct agent *a, size_t reason) {
   return 0;
 }
 
-static int reserve_item(struct cx_ledger *l, struct agent *a) {
+static int reserve_item(struct agent *a) {
   if (a->head > 0 && a->len == a->cap) {
     /* Reuse the evicted prefix before growing. */
     memmove(a->items, a->items + a->head, (a->len - a->head) * sizeof(*a->items));
@@ -227,7 +227,6 @@ static int reserve_item(struct cx_ledger *l, struct agent *a) {
   }
   if (a->len < a->cap)
     return 0;
-  (void)l;
   size_t cap = a->cap ? a->cap * 2 : 16;
   struct item *items = realloc(a->items, cap * sizeof(*items));
   if (items == NULL)
@@ -264,7 +263,7 @@ int cx_ledger_add(struct cx_ledger *l, int64_t agent_id, int state_id,
       return ENOMEM;
 
   struct agent *a = agent_get_or_add(l, agent_id);
-  if (a == NULL || reserve_reason(a, (size_t)rid) != 0 || reserve_item(l, a) != 0)
+  if (a == NULL || reserve_reason(a, (size_t)rid) != 0 || reserve_item(a) != 0)
     return ENOMEM;
 
   struct item it = {.start = start, .end = end, .reason = (uint32_t)rid,
