@@ -287,16 +287,20 @@ static bool get_duration(json_object *obj, cx_ms_t *out) {
   return true;
 }
 
-/* _links.next as a malloc'd string, NULL when null/absent/empty. */
+/* _links.next as a malloc'd string, NULL when null/absent/empty.  A link
+ * with an embedded NUL ("\u0000") is no URL at all: treated as absent. */
 static char *get_next(json_object *root, bool *ok) {
   json_object *links = get(root, "_links");
   if (links == NULL)
     return NULL;
   json_object *n = get(links, "next");
-  if (n == NULL || !json_object_is_type(n, json_type_string) ||
-      json_object_get_string_len(n) == 0)
+  if (n == NULL || !json_object_is_type(n, json_type_string))
     return NULL;
-  char *d = strdup(json_object_get_string(n));
+  const char *s = json_object_get_string(n);
+  size_t len = (size_t)json_object_get_string_len(n);
+  if (s == NULL || len == 0 || strlen(s) != len)
+    return NULL;
+  char *d = strdup(s);
   if (d == NULL)
     *ok = false;
   return d;

@@ -242,7 +242,8 @@ static void test_links_and_empty(void) {
       "{\"_links\":{\"next\":null}}", "{\"_links\":{\"next\":\"\"}}",
       "{\"_links\":{}}", "{\"_links\":null}", "{}", "{\"_links\":{\"next\":5}}",
       "{\"agentStateHistory\":null}", "{\"agentStateHistory\":[]}", "null",
-      "[]", "  \n"};
+      "[]", "  \n", "{\"_links\":{\"next\":\"\\u0000/x?skip=1\"}}",
+      "{\"_links\":{\"next\":\"/x\\u0000?skip=1\"}}"};
   for (size_t i = 0; i < sizeof(no_next) / sizeof(no_next[0]); i++) {
     CHECK_EQ_INT(PARSE_H(no_next[i], &pg), CX_OK);
     CHECK(pg.next_url == NULL);
