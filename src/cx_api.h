@@ -1,48 +1,25 @@
 /*
- * cx_api.h: CXone REST calls: authentication, state history, real-time
- * agent states.  Built on cx_http (transport) and cx_json (parsing).
+ * cx_api.h: CXone REST calls: state history (all agents, one agent, many
+ * agents in parallel) and real-time agent states, authenticated by cx_auth,
+ * sent by cx_http, parsed by cx_json.
  *
- * Authentication, as CXone does it for back-end applications:
- *   1. GET {Issuer}/.well-known/openid-configuration -> token_endpoint
- *   2. POST token_endpoint, grant_type=password, username=AccessKeyId,
- *      password=AccessKeySecret (form-encoded), client authentication with
- *      client_secret_basic (Authorization: Basic) or client_secret_post
- *      (client_id/client_secret form fields)
- *   3. tenantId from the access token's JWT payload
- *   4. GET {Issuer}/.well-known/cxone-configuration?tenantId= -> api_endpoint
- *      (skipped when an APIEndpoint is configured)
- * The token is reused until 5 minutes before it expires; a 401 on an API
- * call triggers one re-authentication and one retry.  Discovery results are
- * kept for the life of the struct.  Tokens and secrets live in heap buffers
- * that are wiped before they are freed; they never reach a log line or an
- * error message.
+ * Every call authenticates as needed and adds the bearer token; a 401
+ * re-authenticates once and retries the request (one path for every call).
+ * Paging follows _links.next (or skip/top when totalRecords says more
+ * remain).
  *
  * Base URL of API calls: {api_endpoint}/inContactAPI/services/{APIVersion}/
  */
 #ifndef CX_API_H
 #define CX_API_H
 
+#include "cx_auth.h"
 #include "cx_error.h"
 #include "cx_http.h"
 #include "cx_json.h"
 #include "cx_time.h"
 
 #include <stdint.h>
-
-#define CX_DEFAULT_API_VERSION "v30.0"
-
-enum cx_client_auth { CX_CLIENT_AUTH_BASIC = 0, CX_CLIENT_AUTH_POST = 1 };
-
-struct cx_api_config {
-  const char *issuer;            /* e.g. https://cxone.niceincontact.com */
-  const char *client_id;
-  const char *client_secret;
-  const char *access_key_id;
-  const char *access_key_secret;
-  const char *api_endpoint;      /* NULL: discover via cxone-configuration */
-  const char *api_version;       /* NULL: CX_DEFAULT_API_VERSION */
-  enum cx_client_auth client_auth;
-};
 
 /* Health counters since creation; read by the glue for the "api" series. */
 struct cx_api_stats {
@@ -75,16 +52,7 @@ void cx_api_invalidate_token(struct cx_api *api);
 const char *cx_api_tenant_id(const struct cx_api *api);
 const char *cx_api_base_url(const struct cx_api *api);
 cx_ms_t cx_api_token_expiry(const struct cx_api *api);
-const struct cx_api_stats *cx_api_stats(const struct cx_api *api);
-
-/* GET a path relative to the base URL ("agents/states?...") or an absolute
- * URL (a _links.next).  Authenticates as needed, adds the bearer token, and
- * on 401 re-authenticates once and retries.  Returns CX_OK for 2xx and 304
- * (resp->status tells which), a mapped error otherwise (resp still filled).
- * what names the call in error messages ("agents/states"). */
-enum cx_status cx_api_get(struct cx_api *api, const char *path_or_url,
-                          const char *what, struct cx_http_response *resp,
-                          struct cx_error *err);
+struct cx_api_stats cx_api_stats(const struct cx_api *api);
 
 /* Called once per history page, in order. Return CX_OK to go on. */
 typedef enum cx_status (*cx_history_page_fn)(void *ctx,

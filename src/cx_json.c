@@ -800,3 +800,21 @@ void cx_json_error_reason(const char *body, size_t len, char *buf,
   while (n > 0 && buf[n - 1] == ' ')
     buf[--n] = '\0';
 }
+
+void cx_json_oauth_error(const char *body, size_t len, char *buf,
+                         size_t size) {
+  if (buf == NULL || size == 0)
+    return;
+  buf[0] = '\0';
+  if (body == NULL || len == 0 || len > INT_MAX)
+    return;
+  json_object *root = NULL;
+  if (parse_json(body, len, "error", false, &root, NULL) != CX_OK)
+    return;
+  json_object *ev = root != NULL && json_object_is_type(root, json_type_object)
+                        ? get(root, "error")
+                        : NULL;
+  if (ev != NULL && json_object_is_type(ev, json_type_string))
+    safe_copy(buf, size, json_object_get_string(ev), 64);
+  json_object_put(root);
+}

@@ -76,4 +76,8 @@ enum cx_status cx_jwt_claims(const char *jwt, char **tenant_id, int64_t *exp,
  * errorDescription, error_Description, message).  Empty string when none. */
 void cx_json_error_reason(const char *body, size_t len, char *buf, size_t size);
 
+/* The bare OAuth "error" code of a token error body (RFC 6749 §5.2, e.g.
+ * "invalid_client") into buf; "" when there is none. */
+void cx_json_oauth_error(const char *body, size_t len, char *buf, size_t size);
+
 #endif /* CX_JSON_H */

@@ -116,7 +116,12 @@ struct cx_poll {
 };
 
 struct cx_poll *cx_poll_create(const struct cx_poll_config *cfg) {
-  assert(cfg->window > 0 && cfg->budget > 0);
+  if (cfg == NULL || cfg->window <= 0 || cfg->budget <= 0 ||
+      cfg->interval <= 0) {
+    cx_log(CX_LOG_ERR, "poll: Window, Interval and the time budget must be "
+           "positive");
+    return NULL;
+  }
   struct cx_poll *p = calloc(1, sizeof(*p));
   if (p == NULL)
     return NULL;
@@ -156,8 +161,13 @@ void cx_poll_destroy(struct cx_poll *p) {
 }
 
 void cx_poll_set_clock(struct cx_poll *p, cx_ms_t (*clock)(void)) {
-  p->clock = clock;
+  p->clock = clock != NULL ? clock : cx_now_ms;
+  p->created = p->clock();
   cx_api_set_clock(p->api, clock);
+}
+
+void cx_poll_set_transport(struct cx_poll *p, const struct cx_transport *t) {
+  cx_http_set_transport(p->http, t);
 }
 
 const struct cx_snapshot *cx_poll_snapshot(const struct cx_poll *p) {
@@ -170,11 +180,13 @@ struct cx_api *cx_poll_api(struct cx_poll *p) { return p->api; }
 
 /* ---- roster ---- */
 
-/* The roster index of agent_id, which the ledger must already know; the
- * roster arrays grow to the ledger's agent count.  -1 on ENOMEM. */
-static long roster_index(struct cx_poll *p, int64_t agent_id) {
-  long idx = cx_ledger_agent_index(p->ledger, agent_id);
-  assert(idx >= 0);
+/* The roster index of agent_id in *idx, the roster arrays grown to the
+ * ledger's agent count; *idx is -1 when the ledger does not hold the agent
+ * (an observation wholly before the window leaves no trace, and an agent
+ * that departed has nothing else).  CX_OK or CX_ERR_NOMEM. */
+static enum cx_status roster_index(struct cx_poll *p, int64_t agent_id,
+                                   long *idx) {
+  *idx = cx_ledger_agent_index(p->ledger, agent_id);
   size_t n = cx_ledger_agent_count(p->ledger);
   if (n > p->nmeta) {
     struct cx_agent_meta *m = realloc(p->meta, n * sizeof(*m));
@@ -184,14 +196,14 @@ static long roster_index(struct cx_poll *p, int64_t agent_id) {
     if (c != NULL)
       p->cov = c;
     if (m == NULL || c == NULL)
-      return -1;
+      return CX_ERR_NOMEM;
     for (size_t i = p->nmeta; i < n; i++) {
       m[i] = (struct cx_agent_meta){.team_id = CX_ID_NONE};
       c[i] = (struct coverage){.first_live = NONE_MS, .hist_end = NONE_MS};
     }
     p->nmeta = n;
   }
-  return idx;
+  return CX_OK;
 }
 
 /* Replaces *dst by a copy of src when they differ.  0 or ENOMEM. */
@@ -231,9 +243,11 @@ static enum cx_status apply_live(struct cx_poll *p, const struct cx_agent_state 
                          s->start, CX_MS_INFINITY, CX_SOURCE_LIVE);
   if (rc == EINVAL)
     return CX_OK; /* not a usable state: already counted as skipped */
-  long idx = rc == 0 ? roster_index(p, s->agent_id) : -1;
-  if (idx < 0)
+  long idx = -1;
+  if (rc != 0 || roster_index(p, s->agent_id, &idx) != CX_OK)
     return cx_error_set(err, CX_ERR_NOMEM, 0, "out of memory (real-time state)");
+  if (idx < 0)
+    return CX_OK; /* nothing of it reaches the window */
   struct cx_agent_meta *m = &p->meta[idx];
   if (p->cov[idx].first_live == NONE_MS)
     p->cov[idx].first_live = s->start;
@@ -300,11 +314,13 @@ static enum cx_status on_history_page(void *ctx,
                            r->start, end, CX_SOURCE_HISTORY);
     if (rc == ENOMEM)
       return CX_ERR_NOMEM;
+    long idx;
     if (rc != 0)
       continue;
-    long idx = roster_index(p, r->agent_id);
-    if (idx < 0)
+    if (roster_index(p, r->agent_id, &idx) != CX_OK)
       return CX_ERR_NOMEM;
+    if (idx < 0)
+      continue; /* wholly before the window, agent not held otherwise */
     cx_ms_t known = end == CX_MS_INFINITY ? r->start : end;
     if (known > p->cov[idx].hist_end)
       p->cov[idx].hist_end = known;
@@ -371,12 +387,13 @@ static enum cx_status infer_logged_out(struct cx_poll *p, struct cx_error *err) 
         state != CX_STATE_LOGGED_IN || start <= p->backfill_start)
       continue;
     int64_t id = cx_ledger_agent_id(p->ledger, i);
-    long idx = cx_ledger_add(p->ledger, id, CX_STATE_LOGGED_OUT, NULL,
-                             p->backfill_start, start, CX_SOURCE_HISTORY) == 0
-                   ? roster_index(p, id)
-                   : -1;
-    if (idx < 0)
+    long idx = -1;
+    if (cx_ledger_add(p->ledger, id, CX_STATE_LOGGED_OUT, NULL,
+                      p->backfill_start, start, CX_SOURCE_HISTORY) != 0 ||
+        roster_index(p, id, &idx) != CX_OK)
       return cx_error_set(err, CX_ERR_NOMEM, 0, "out of memory (ledger)");
+    if (idx < 0)
+      continue;
     /* The inferred span counts as history for "When the window figures are
      * ready": nothing before the login is missing. */
     if (p->cov[idx].hist_end < start)
@@ -518,27 +535,27 @@ static void update_health(struct cx_poll *p, cx_ms_t now, enum cx_status st) {
   h->agents = p->snap.nagents;
   h->items = cx_ledger_item_count(p->ledger);
   h->per_agent_history = p->per_agent;
-  h->api = *cx_api_stats(p->api);
+  h->api = cx_api_stats(p->api);
 }
 
 enum cx_status cx_poll_run(struct cx_poll *p, struct cx_error *err) {
   cx_error_clear(err);
   p->cycle_start = p->clock();
+  /* One deadline for the whole cycle: no request starts after it and none
+   * runs past it (cx_http), whatever the server does. */
   cx_http_set_deadline_ms(p->http, (long)p->cfg->budget);
 
   enum cx_status st = cx_api_authenticate(p->api, err);
   if (st == CX_OK)
     st = poll_live(p, err);
-  if (st == CX_OK) {
-    /* At least one history request every cycle, even past the budget (then
-     * bounded by the request timeout alone): it is what corrects states the
-     * real-time poll did not see.  Only further chunks respect the budget. */
-    cx_ms_t left = budget_left(p);
-    cx_http_set_deadline_ms(p->http, left > 1000 ? (long)left : 0);
+  if (st == CX_OK && budget_left(p) <= 0)
+    st = cx_error_set(err, CX_ERR_TRANSPORT, 0, "no time left for state "
+                      "history: the real-time poll took the whole %.1f s "
+                      "budget", (double)p->cfg->budget / 1000.0);
+  else if (st == CX_OK)
     st = poll_history(p, err);
-    if (st == CX_OK)
-      p->last_history_ok = p->clock();
-  }
+  if (st == CX_OK)
+    p->last_history_ok = p->clock();
   cx_http_set_deadline_ms(p->http, 0);
 
   /* The snapshot's instant: just before the real-time request.  Whatever the

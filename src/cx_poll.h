@@ -6,8 +6,10 @@
  * backfill of Window + LookBack spread over cycles, then only what is new with
  * an overlap), feed both into the ledger, evict what left the window, and
  * build the snapshot.  The caller (the collectd read callback, cxone-query)
- * owns the thread; a cycle never takes longer than the configured budget
- * plus one request timeout.
+ * owns the thread.  A cycle's HTTP ends by its budget, a hard deadline (no
+ * request starts after it, none runs past it); the cycle returns after
+ * that only by the time it takes to process the last answer and build the
+ * snapshot.
  */
 #ifndef CX_POLL_H
 #define CX_POLL_H
@@ -27,7 +29,7 @@ struct cx_poll_config {
   cx_ms_t overlap;      /* most history re-read before the last fetch's end
                            (the overlap actually used is measured) */
   cx_ms_t chunk;        /* backfill request span (halved on failure) */
-  cx_ms_t budget;       /* time one cycle may spend on HTTP */
+  cx_ms_t budget;       /* time one cycle may spend on HTTP: a deadline */
   unsigned page_size;   /* `top` of history requests (0 would leave the
                            page size to the server) */
   unsigned parallel;    /* per-agent fallback requests in flight */
@@ -73,7 +75,12 @@ const struct cx_health *cx_poll_health(const struct cx_poll *poll);
 /* The api handle (for cxone-query's direct calls). */
 struct cx_api *cx_poll_api(struct cx_poll *poll);
 
-/* For tests and benchmarks: override the clock (default cx_now_ms). */
+/* For tests and benchmarks: override the clock (default cx_now_ms) of
+ * timestamps, token expiry and the budget's bookkeeping.  The HTTP deadline
+ * keeps a monotonic clock (or the transport's). */
 void cx_poll_set_clock(struct cx_poll *poll, cx_ms_t (*clock)(void));
+
+/* For tests and fuzzers: answer requests in process (see cx_http.h). */
+void cx_poll_set_transport(struct cx_poll *poll, const struct cx_transport *t);
 
 #endif /* CX_POLL_H */

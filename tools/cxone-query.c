@@ -24,6 +24,7 @@
 #include "cx_api.h"
 #include "cx_log.h"
 #include "cx_poll.h"
+#include "cx_reply.h"
 #include "cxq_conf.h"
 #include "cxq_output.h"
 #include "cxq_settings.h"
@@ -581,10 +582,11 @@ static enum cx_status check_discovery(struct checker *c, struct cx_http *http,
   snprintf(url, sizeof(url), "%.*s/.well-known/openid-configuration", (int)n,
            s->issuer);
   struct cx_http_response resp;
-  enum cx_status st = cx_http_get(http, url, NULL, &resp, &err);
+  const struct cx_http_request req = {.url = url};
+  enum cx_status st = cx_http_perform(http, &req, &resp, &err);
   char *token_endpoint = NULL;
   if (st == CX_OK && (resp.status < 200 || resp.status >= 300))
-    st = cx_http_status_error(&resp, "openid-configuration", &err);
+    st = cx_reply_error(&resp, "openid-configuration", &err);
   else if (st == CX_OK)
     st = cx_json_discovery(resp.body, resp.body_len, &token_endpoint, &err);
   if (st == CX_OK)

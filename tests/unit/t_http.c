@@ -1,5 +1,6 @@
 /*
- * t_http.c: unit tests of cx_http.c: percent-encoding, status mapping, and
+ * t_http.c: unit tests of cx_http.c (and cx_reply.c's status mapping):
+ * percent-encoding, status mapping, and
  * real transfers against a throwaway plain-HTTP server on 127.0.0.1 (an
  * ephemeral port, one thread, canned responses): request headers, response
  * header capture, the size cap (with and without Content-Length), timeouts,
@@ -7,6 +8,7 @@
  */
 #define _GNU_SOURCE /* strcasestr */
 #include "cx_http.h"
+#include "cx_reply.h"
 #include "unit.h"
 
 #include <pthread.h>
@@ -17,6 +19,14 @@
 
 #include "b64.h"
 #include "testsrv.h"
+
+/* GET url (bearer may be NULL) through the engine. */
+static enum cx_status get(struct cx_http *h, const char *url,
+                          const char *bearer, struct cx_http_response *r,
+                          struct cx_error *err) {
+  const struct cx_http_request req = {.url = url, .bearer = bearer};
+  return cx_http_perform(h, &req, r, err);
+}
 
 /* ------------------------------------------------------- loopback server */
 
@@ -118,21 +128,21 @@ static void test_status_mapping(void) {
     struct cx_http_response r = {.status = cases[i].status,
                                  .retry_after_s = -1};
     struct cx_error err;
-    CHECK_EQ_INT(cx_http_status_error(&r, "x", &err), cases[i].want);
+    CHECK_EQ_INT(cx_reply_error(&r, "x", &err), cases[i].want);
     CHECK_EQ_INT(err.status, cases[i].want);
     CHECK_EQ_INT(err.http_status, cases[i].status);
   }
   struct cx_error err;
   struct cx_http_response r = {.status = 400, .retry_after_s = -1};
   snprintf(r.ic_status, sizeof(r.ic_status), "Invalid Start Date");
-  cx_http_status_error(&r, "agents/state-history", &err);
+  cx_reply_error(&r, "agents/state-history", &err);
   CHECK_EQ_STR(err.message, "agents/state-history: HTTP 400 (Invalid Start Date)");
 
   char body[] = "{\"error\":\"BadRequest\",\"errorDescription\":\"Invalid Start "
                 "Date\"}";
   r.body = body;
   r.body_len = strlen(body);
-  cx_http_status_error(&r, "agents/state-history", &err);
+  cx_reply_error(&r, "agents/state-history", &err);
   CHECK_EQ_STR(err.message,
                "agents/state-history: HTTP 400 (BadRequest: Invalid Start Date)");
   r.ic_status[0] = '\0';
@@ -140,13 +150,13 @@ static void test_status_mapping(void) {
   char body2[] = "{\"error\":\"invalid_client\",\"error_description\":\"bad\"}";
   r.body = body2;
   r.body_len = strlen(body2);
-  cx_http_status_error(&r, "token", &err);
+  cx_reply_error(&r, "token", &err);
   CHECK_EQ_STR(err.message, "token: HTTP 401 (invalid_client: bad)");
   struct cx_http_response t = {.status = 429, .retry_after_s = 7};
-  cx_http_status_error(&t, "agents/states", &err);
+  cx_reply_error(&t, "agents/states", &err);
   CHECK_EQ_STR(err.message, "agents/states: HTTP 429, retry after 7 s");
   struct cx_http_response e = {.status = 503, .retry_after_s = -1};
-  cx_http_status_error(&e, "agents/states", &err);
+  cx_reply_error(&e, "agents/states", &err);
   CHECK_EQ_STR(err.message, "agents/states: HTTP 503");
 }
 
@@ -162,13 +172,15 @@ static void test_get_headers(void) {
   snprintf(url, sizeof(url), "http://127.0.0.1:%d/svc/agents/states?x=1", s.port);
   struct cx_http_response r;
   struct cx_error err;
-  CHECK_EQ_INT(cx_http_get(h, url, "tok.en", &r, &err), CX_OK);
+  CHECK_EQ_INT(get(h, url, "tok.en", &r, &err), CX_OK);
   CHECK_EQ_INT(r.status, 400);
   CHECK_EQ_STR(r.ic_status, "Invalid Start Date");
   CHECK_EQ_INT(r.retry_after_s, 12);
   CHECK_EQ_INT(r.body_len, 2);
   CHECK_EQ_STR(r.body, "{}");
-  CHECK_EQ_INT(r.bytes_received, 2);
+  CHECK_EQ_INT(cx_http_stats(h)->bytes, 2);
+  CHECK_EQ_INT(cx_http_stats(h)->requests, 1);
+  CHECK_EQ_INT(cx_http_stats(h)->failures, 1); /* a 400 */
   CHECK(strstr(s.last_request, "GET /svc/agents/states?x=1 HTTP/1.1\r\n") ==
         s.last_request);
   CHECK(strstr(s.last_request, "\r\nAccept: application/json\r\n") != NULL);
@@ -178,7 +190,7 @@ static void test_get_headers(void) {
 
   /* Empty 204: body NULL; no bearer: no Authorization. */
   srv_set(&s, "HTTP/1.1 204 No Content\r\nConnection: close\r\n\r\n");
-  CHECK_EQ_INT(cx_http_get(h, url, NULL, &r, &err), CX_OK);
+  CHECK_EQ_INT(get(h, url, NULL, &r, &err), CX_OK);
   CHECK_EQ_INT(r.status, 204);
   CHECK(r.body == NULL && r.body_len == 0);
   CHECK_EQ_STR(r.ic_status, "");
@@ -189,7 +201,7 @@ static void test_get_headers(void) {
   /* Size cap: by Content-Length, and streamed (chunked, no length). */
   srv_set(&s, "HTTP/1.1 200 OK\r\nContent-Length: 1001\r\nConnection: "
               "close\r\n\r\n");
-  CHECK_EQ_INT(cx_http_get(h, url, NULL, &r, &err), CX_ERR_TRANSPORT);
+  CHECK_EQ_INT(get(h, url, NULL, &r, &err), CX_ERR_TRANSPORT);
   CHECK(strstr(err.message, "response larger than 1000 bytes") != NULL);
   CHECK(strstr(err.message, "x=1") == NULL);
   static char chunked[4096];
@@ -201,7 +213,7 @@ static void test_get_headers(void) {
                           0);
   snprintf(chunked + n, sizeof(chunked) - n, "0\r\n\r\n");
   srv_set(&s, chunked);
-  CHECK_EQ_INT(cx_http_get(h, url, NULL, &r, &err), CX_ERR_TRANSPORT);
+  CHECK_EQ_INT(get(h, url, NULL, &r, &err), CX_ERR_TRANSPORT);
   CHECK(strstr(err.message, "response larger than 1000 bytes") != NULL);
   CHECK(r.body == NULL);
   /* Exactly at the cap is fine. */
@@ -212,7 +224,7 @@ static void test_get_headers(void) {
   memset(exact + n, 'a', 1000);
   exact[n + 1000] = '\0';
   srv_set(&s, exact);
-  CHECK_EQ_INT(cx_http_get(h, url, NULL, &r, &err), CX_OK);
+  CHECK_EQ_INT(get(h, url, NULL, &r, &err), CX_OK);
   CHECK_EQ_INT(r.body_len, 1000);
   cx_http_response_free(&r);
 
@@ -220,14 +232,14 @@ static void test_get_headers(void) {
   srv_set(&s, "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n");
   s.delay_ms = 700;
   cx_http_set_deadline_ms(h, 200);
-  CHECK_EQ_INT(cx_http_get(h, url, NULL, &r, &err), CX_ERR_TRANSPORT);
+  CHECK_EQ_INT(get(h, url, NULL, &r, &err), CX_ERR_TRANSPORT);
   CHECK(r.elapsed_s < 0.6);
   usleep(250 * 1000);
-  CHECK_EQ_INT(cx_http_get(h, url, NULL, &r, &err), CX_ERR_TRANSPORT);
+  CHECK_EQ_INT(get(h, url, NULL, &r, &err), CX_ERR_TRANSPORT);
   CHECK(strstr(err.message, "budget") != NULL);
   cx_http_set_deadline_ms(h, 0);
   s.delay_ms = 0;
-  CHECK_EQ_INT(cx_http_get(h, url, NULL, &r, &err), CX_OK);
+  CHECK_EQ_INT(get(h, url, NULL, &r, &err), CX_OK);
   CHECK_EQ_INT(r.status, 200);
   cx_http_response_free(&r);
   cx_http_destroy(h);
@@ -236,7 +248,7 @@ static void test_get_headers(void) {
 
   /* Nothing listening: transport error naming the URL without its query. */
   h = new_http(1000, 2000);
-  CHECK_EQ_INT(cx_http_get(h, url, NULL, &r, &err), CX_ERR_TRANSPORT);
+  CHECK_EQ_INT(get(h, url, NULL, &r, &err), CX_ERR_TRANSPORT);
   CHECK(strstr(err.message, "GET http://127.0.0.1:") != NULL);
   CHECK(strstr(err.message, "x=1") == NULL);
   CHECK_EQ_INT(r.status, 0);
@@ -254,9 +266,11 @@ static void test_post_basic(void) {
   struct cx_http_response r;
   struct cx_error err;
   const char *body = "grant_type=password&username=a%2Bb&password=c%2F%3D";
-  CHECK_EQ_INT(cx_http_post_form(h, url, "client+id", "se/cr=et+", body, &r,
-                                 &err),
-               CX_OK);
+  const struct cx_http_request post = {.url = url,
+                                      .basic_user = "client+id",
+                                      .basic_pass = "se/cr=et+",
+                                      .form_body = body};
+  CHECK_EQ_INT(cx_http_perform(h, &post, &r, &err), CX_OK);
   CHECK_EQ_INT(r.status, 200);
   cx_http_response_free(&r);
   CHECK(strstr(s.last_request, "POST /auth/token HTTP/1.1\r\n") == s.last_request);
@@ -268,12 +282,12 @@ static void test_post_basic(void) {
   if (auth != NULL) {
     char dec[256];
     b64dec(auth + strlen("\r\nAuthorization: Basic "), dec);
-    /* As given: the caller chooses the encoding (cx_api.c). */
+    /* As given: the caller chooses the encoding (cx_auth.c). */
     CHECK_EQ_STR(dec, "client+id:se/cr=et+");
   }
   /* A GET after a POST on the same handle is a plain GET. */
   snprintf(url, sizeof(url), "http://127.0.0.1:%d/after", s.port);
-  CHECK_EQ_INT(cx_http_get(h, url, NULL, &r, &err), CX_OK);
+  CHECK_EQ_INT(get(h, url, NULL, &r, &err), CX_OK);
   CHECK(strstr(s.last_request, "GET /after HTTP/1.1\r\n") == s.last_request);
   CHECK(strstr(s.last_request, "Content-Type") == NULL);
   cx_http_response_free(&r);
