@@ -1,0 +1,84 @@
+/*
+ * fakecx.h: a scripted CXone tenant answering in process (cx_http's
+ * transport seam), with its own clock: the partner of t_poll.
+ *
+ * Agents follow deterministic timelines (a pure function of the seed).
+ * Endpoints: discovery, token (expiring), cxone-configuration,
+ * agents/states (full snapshots), state-history of all agents or one
+ * (closed records overlapping the range, paged by skip/top), with a delay
+ * per endpoint, a 404 for the all-agents endpoint, a number of failing
+ * history answers, and departed agents (in history, not in agents/states).
+ * Time passes only inside requests (the delay) and by fakecx_advance().
+ */
+#ifndef FAKECX_H
+#define FAKECX_H
+
+#include "cx_http.h"
+#include "cx_time.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+enum fakecx_endpoint {
+  FAKECX_DISCOVERY,
+  FAKECX_TOKEN,
+  FAKECX_CONFIG,
+  FAKECX_STATES,
+  FAKECX_HISTORY,       /* all agents */
+  FAKECX_AGENT_HISTORY, /* one agent */
+  FAKECX_NENDPOINTS
+};
+
+struct fakecx_item {
+  int state;
+  cx_ms_t start, end;
+};
+
+struct fakecx_agent {
+  int64_t id;
+  int64_t team;
+  bool departed; /* left out of agents/states */
+  struct fakecx_item *items;
+  size_t nitems;
+};
+
+struct fakecx {
+  cx_ms_t now;
+  struct fakecx_agent *agents;
+  size_t nagents;
+  /* Knobs. */
+  cx_ms_t delay[FAKECX_NENDPOINTS];
+  bool no_all_agents_history; /* 404 */
+  unsigned history_failures;  /* the next N history answers are 500 */
+  long token_ttl_s;           /* expires_in announced */
+  cx_ms_t token_valid_ms;     /* accepted this long (0: expires_in) */
+  unsigned page_size;         /* most records per history page */
+  /* Observed. */
+  unsigned requests[FAKECX_NENDPOINTS];
+  unsigned unauthorized;      /* 401s answered */
+  /* Server state. */
+  unsigned token_gen;
+  cx_ms_t token_expiry;
+  char token[128];
+  char *body;
+  size_t len, cap;
+  struct cx_transport transport;
+};
+
+/* nagents agents (ids 1001...) in 4 teams, timelines over [now - 3 days,
+ * now + 1 day]; departed: how many of the last agents have left (their
+ * records span the 90 minutes that end an hour before now - window_ms,
+ * and they are not in agents/states). */
+void fakecx_init(struct fakecx *f, cx_ms_t now, size_t nagents,
+                 size_t departed, cx_ms_t window_ms, unsigned seed);
+void fakecx_free(struct fakecx *f);
+
+/* The transport that answers for f (valid while f is). */
+const struct cx_transport *fakecx_transport(struct fakecx *f);
+
+/* Milliseconds agent index a spent in state over [from, to). */
+cx_ms_t fakecx_truth(const struct fakecx *f, size_t a, int state, cx_ms_t from,
+                     cx_ms_t to);
+
+#endif /* FAKECX_H */

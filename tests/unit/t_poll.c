@@ -1,0 +1,218 @@
+/*
+ * t_poll.c: cx_poll driven in process: a scripted CXone (fakecx) behind
+ * cx_http's transport seam and a fake clock, no sockets.  Cycles follow
+ * collectd's schedule (one every Interval, or right after an overrun).
+ * Checked: every cycle ends by its deadline on the fake clock, whatever the
+ * delays; the window durations, once ready, equal the timelines' truth for
+ * every agent and state; departed agents (history only, wholly before the
+ * window), a backfill spread over cycles, a failing then recovering chunk,
+ * the per-agent fallback, and a token that stops working mid-walk.
+ */
+#include "cx_poll.h"
+#include "fakecx.h"
+#include "unit.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define T0 1733000000000LL /* 2024-11-30T20:53:20Z */
+#define HOUR (3600LL * 1000)
+
+static struct fakecx fake;
+static cx_ms_t fake_clock(void) { return fake.now; }
+
+static struct cx_poll_config config(cx_ms_t window, cx_ms_t budget,
+                                    cx_ms_t interval) {
+  return (struct cx_poll_config){
+      .api = {.issuer = "https://fake.test",
+              .client_id = "id",
+              .client_secret = "secret",
+              .access_key_id = "key",
+              .access_key_secret = "key-secret"},
+      .http = {.verify_peer = true, .verify_host = true, .timeout_ms = 30000},
+      .window = window,
+      .lookback = window,
+      .interval = interval,
+      .overlap = 10 * 60 * 1000,
+      .chunk = HOUR,
+      .budget = budget,
+      .parallel = 4,
+  };
+}
+
+struct run {
+  struct cx_poll *poll;
+  cx_ms_t longest;   /* longest cycle on the fake clock */
+  unsigned cycles;   /* until the durations were ready (or the limit) */
+  bool ready;
+};
+
+/* Runs cycles on collectd's schedule until the durations are ready or
+ * max_cycles have run. */
+static void run_until_ready(struct run *r, const struct cx_poll_config *cfg,
+                            unsigned max_cycles) {
+  struct cx_error err;
+  for (r->cycles = 0; r->cycles < max_cycles && !r->ready; r->cycles++) {
+    cx_ms_t start = fake.now;
+    cx_poll_run(r->poll, &err);
+    cx_ms_t took = fake.now - start;
+    if (took > r->longest)
+      r->longest = took;
+    r->ready = cx_poll_health(r->poll)->history_ready;
+    if (fake.now < start + cfg->interval)
+      fake.now = start + cfg->interval;
+  }
+}
+
+/* Every agent's window durations equal the truth at the snapshot's time;
+ * returns the number of mismatches. */
+static unsigned mismatches(const struct cx_poll *poll, cx_ms_t window) {
+  const struct cx_snapshot *s = cx_poll_snapshot(poll);
+  unsigned bad = 0;
+  for (size_t i = 0; i < s->nagents; i++) {
+    size_t a = (size_t)(s->agents[i].id - 1001);
+    for (int st = 0; st < CX_STATE_COUNT; st++) {
+      cx_ms_t want = fakecx_truth(&fake, a, st, s->time - window, s->time);
+      cx_ms_t got = s->agents[i].values.duration[st];
+      if (got != want && bad++ < 5)
+        fprintf(stderr, "  agent %lld state %d: %lld ms, truth %lld ms\n",
+                (long long)s->agents[i].id, st, (long long)got,
+                (long long)want);
+    }
+  }
+  return bad;
+}
+
+static struct cx_poll *start(const struct cx_poll_config *cfg) {
+  struct cx_poll *p = cx_poll_create(cfg);
+  CHECK(p != NULL);
+  cx_poll_set_clock(p, fake_clock);
+  cx_poll_set_transport(p, fakecx_transport(&fake));
+  return p;
+}
+
+/* Baseline: a quick tenant is exact once ready, and every agent shows. */
+static void test_exact(void) {
+  fakecx_init(&fake, T0, 12, 0, 4 * HOUR, 1);
+  struct cx_poll_config cfg = config(4 * HOUR, 4500, 5000);
+  struct run r = {.poll = start(&cfg)};
+  run_until_ready(&r, &cfg, 10);
+  CHECK(r.ready);
+  CHECK_EQ_INT(cx_poll_snapshot(r.poll)->nagents, 12);
+  CHECK_EQ_INT(mismatches(r.poll, cfg.window), 0);
+  /* Steady state: later cycles stay exact. */
+  r.ready = false;
+  run_until_ready(&r, &cfg, 20);
+  CHECK_EQ_INT(mismatches(r.poll, cfg.window), 0);
+  cx_poll_destroy(r.poll);
+  fakecx_free(&fake);
+}
+
+/* Slow answers, Timeout 5 s (budget 4.5 s): no cycle runs past its
+ * deadline.  At 3.6 s an answer, the real-time poll and one history request
+ * cannot both fit: the live view stays fresh and history waits; at 2 s they
+ * fit and the tenant converges; answers slower than the request timeout are
+ * cut at the deadline. */
+static void test_deadline(void) {
+  fakecx_init(&fake, T0, 8, 0, 4 * HOUR, 2);
+  struct cx_poll_config cfg = config(4 * HOUR, 4500, 5000);
+  cfg.http.timeout_ms = 5000;
+  struct run r = {.poll = start(&cfg)};
+  for (int e = 0; e < FAKECX_NENDPOINTS; e++)
+    fake.delay[e] = 3600;
+  run_until_ready(&r, &cfg, 20);
+  CHECK(r.longest <= cfg.budget);
+  CHECK(!r.ready);
+  CHECK(cx_poll_health(r.poll)->live_fresh);
+  for (int e = 0; e < FAKECX_NENDPOINTS; e++)
+    fake.delay[e] = 2000;
+  run_until_ready(&r, &cfg, 200);
+  CHECK(r.longest <= cfg.budget);
+  CHECK(r.ready);
+  CHECK_EQ_INT(mismatches(r.poll, cfg.window), 0);
+  for (int e = 0; e < FAKECX_NENDPOINTS; e++)
+    fake.delay[e] = 60000;
+  r.ready = false;
+  run_until_ready(&r, &cfg, 5);
+  CHECK(r.longest <= cfg.budget);
+  cx_poll_destroy(r.poll);
+  fakecx_free(&fake);
+}
+
+/* A backfill spread over cycles (one 1-h chunk per cycle) meets agents
+ * that left: history holds their records, wholly before the window, in
+ * chunks of later cycles; agents/states no longer lists them. */
+static void test_departed_backfill_across_cycles(void) {
+  fakecx_init(&fake, T0, 10, 3, 4 * HOUR, 3);
+  fake.delay[FAKECX_HISTORY] = 2400; /* > half the budget: a chunk a cycle */
+  struct cx_poll_config cfg = config(4 * HOUR, 4500, 5000);
+  struct run r = {.poll = start(&cfg)};
+  run_until_ready(&r, &cfg, 30);
+  CHECK(r.ready);
+  CHECK(r.cycles >= 8); /* 8 h of backfill, one hour per cycle */
+  CHECK_EQ_INT(mismatches(r.poll, cfg.window), 0);
+  cx_poll_destroy(r.poll);
+  fakecx_free(&fake);
+}
+
+/* History fails for a while (500), then answers: the walk resumes and the
+ * figures are exact. */
+static void test_failing_then_recovering_chunk(void) {
+  fakecx_init(&fake, T0, 6, 0, 4 * HOUR, 4);
+  fake.history_failures = 5;
+  struct cx_poll_config cfg = config(4 * HOUR, 4500, 5000);
+  struct run r = {.poll = start(&cfg)};
+  run_until_ready(&r, &cfg, 40);
+  CHECK(r.ready);
+  CHECK_EQ_INT(fake.history_failures, 0);
+  CHECK_EQ_INT(mismatches(r.poll, cfg.window), 0);
+  cx_poll_destroy(r.poll);
+  fakecx_free(&fake);
+}
+
+/* No all-agents endpoint (404): per-agent requests, exact. */
+static void test_per_agent(void) {
+  fakecx_init(&fake, T0, 9, 1, 4 * HOUR, 5);
+  fake.no_all_agents_history = true;
+  fake.delay[FAKECX_AGENT_HISTORY] = 100;
+  struct cx_poll_config cfg = config(4 * HOUR, 4500, 5000);
+  struct run r = {.poll = start(&cfg)};
+  run_until_ready(&r, &cfg, 40);
+  CHECK(r.ready);
+  CHECK(cx_poll_health(r.poll)->per_agent_history);
+  CHECK(fake.requests[FAKECX_AGENT_HISTORY] > 0);
+  CHECK(r.longest <= cfg.budget);
+  CHECK_EQ_INT(mismatches(r.poll, cfg.window), 0);
+  cx_poll_destroy(r.poll);
+  fakecx_free(&fake);
+}
+
+/* The server stops accepting each token after 20 s although it announced
+ * an hour: walks meet 401 mid-way, re-authenticate once and go on. */
+static void test_token_expiry_mid_walk(void) {
+  fakecx_init(&fake, T0, 8, 0, 4 * HOUR, 6);
+  fake.token_valid_ms = 20000;
+  fake.delay[FAKECX_HISTORY] = 700;
+  fake.page_size = 10; /* many pages per walk */
+  struct cx_poll_config cfg = config(4 * HOUR, 9000, 10000);
+  struct run r = {.poll = start(&cfg)};
+  run_until_ready(&r, &cfg, 60);
+  CHECK(r.ready);
+  CHECK(fake.unauthorized > 0);
+  CHECK(fake.token_gen > 1);
+  CHECK(cx_poll_health(r.poll)->up);
+  CHECK_EQ_INT(mismatches(r.poll, cfg.window), 0);
+  cx_poll_destroy(r.poll);
+  fakecx_free(&fake);
+}
+
+int main(void) {
+  RUN(test_exact);
+  RUN(test_deadline);
+  RUN(test_departed_backfill_across_cycles);
+  RUN(test_failing_then_recovering_chunk);
+  RUN(test_per_agent);
+  RUN(test_token_expiry_mid_walk);
+  return unit_finish();
+}
