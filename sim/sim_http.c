@@ -500,8 +500,8 @@ static enum MHD_Result send_reply(struct sim_req *r, bool counted,
     pthread_mutex_unlock(&S.lock);
   }
   if (sim_cfg.log_requests)
-    fprintf(stderr, "cxone-sim: %s %s %u %zu\n", r->method, r->path, r->status,
-            sent);
+    fprintf(stderr, "cxone-sim: %s %s %u %zu %.3f\n", r->method, r->path,
+            r->status, sent, (double)r->arrived / 1000.0);
   return ret;
 }
 
@@ -539,8 +539,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
                       .body = up->buf ? up->buf : "",
                       .body_len = up->len,
                       .status = 500};
+  r.arrived = cx_now_ms();
   if (strncmp(url, "/sim/", 5) == 0) {
-    r.now = cx_now_ms();
+    r.now = r.arrived;
     control(&r);
     return send_reply(&r, false, C_OTHER, false);
   }

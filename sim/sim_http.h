@@ -22,6 +22,7 @@ struct sim_req {
   const char *body; /* request body, NUL-terminated */
   size_t body_len;
   cx_ms_t now; /* the instant the request is answered at */
+  cx_ms_t arrived; /* the instant it arrived (before any slow fault) */
 
   /* The reply. */
   unsigned status;

@@ -310,6 +310,53 @@ def test_transient_faults_keep_data(ctx, wd):
         sim.stop()
 
 
+def test_slow_answers_deadline(ctx, wd):
+    """Every API answer takes 3.3 s (pages of 5 records), Interval 5,
+    Timeout 5: each read ends within Timeout, reads start no further apart
+    than Interval + Timeout, and collectd exits within Timeout + 2 s of
+    SIGTERM."""
+    interval = timeout = 5.0
+    sim = h.Sim(ctx.sim_bin, wd.path, args=("--log-requests", "--page-size", "5"),
+                agents=24, time_scale=0.01)
+    try:
+        block = h.tenant_block(sim, window=WINDOW, interval=interval,
+                               extra="    Timeout %g" % timeout)
+        cd = h.Collectd(wd.path, ctx.plugin_dir, block, interval=interval).start()
+        try:
+            time.sleep(2)  # let it authenticate, then slow everything down
+            sim.fault("slow", count=100000, delay_ms=3300)
+            time.sleep(26)
+            expect(cd.proc.alive(), "collectd exited early:\n" + cd.output()[-3000:])
+        finally:
+            t0 = time.time()
+            rc = cd.stop()
+            stop_s = time.time() - t0
+        log = cd.output()
+        expect(rc == 0, "collectd exit status %s:\n%s" % (rc, log[-3000:]))
+        print("    exit %.1f s after SIGTERM" % stop_s)
+        expect(stop_s <= timeout + 2, "collectd took %.1f s to exit after SIGTERM "
+               "(Timeout %g s)" % (stop_s, timeout))
+        expect(not read_failures(log), "read callback failed")
+        arrivals = [float(line.split()[5]) for line in sim.proc.output().splitlines()
+                    if line.startswith("cxone-sim: GET ") and
+                    line.split()[2].endswith("/agents/states")]
+        gaps = [b - a for a, b in zip(arrivals, arrivals[1:])]
+        expect(len(gaps) >= 3, "too few reads: %d" % len(arrivals))
+        print("    %d reads, longest gap between read starts %.1f s" % (
+            len(arrivals), max(gaps)))
+        expect(max(gaps) <= interval + timeout,
+               "reads started %.1f s apart (Interval %g + Timeout %g)" % (
+                   max(gaps), interval, timeout))
+        series = h.read_csv(cd.csv_dir)
+        cycles = [v for _, v in series.get(("api", "duration", "cycle"), [])]
+        expect(cycles, "no api cycle series")
+        print("    longest read %.2f s" % max(cycles))
+        expect(max(cycles) <= timeout, "a read took %.2f s (Timeout %g s)" % (
+            max(cycles), timeout))
+    finally:
+        sim.stop()
+
+
 def test_no_secret_in_logs(ctx, wd):
     sim, cd, log, series = run_scenario(
         ctx, wd, run_seconds=8, sim_args=["--token-ttl", "5"],
@@ -492,6 +539,7 @@ TESTS = [
     test_scope_options,
     test_threshold_alerts,
     test_transient_faults_keep_data,
+    test_slow_answers_deadline,
     test_no_secret_in_logs,
     test_no_secret_in_core_dump,
     test_bad_configuration,
