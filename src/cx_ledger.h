@@ -24,6 +24,7 @@ enum cx_source { CX_SOURCE_LIVE = 0, CX_SOURCE_HISTORY = 1 };
 
 struct cx_ledger;
 
+/* NULL when window <= 0 or on ENOMEM. */
 struct cx_ledger *cx_ledger_create(cx_ms_t window);
 void cx_ledger_destroy(struct cx_ledger *ledger);
 
@@ -34,7 +35,8 @@ int cx_ledger_add(struct cx_ledger *ledger, int64_t agent_id, int state_id,
                   const char *reason, cx_ms_t start, cx_ms_t end,
                   enum cx_source source);
 
-/* Drops what lies entirely before now - window.  now must not go back. */
+/* Drops what lies entirely before now - window.  A now earlier than a
+ * previous one changes nothing (the window never moves back). */
 void cx_ledger_advance(struct cx_ledger *ledger, cx_ms_t now);
 
 /* Interned Unavailable reasons: ids 1..count; 0 means "no reason". */
