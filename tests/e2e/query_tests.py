@@ -325,6 +325,79 @@ def test_query_errors(ctx, wd):
         sim.stop()
 
 
+HOSTILE_TEAM = "Red\x1b[31m,\"Q\"\nX\x7f"   # ESC, comma, quotes, LF, DEL
+
+
+def control_chars(text, allowed="\n"):
+    """The C0, DEL and C1 characters in text but those in allowed."""
+    return sorted(set(c for c in text if (ord(c) < 0x20 or 0x7f <= ord(c) <= 0x9f)
+                      and c not in allowed))
+
+
+def test_query_hostile_names(ctx, wd):
+    """A team name with ESC, LF, comma, quotes and DEL (cxone-sim
+    --first-team-name): escaped in the table (columns aligned), an RFC 4180
+    field in CSV (only CR/LF raw, inside quotes), exact in JSON."""
+    sim = start_sim(ctx, wd, agents=8, args=["--first-team-name", HOSTILE_TEAM])
+    try:
+        conf = write_conf(wd, sim)
+        until = iso(time.time() - 1)
+        base = ["-c", conf, "history", "--until", until, "--since", "2m"]
+        shown = "Red\\x1b[31m,\"Q\"\\nX\\x7f"   # the table's form
+        in_csv = "Red\\x1b[31m,\"Q\"\nX\\x7f"    # CSV keeps the LF (quoted)
+
+        rc, js, err = query(ctx, base + ["--format", "json"])
+        expect(rc == 0, "json: rc %d: %s" % (rc, err))
+        # json-c escapes C0 controls; DEL it writes raw (valid JSON).
+        bad = [c for c in control_chars(js) if c != "\x7f"]
+        expect(not bad, "raw control characters in JSON: %r" % bad)
+        doc = json.loads(js)
+        expect(HOSTILE_TEAM in doc["totals"]["teams"],
+               "JSON team names: %r" % sorted(doc["totals"]["teams"]))
+        hostile_ivs = [iv for iv in doc["intervals"] if iv["team"] == HOSTILE_TEAM]
+        expect(hostile_ivs, "no JSON interval of the hostile team")
+
+        rc, table, err = query(ctx, base)
+        expect(rc == 0, "table: rc %d: %s" % (rc, err))
+        bad = control_chars(table)
+        expect(not bad, "raw control characters in the table: %r" % bad)
+        expect(("team " + shown) in table, "escaped team name not in the table:\n"
+               + table[:1500])
+        lines = table.splitlines()
+        head = [i for i, l in enumerate(lines) if l.startswith("AGENT")]
+        expect(head, "no interval table header:\n" + table[:500])
+        body = lines[head[0]:head[0] + 1 + len(doc["intervals"])]
+        expect(len(set(len(l) for l in body)) == 1,
+               "interval table is not aligned:\n" + "\n".join(body[:5]))
+        expect(sum(shown in l for l in body) == len(hostile_ivs),
+               "hostile team's intervals in the table: %d, in JSON %d" % (
+                   sum(shown in l for l in body), len(hostile_ivs)))
+
+        r = subprocess.run([os.path.join(ctx.build, "cxone-query")] + base
+                           + ["--format", "csv"], capture_output=True,
+                           env={k: v for k, v in os.environ.items()
+                                if not k.startswith("CXONE_")}, timeout=300)
+        expect(r.returncode == 0, "csv: rc %d" % r.returncode)
+        cs = r.stdout.decode("utf-8")
+        bad = control_chars(cs, "\r\n")
+        expect(not bad, "raw control characters in CSV: %r" % bad)
+        rows = list(csv.reader(io.StringIO(cs, newline="")))
+        expect(all(len(row) == 9 for row in rows), "CSV rows of %s fields" %
+               sorted(set(len(row) for row in rows)))
+        ivs = [row for row in rows if row[0] == "interval"]
+        expect(len(ivs) == len(doc["intervals"]), "CSV has %d intervals, JSON %d"
+               % (len(ivs), len(doc["intervals"])))
+        expect(sum(row[3] == in_csv for row in ivs) == len(hostile_ivs),
+               "hostile team in CSV intervals: %r" % sorted(set(r[3] for r in ivs)))
+        expect(any(row[0] == "total" and row[1] == "team-" + in_csv
+                   and row[3] == in_csv for row in rows),
+               "no CSV total of the hostile team")
+        print("    hostile team name escaped in table and CSV, exact in JSON "
+              "(%d of %d intervals)" % (len(hostile_ivs), len(doc["intervals"])))
+    finally:
+        sim.stop()
+
+
 def test_query_valgrind(ctx, wd):
     """history and check under valgrind: no error, no leak."""
     sim = start_sim(ctx, wd, agents=8, args=["--token-ttl", "30"])
@@ -349,6 +422,7 @@ def test_query_valgrind(ctx, wd):
 TESTS = [
     test_query_history_truth,
     test_query_formats,
+    test_query_hostile_names,
     test_query_equals_plugin,
     test_query_errors,
     test_query_valgrind,
