@@ -305,8 +305,13 @@ struct cx_http_xfer *cx_http_xfer_new(struct cx_http *http) {
   SET(CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_1_1);
   SET(CURLOPT_SSL_VERIFYPEER, http->verify_peer ? 1L : 0L);
   SET(CURLOPT_SSL_VERIFYHOST, http->verify_host ? 2L : 0L);
-  if (http->ca_file != NULL)
+  /* A CA file replaces the system trust store: libcurl would otherwise keep
+   * its built-in CA path (Debian: /etc/ssl/certs) next to it.  Nothing else
+   * adds system CAs (no CAINFO_BLOB, no native CA store). */
+  if (http->ca_file != NULL) {
     SET(CURLOPT_CAINFO, http->ca_file);
+    SET(CURLOPT_CAPATH, (char *)NULL);
+  }
   if (http->user_agent != NULL)
     SET(CURLOPT_USERAGENT, http->user_agent);
   if (http->max_body <= (size_t)INT64_MAX)

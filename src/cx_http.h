@@ -16,7 +16,7 @@
 #include <stddef.h>
 
 struct cx_http_options {
-  const char *ca_file;     /* NULL: system trust store */
+  const char *ca_file;     /* NULL: system trust store; else only it */
   bool verify_peer;        /* default true */
   bool verify_host;        /* default true */
   long timeout_ms;         /* whole-request timeout; > 0 */
