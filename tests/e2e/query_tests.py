@@ -398,6 +398,91 @@ def test_query_hostile_names(ctx, wd):
         sim.stop()
 
 
+def namespace_wrapper(wd, certs_dir):
+    """A command prefix that runs its command in a private mount namespace
+    with certs_dir bind-mounted over /etc/ssl/certs (the machine's own
+    directory is untouched); raises h.Skip when that cannot be done."""
+    if os.geteuid() != 0:
+        raise h.Skip("needs root (a private mount namespace and a bind mount)")
+    if not os.path.isdir("/etc/ssl/certs"):
+        raise h.Skip("no /etc/ssl/certs to mount over")
+    script = 'mount --bind "$0" /etc/ssl/certs && exec "$@"'
+    wrapper = ["unshare", "--mount", "--propagation", "private", "--",
+               "sh", "-c", script, certs_dir]
+    try:
+        r = subprocess.run(wrapper + ["test", "-f", "/etc/ssl/certs/probe"],
+                           capture_output=True, text=True, timeout=30)
+    except FileNotFoundError:
+        raise h.Skip("unshare(1) is not installed")
+    if r.returncode != 0:
+        raise h.Skip("unshare --mount with a bind mount failed here (rc %d): %s"
+                     % (r.returncode, r.stderr.strip()[:200]))
+    return wrapper
+
+
+def test_query_cacert_replaces_system_trust(ctx, wd):
+    """CACert replaces the system trust store: with a CA "S" trusted only
+    by the system CA path (/etc/ssl/certs/<hash>.0, in a private mount
+    namespace), cxone-query check passes without CACert and, with CACert
+    naming an unrelated CA, fails on TLS before any request (no credentials)
+    reaches the server."""
+    sim = start_sim(ctx, wd, agents=4)   # its TLS dir holds S
+    try:
+        # The unrelated CA needs a subject of its own: OpenSSL looks issuers
+        # up by name, and one more cxone-sim CA (same name as S) would
+        # shadow S in the store.
+        unrelated = os.path.join(wd.path, "unrelated-ca.pem")
+        try:
+            r = subprocess.run(
+                ["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
+                 "ec_paramgen_curve:P-256", "-nodes", "-keyout",
+                 os.path.join(wd.path, "unrelated-ca.key"), "-out", unrelated,
+                 "-days", "2", "-subj", "/O=elsewhere/CN=unrelated test CA"],
+                capture_output=True, text=True, timeout=60)
+            expect(r.returncode == 0, "openssl req: " + r.stderr)
+            r = subprocess.run(["openssl", "x509", "-hash", "-noout", "-in",
+                                sim.ca], capture_output=True, text=True,
+                               timeout=30)
+        except FileNotFoundError:
+            raise h.Skip("openssl(1) is not installed")
+        expect(r.returncode == 0, "openssl x509 -hash: " + r.stderr)
+        # The system path: S only as a hashed certificate; the default
+        # bundle (ca-certificates.crt) holds the unrelated CA, not S.
+        certs = os.path.join(wd.path, "system-certs")
+        os.makedirs(certs)
+        with open(sim.ca) as f, open(os.path.join(
+                certs, r.stdout.strip() + ".0"), "w") as g:
+            g.write(f.read())
+        with open(unrelated) as f, open(os.path.join(
+                certs, "ca-certificates.crt"), "w") as g:
+            g.write(f.read())
+        open(os.path.join(certs, "probe"), "w").close()
+        wrapper = namespace_wrapper(wd, certs)
+
+        env = {"CXONE_ISSUER": sim.url, "CXONE_CLIENT_ID": "sim-client",
+               "CXONE_CLIENT_SECRET": SECRETS[0],
+               "CXONE_ACCESS_KEY_ID": h.SIM_CREDENTIALS["access_key_id"],
+               "CXONE_ACCESS_KEY_SECRET": h.SIM_CREDENTIALS["access_key_secret"]}
+        rc, out, err = query(ctx, ["check"], env=env, wrapper=wrapper)
+        expect(rc == 0 and "check passed" in out,
+               "positive control: without CACert, S in the system CA path "
+               "should be trusted: rc %d\n%s" % (rc, (out + err)[-1500:]))
+        before = sim.get("/sim/stats")
+        env["CXONE_CACERT"] = unrelated
+        rc, out, err = query(ctx, ["check"], env=env, wrapper=wrapper)
+        after = sim.get("/sim/stats")
+        expect(rc == 2 and "hint: TLS trust" in out + err,
+               "with CACert naming an unrelated CA, check should fail on TLS "
+               "(exit 2) but: rc %d\n%s" % (rc, (out + err)[-1500:]))
+        expect(after["requests"] == before["requests"]
+               and after["tokens_issued"] == before["tokens_issued"],
+               "requests reached the server: %s -> %s" % (before, after))
+        print("    system path trusted without CACert; with CACert only the "
+              "named CA (TLS refused, no request reached the server)")
+    finally:
+        sim.stop()
+
+
 def test_query_valgrind(ctx, wd):
     """history and check under valgrind: no error, no leak."""
     sim = start_sim(ctx, wd, agents=8, args=["--token-ttl", "30"])
@@ -425,5 +510,6 @@ TESTS = [
     test_query_hostile_names,
     test_query_equals_plugin,
     test_query_errors,
+    test_query_cacert_replaces_system_trust,
     test_query_valgrind,
 ]
