@@ -38,6 +38,7 @@ struct sim_config {
   double time_scale;
   const char *tenant_id;
   int64_t bu_id;
+  const char *first_team_name; /* NULL: "Tier 1" */
 
   /* Credentials. */
   const char *client_id;

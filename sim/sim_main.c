@@ -75,6 +75,9 @@ static void usage(FILE *f) {
       "                        at least 0.0001)\n"
       "  --tenant-id ID        (default 11eb660f-0000-4000-8000-0242ac110002)\n"
       "                        in business unit 4607084\n"
+      "  --first-team-name S   the first team's name instead of \"Tier 1\",\n"
+      "                        1 to 23 bytes, taken as they are (control\n"
+      "                        characters too: a hostile name for tests)\n"
       "\n"
       "Credentials:\n"
       "  --client-id ID        (default sim-client)\n"
@@ -169,6 +172,7 @@ enum {
   O_PAGE,
   O_LAG,
   O_LOG,
+  O_FIRST_TEAM_NAME,
   O_HELP
 };
 
@@ -197,6 +201,7 @@ static const struct option options[] = {
     {"page-size", required_argument, NULL, O_PAGE},
     {"history-lag", required_argument, NULL, O_LAG},
     {"log-requests", no_argument, NULL, O_LOG},
+    {"first-team-name", required_argument, NULL, O_FIRST_TEAM_NAME},
     {"help", no_argument, NULL, O_HELP},
     {NULL, 0, NULL, 0}};
 
@@ -312,6 +317,11 @@ static int apply(int opt, const char *arg) {
     sim_cfg.history_lag_ms = (cx_ms_t)(d * 1000.0 + 0.5);
     return 0;
   case O_LOG: sim_cfg.log_requests = true; return 0;
+  case O_FIRST_TEAM_NAME:
+    if (arg[0] == '\0' || strlen(arg) >= sizeof sim_team_get(0)->name)
+      return -1;
+    sim_cfg.first_team_name = arg;
+    return 0;
   default: return -1;
   }
 }
@@ -362,6 +372,8 @@ int main(int argc, char **argv) {
     free(key);
     return 1;
   }
+  if (sim_cfg.first_team_name != NULL)
+    sim_team_set_name(0, sim_cfg.first_team_name);
   struct MHD_Daemon *d = sim_http_start(cert, key);
   if (d == NULL) {
     sim_tenant_free();

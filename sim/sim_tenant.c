@@ -605,6 +605,9 @@ int sim_agent_count(void) { return T.nagents; }
 const struct sim_agent *sim_agent_get(int idx) { return &T.agents[idx]; }
 int sim_team_count(void) { return T.nteams; }
 const struct sim_team *sim_team_get(int idx) { return &T.teams[idx]; }
+void sim_team_set_name(int idx, const char *name) {
+  snprintf(T.teams[idx].name, sizeof T.teams[idx].name, "%s", name);
+}
 
 int sim_agent_index(long agent_id) {
   long i = agent_id - 1001;

@@ -100,6 +100,8 @@ const struct sim_agent *sim_agent_get(int idx);
 int sim_agent_index(long agent_id); /* -1 when unknown */
 int sim_team_count(void);
 const struct sim_team *sim_team_get(int idx);
+/* Renames team idx (before the server starts); name is cut to fit. */
+void sim_team_set_name(int idx, const char *name);
 
 /* Holds: an agent's true timeline overridden by one item over [from,
  * until).  The generated item containing `from` is cut at `from`, the hold

@@ -9,6 +9,12 @@
  * its "totals" object has the shape of cxone-sim's /sim/truth (agents, teams,
  * all; "Unavailable-<Reason>" keys only when non-zero).  The table leaves
  * out zero totals; CSV and JSON carry every base state, as the plugin does.
+ *
+ * Names come from the server (teams, reasons) and the conf (the tenant), so
+ * every cell goes through cxq_escape before it is stored: widths count the
+ * escaped form and the terminal never receives a control character.  JSON
+ * needs no such step: json-c escapes C0 controls, quotes and backslashes
+ * (it writes DEL and non-ASCII bytes as they are, which JSON allows).
  */
 #include "cxq_output.h"
 
@@ -20,8 +26,90 @@
 
 #define MAX_COLS 9
 
+/* ---- escaping ---- */
+
+/* Length of the well-formed UTF-8 sequence at p (RFC 3629: no overlong
+ * forms, no surrogates, nothing above U+10FFFF), or 0. */
+static size_t utf8_seq(const unsigned char *p) {
+  unsigned c = p[0];
+  size_t n;
+  unsigned lo = 0x80, hi = 0xBF; /* range of the second byte */
+  if (c >= 0xC2 && c <= 0xDF)
+    n = 2;
+  else if (c >= 0xE0 && c <= 0xEF) {
+    n = 3;
+    if (c == 0xE0)
+      lo = 0xA0;
+    else if (c == 0xED)
+      hi = 0x9F;
+  } else if (c >= 0xF0 && c <= 0xF4) {
+    n = 4;
+    if (c == 0xF0)
+      lo = 0x90;
+    else if (c == 0xF4)
+      hi = 0x8F;
+  } else
+    return 0;
+  if (p[1] < lo || p[1] > hi)
+    return 0;
+  for (size_t i = 2; i < n; i++)
+    if ((p[i] & 0xC0) != 0x80)
+      return 0;
+  return n;
+}
+
+static char *put_hex(char *o, unsigned char b) {
+  static const char hex[] = "0123456789abcdef";
+  *o++ = '\\';
+  *o++ = 'x';
+  *o++ = hex[b >> 4];
+  *o++ = hex[b & 15];
+  return o;
+}
+
+char *cxq_escape(const char *s, bool csv) {
+  char *out = malloc(4 * strlen(s) + 1); /* \xHH is the longest form */
+  if (out == NULL)
+    return NULL;
+  char *o = out;
+  const unsigned char *p = (const unsigned char *)s;
+  while (*p != '\0') {
+    unsigned c = *p;
+    if (c >= 0x80) {
+      size_t n = utf8_seq(p);
+      if (n == 0) { /* not UTF-8: a byte that 8-bit terminals may obey */
+        o = put_hex(o, *p++);
+      } else if (n == 2 && c == 0xC2 && p[1] <= 0x9F) { /* U+0080..U+009F */
+        o = put_hex(o, p[0]);
+        o = put_hex(o, p[1]);
+        p += 2;
+      } else {
+        memcpy(o, p, n);
+        o += n;
+        p += n;
+      }
+      continue;
+    }
+    p++;
+    if (csv && (c == '\r' || c == '\n'))
+      *o++ = (char)c; /* csv_field quotes the field */
+    else if (c == '\\' || c == '\n' || c == '\r' || c == '\t') {
+      *o++ = '\\';
+      *o++ = c == '\\' ? '\\' : c == '\n' ? 'n' : c == '\r' ? 'r' : 't';
+    } else if (c < 0x20 || c == 0x7F)
+      o = put_hex(o, (unsigned char)c);
+    else
+      *o++ = (char)c;
+  }
+  *o = '\0';
+  return out;
+}
+
+/* ---- table and CSV rendering ---- */
+
 struct table {
   size_t ncols;
+  bool csv;     /* cells keep CR and LF (csv_field quotes them) */
   char **cells; /* nrows * ncols, row 0 is the header */
   size_t nrows, cap;
   bool failed;
@@ -42,7 +130,7 @@ static void table_row(struct table *t, const char *const *cells) {
   }
   char **row = &t->cells[t->nrows * t->ncols];
   for (size_t i = 0; i < t->ncols; i++)
-    if ((row[i] = strdup(cells[i] ? cells[i] : "")) == NULL)
+    if ((row[i] = cxq_escape(cells[i] ? cells[i] : "", t->csv)) == NULL)
       t->failed = true;
   t->nrows++;
 }
@@ -248,7 +336,7 @@ static void interval_row(struct table *t, const struct cxq_interval *iv,
 static int output_csv(FILE *out, const struct cxq_report *r) {
   static const char *const head[] = {"type", "scope", "agent", "team", "state",
                                      "reason", "start", "end", "seconds"};
-  struct table t = {.ncols = 9};
+  struct table t = {.ncols = 9, .csv = true};
   table_row(&t, head);
   for (size_t i = 0; i < r->nintervals; i++)
     interval_row(&t, &r->intervals[i], true);
@@ -280,10 +368,13 @@ static int output_table(FILE *out, const struct cxq_report *r) {
   table_row(&tt, thead);
   struct rows_ctx c = {&tt, r, false};
   int rc = each_total(r->snap, total_row, &c);
+  char *tenant = r->tenant ? cxq_escape(r->tenant, false) : NULL;
+  if (r->tenant != NULL && tenant == NULL)
+    rc = -1;
   if (rc == 0 && !it.failed && !tt.failed) {
     fprintf(out, "State history%s%s%s, %s to %s (%s s)\n\n",
-             r->tenant ? " of tenant \"" : "", r->tenant ? r->tenant : "",
-             r->tenant ? "\"" : "", since, until, secs);
+             tenant ? " of tenant \"" : "", tenant ? tenant : "",
+             tenant ? "\"" : "", since, until, secs);
     if (r->nintervals > 0)
       table_print(out, &it, iright);
     else
@@ -292,6 +383,7 @@ static int output_table(FILE *out, const struct cxq_report *r) {
     table_print(out, &tt, tright);
   }
   rc = rc != 0 || it.failed || tt.failed ? -1 : 0;
+  free(tenant);
   table_free(&it);
   table_free(&tt);
   return rc;

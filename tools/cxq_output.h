@@ -9,6 +9,7 @@
 
 #include "cx_snapshot.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 
 enum cxq_format { CXQ_TABLE, CXQ_CSV, CXQ_JSON };
@@ -29,7 +30,21 @@ struct cxq_report {
   const struct cx_snapshot *snap;       /* at until, window until - since */
 };
 
-/* Writes the report; 0, or -1 when out of memory or the write failed. */
+/* s made safe to print, in a new string (NULL when out of memory): every
+ * control character is written as an escape, so that neither the terminal
+ * nor a CSV reader ever receives one raw.  A backslash becomes \\, LF \n,
+ * CR \r, TAB \t; the other C0 controls and DEL become \xHH (lower-case hex).
+ * Valid UTF-8 is kept, except the C1 controls U+0080..U+009F, whose two
+ * bytes are written as \xc2\xHH; a byte that is not part of valid UTF-8 (a
+ * stray 0x80..0xFF, an overlong form, a surrogate) becomes \xHH.  The result
+ * is valid UTF-8 without control characters, and the original bytes can be
+ * read back from it.  csv: CR and LF are kept as they are (the CSV writer
+ * quotes such a field, RFC 4180). */
+char *cxq_escape(const char *s, bool csv);
+
+/* Writes the report; 0, or -1 when out of memory or the write failed.
+ * Table and CSV cells, and the tenant name, go through cxq_escape; JSON
+ * strings are escaped by json-c. */
 int cxq_output(FILE *out, enum cxq_format format, const struct cxq_report *r);
 
 #endif /* CXQ_OUTPUT_H */

@@ -65,6 +65,10 @@ def wait_port(port, timeout=10.0):
     return False
 
 
+class Skip(Exception):
+    """Raised by a test that cannot run here (run.py prints "skip")."""
+
+
 class Process:
     """A child process stopped by its own pid."""
 

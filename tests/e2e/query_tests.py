@@ -325,6 +325,164 @@ def test_query_errors(ctx, wd):
         sim.stop()
 
 
+HOSTILE_TEAM = "Red\x1b[31m,\"Q\"\nX\x7f"   # ESC, comma, quotes, LF, DEL
+
+
+def control_chars(text, allowed="\n"):
+    """The C0, DEL and C1 characters in text but those in allowed."""
+    return sorted(set(c for c in text if (ord(c) < 0x20 or 0x7f <= ord(c) <= 0x9f)
+                      and c not in allowed))
+
+
+def test_query_hostile_names(ctx, wd):
+    """A team name with ESC, LF, comma, quotes and DEL (cxone-sim
+    --first-team-name): escaped in the table (columns aligned), an RFC 4180
+    field in CSV (only CR/LF raw, inside quotes), exact in JSON."""
+    sim = start_sim(ctx, wd, agents=8, args=["--first-team-name", HOSTILE_TEAM])
+    try:
+        conf = write_conf(wd, sim)
+        until = iso(time.time() - 1)
+        base = ["-c", conf, "history", "--until", until, "--since", "2m"]
+        shown = "Red\\x1b[31m,\"Q\"\\nX\\x7f"   # the table's form
+        in_csv = "Red\\x1b[31m,\"Q\"\nX\\x7f"    # CSV keeps the LF (quoted)
+
+        rc, js, err = query(ctx, base + ["--format", "json"])
+        expect(rc == 0, "json: rc %d: %s" % (rc, err))
+        # json-c escapes C0 controls; DEL it writes raw (valid JSON).
+        bad = [c for c in control_chars(js) if c != "\x7f"]
+        expect(not bad, "raw control characters in JSON: %r" % bad)
+        doc = json.loads(js)
+        expect(HOSTILE_TEAM in doc["totals"]["teams"],
+               "JSON team names: %r" % sorted(doc["totals"]["teams"]))
+        hostile_ivs = [iv for iv in doc["intervals"] if iv["team"] == HOSTILE_TEAM]
+        expect(hostile_ivs, "no JSON interval of the hostile team")
+
+        rc, table, err = query(ctx, base)
+        expect(rc == 0, "table: rc %d: %s" % (rc, err))
+        bad = control_chars(table)
+        expect(not bad, "raw control characters in the table: %r" % bad)
+        expect(("team " + shown) in table, "escaped team name not in the table:\n"
+               + table[:1500])
+        lines = table.splitlines()
+        head = [i for i, l in enumerate(lines) if l.startswith("AGENT")]
+        expect(head, "no interval table header:\n" + table[:500])
+        body = lines[head[0]:head[0] + 1 + len(doc["intervals"])]
+        expect(len(set(len(l) for l in body)) == 1,
+               "interval table is not aligned:\n" + "\n".join(body[:5]))
+        expect(sum(shown in l for l in body) == len(hostile_ivs),
+               "hostile team's intervals in the table: %d, in JSON %d" % (
+                   sum(shown in l for l in body), len(hostile_ivs)))
+
+        r = subprocess.run([os.path.join(ctx.build, "cxone-query")] + base
+                           + ["--format", "csv"], capture_output=True,
+                           env={k: v for k, v in os.environ.items()
+                                if not k.startswith("CXONE_")}, timeout=300)
+        expect(r.returncode == 0, "csv: rc %d" % r.returncode)
+        cs = r.stdout.decode("utf-8")
+        bad = control_chars(cs, "\r\n")
+        expect(not bad, "raw control characters in CSV: %r" % bad)
+        rows = list(csv.reader(io.StringIO(cs, newline="")))
+        expect(all(len(row) == 9 for row in rows), "CSV rows of %s fields" %
+               sorted(set(len(row) for row in rows)))
+        ivs = [row for row in rows if row[0] == "interval"]
+        expect(len(ivs) == len(doc["intervals"]), "CSV has %d intervals, JSON %d"
+               % (len(ivs), len(doc["intervals"])))
+        expect(sum(row[3] == in_csv for row in ivs) == len(hostile_ivs),
+               "hostile team in CSV intervals: %r" % sorted(set(r[3] for r in ivs)))
+        expect(any(row[0] == "total" and row[1] == "team-" + in_csv
+                   and row[3] == in_csv for row in rows),
+               "no CSV total of the hostile team")
+        print("    hostile team name escaped in table and CSV, exact in JSON "
+              "(%d of %d intervals)" % (len(hostile_ivs), len(doc["intervals"])))
+    finally:
+        sim.stop()
+
+
+def namespace_wrapper(wd, certs_dir):
+    """A command prefix that runs its command in a private mount namespace
+    with certs_dir bind-mounted over /etc/ssl/certs (the machine's own
+    directory is untouched); raises h.Skip when that cannot be done."""
+    if os.geteuid() != 0:
+        raise h.Skip("needs root (a private mount namespace and a bind mount)")
+    if not os.path.isdir("/etc/ssl/certs"):
+        raise h.Skip("no /etc/ssl/certs to mount over")
+    script = 'mount --bind "$0" /etc/ssl/certs && exec "$@"'
+    wrapper = ["unshare", "--mount", "--propagation", "private", "--",
+               "sh", "-c", script, certs_dir]
+    try:
+        r = subprocess.run(wrapper + ["test", "-f", "/etc/ssl/certs/probe"],
+                           capture_output=True, text=True, timeout=30)
+    except FileNotFoundError:
+        raise h.Skip("unshare(1) is not installed")
+    if r.returncode != 0:
+        raise h.Skip("unshare --mount with a bind mount failed here (rc %d): %s"
+                     % (r.returncode, r.stderr.strip()[:200]))
+    return wrapper
+
+
+def test_query_cacert_replaces_system_trust(ctx, wd):
+    """CACert replaces the system trust store: with a CA "S" trusted only
+    by the system CA path (/etc/ssl/certs/<hash>.0, in a private mount
+    namespace), cxone-query check passes without CACert and, with CACert
+    naming an unrelated CA, fails on TLS before any request (no credentials)
+    reaches the server."""
+    sim = start_sim(ctx, wd, agents=4)   # its TLS dir holds S
+    try:
+        # The unrelated CA needs a subject of its own: OpenSSL looks issuers
+        # up by name, and one more cxone-sim CA (same name as S) would
+        # shadow S in the store.
+        unrelated = os.path.join(wd.path, "unrelated-ca.pem")
+        try:
+            r = subprocess.run(
+                ["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
+                 "ec_paramgen_curve:P-256", "-nodes", "-keyout",
+                 os.path.join(wd.path, "unrelated-ca.key"), "-out", unrelated,
+                 "-days", "2", "-subj", "/O=elsewhere/CN=unrelated test CA"],
+                capture_output=True, text=True, timeout=60)
+            expect(r.returncode == 0, "openssl req: " + r.stderr)
+            r = subprocess.run(["openssl", "x509", "-hash", "-noout", "-in",
+                                sim.ca], capture_output=True, text=True,
+                               timeout=30)
+        except FileNotFoundError:
+            raise h.Skip("openssl(1) is not installed")
+        expect(r.returncode == 0, "openssl x509 -hash: " + r.stderr)
+        # The system path: S only as a hashed certificate; the default
+        # bundle (ca-certificates.crt) holds the unrelated CA, not S.
+        certs = os.path.join(wd.path, "system-certs")
+        os.makedirs(certs)
+        with open(sim.ca) as f, open(os.path.join(
+                certs, r.stdout.strip() + ".0"), "w") as g:
+            g.write(f.read())
+        with open(unrelated) as f, open(os.path.join(
+                certs, "ca-certificates.crt"), "w") as g:
+            g.write(f.read())
+        open(os.path.join(certs, "probe"), "w").close()
+        wrapper = namespace_wrapper(wd, certs)
+
+        env = {"CXONE_ISSUER": sim.url, "CXONE_CLIENT_ID": "sim-client",
+               "CXONE_CLIENT_SECRET": SECRETS[0],
+               "CXONE_ACCESS_KEY_ID": h.SIM_CREDENTIALS["access_key_id"],
+               "CXONE_ACCESS_KEY_SECRET": h.SIM_CREDENTIALS["access_key_secret"]}
+        rc, out, err = query(ctx, ["check"], env=env, wrapper=wrapper)
+        expect(rc == 0 and "check passed" in out,
+               "positive control: without CACert, S in the system CA path "
+               "should be trusted: rc %d\n%s" % (rc, (out + err)[-1500:]))
+        before = sim.get("/sim/stats")
+        env["CXONE_CACERT"] = unrelated
+        rc, out, err = query(ctx, ["check"], env=env, wrapper=wrapper)
+        after = sim.get("/sim/stats")
+        expect(rc == 2 and "hint: TLS trust" in out + err,
+               "with CACert naming an unrelated CA, check should fail on TLS "
+               "(exit 2) but: rc %d\n%s" % (rc, (out + err)[-1500:]))
+        expect(after["requests"] == before["requests"]
+               and after["tokens_issued"] == before["tokens_issued"],
+               "requests reached the server: %s -> %s" % (before, after))
+        print("    system path trusted without CACert; with CACert only the "
+              "named CA (TLS refused, no request reached the server)")
+    finally:
+        sim.stop()
+
+
 def test_query_valgrind(ctx, wd):
     """history and check under valgrind: no error, no leak."""
     sim = start_sim(ctx, wd, agents=8, args=["--token-ttl", "30"])
@@ -349,7 +507,9 @@ def test_query_valgrind(ctx, wd):
 TESTS = [
     test_query_history_truth,
     test_query_formats,
+    test_query_hostile_names,
     test_query_equals_plugin,
     test_query_errors,
+    test_query_cacert_replaces_system_trust,
     test_query_valgrind,
 ]

@@ -574,6 +574,9 @@ def main():
             print("ok   %s (%.1f s)" % (name, time.time() - t0), flush=True)
             passed += 1
             wd.cleanup(True)
+        except h.Skip as e:
+            print("skip %s: %s" % (name, e), flush=True)
+            wd.cleanup(True)
         except Exception as e:  # noqa: BLE001 - report every failure
             failed += 1
             print("FAIL %s (%.1f s): %s\n    work dir kept: %s" % (
