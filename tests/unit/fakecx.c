@@ -233,14 +233,15 @@ static void serve(void *ctx, const struct cx_http_request *req,
   r->status = 200;
   switch (e) {
   case FAKECX_DISCOVERY:
-    put(f, "{\"issuer\":\"https://fake.test\",\"token_endpoint\":"
-           "\"https://fake.test/auth/token\"}");
+    put(f, "{\"issuer\":\"https://fake.test\",\"token_endpoint\":\"%s\"}",
+        f->token_endpoint ? f->token_endpoint : "https://fake.test/auth/token");
     break;
   case FAKECX_TOKEN:
     token_reply(f);
     break;
   case FAKECX_CONFIG:
-    put(f, "{\"api_endpoint\":\"https://api.fake.test\"}");
+    put(f, "{\"api_endpoint\":\"%s\"}",
+        f->api_endpoint ? f->api_endpoint : "https://api.fake.test");
     break;
   default:
     if (req->bearer == NULL || strcmp(req->bearer, f->token) != 0 ||

@@ -51,6 +51,8 @@ struct fakecx {
   cx_ms_t delay[FAKECX_NENDPOINTS];
   bool no_all_agents_history; /* 404 */
   unsigned history_failures;  /* the next N history answers are 500 */
+  const char *token_endpoint; /* discovery's answer (NULL: https default) */
+  const char *api_endpoint;   /* cxone-configuration's (NULL: default) */
   long token_ttl_s;           /* expires_in announced */
   cx_ms_t token_valid_ms;     /* accepted this long (0: expires_in) */
   unsigned page_size;         /* most records per history page */

@@ -6,7 +6,8 @@
  * delays; the window durations, once ready, equal the timelines' truth for
  * every agent and state; departed agents (history only, wholly before the
  * window), a backfill spread over cycles, a failing then recovering chunk,
- * the per-agent fallback, and a token that stops working mid-walk.
+ * the per-agent fallback, a token that stops working mid-walk, and plain
+ * http endpoints in discovery.
  */
 #include "cx_poll.h"
 #include "fakecx.h"
@@ -207,6 +208,41 @@ static void test_token_expiry_mid_walk(void) {
   fakecx_free(&fake);
 }
 
+/* With an https Issuer, a discovered endpoint that is plain http is
+ * refused before anything is sent to it; with a plain-http Issuer (a test
+ * tenant) it is used. */
+static void test_plain_http_endpoints(void) {
+  struct cx_error err;
+  struct cx_poll_config cfg = config(4 * HOUR, 4500, 5000);
+  fakecx_init(&fake, T0, 3, 0, 4 * HOUR, 7);
+  fake.token_endpoint = "http://fake.test/auth/token";
+  struct cx_poll *p = start(&cfg);
+  CHECK_EQ_INT(cx_poll_run(p, &err), CX_ERR_INVALID);
+  CHECK(strstr(err.message, "not https") != NULL);
+  CHECK_EQ_INT(fake.requests[FAKECX_TOKEN], 0);
+  cx_poll_destroy(p);
+  fakecx_free(&fake);
+
+  fakecx_init(&fake, T0, 3, 0, 4 * HOUR, 7);
+  fake.api_endpoint = "HTTP://api.fake.test";
+  p = start(&cfg);
+  CHECK_EQ_INT(cx_poll_run(p, &err), CX_ERR_INVALID);
+  CHECK_EQ_INT(fake.requests[FAKECX_STATES], 0);
+  CHECK_EQ_INT(fake.requests[FAKECX_HISTORY], 0);
+  cx_poll_destroy(p);
+  fakecx_free(&fake);
+
+  fakecx_init(&fake, T0, 3, 0, 4 * HOUR, 7);
+  fake.token_endpoint = "http://fake.test/auth/token";
+  fake.api_endpoint = "http://api.fake.test";
+  cfg.api.issuer = "http://fake.test";
+  p = start(&cfg);
+  CHECK_EQ_INT(cx_poll_run(p, &err), CX_OK);
+  CHECK_EQ_INT(fake.requests[FAKECX_STATES], 1);
+  cx_poll_destroy(p);
+  fakecx_free(&fake);
+}
+
 int main(void) {
   RUN(test_exact);
   RUN(test_deadline);
@@ -214,5 +250,6 @@ int main(void) {
   RUN(test_failing_then_recovering_chunk);
   RUN(test_per_agent);
   RUN(test_token_expiry_mid_walk);
+  RUN(test_plain_http_endpoints);
   return unit_finish();
 }
