@@ -138,9 +138,9 @@ static enum cx_status check_scheme(const struct cx_auth *a, const char *what,
     return CX_OK;
   if (a->issuer_https)
     return cx_error_set(err, CX_ERR_INVALID, 0,
-                        "%s: the discovered endpoint is not https; refusing "
+                        "%s: the endpoint it names is not https; refusing "
                         "to send credentials or tokens in clear", what);
-  cx_log(CX_LOG_WARNING, "auth: %s: the discovered endpoint is plain HTTP "
+  cx_log(CX_LOG_WARNING, "auth: %s: the endpoint it names is plain HTTP "
          "(as the Issuer is): credentials and tokens cross the network in "
          "clear", what);
   return CX_OK;
@@ -158,25 +158,39 @@ static enum cx_status plain_get(struct cx_auth *a, const char *url,
   return st;
 }
 
-static enum cx_status discover(struct cx_auth *a, struct cx_error *err) {
-  char *url = cx_str_printf("%s/.well-known/openid-configuration", a->issuer);
-  if (url == NULL)
-    return cx_error_set(err, CX_ERR_NOMEM, 0, "discovery: out of memory");
+/* A discovery document's endpoint: GET url, parse it, check its scheme;
+ * *out malloc'd. */
+typedef enum cx_status (*endpoint_parser)(const char *body, size_t len,
+                                          char **endpoint,
+                                          struct cx_error *err);
+static enum cx_status discover_endpoint(struct cx_auth *a, const char *url,
+                                        const char *what, endpoint_parser parse,
+                                        char **out, struct cx_error *err) {
   struct cx_http_response resp;
-  enum cx_status st = plain_get(a, url, "openid-configuration", &resp, err);
-  free(url);
+  enum cx_status st = plain_get(a, url, what, &resp, err);
   char *endpoint = NULL;
   if (st == CX_OK)
-    st = cx_json_discovery(resp.body, resp.body_len, &endpoint, err);
+    st = parse(resp.body, resp.body_len, &endpoint, err);
   cx_http_response_free(&resp);
   if (st == CX_OK)
-    st = check_scheme(a, "openid-configuration token_endpoint", endpoint, err);
+    st = check_scheme(a, what, endpoint, err);
   if (st != CX_OK) {
     free(endpoint);
     return st;
   }
-  a->token_endpoint = endpoint;
+  *out = endpoint;
   return CX_OK;
+}
+
+static enum cx_status discover(struct cx_auth *a, struct cx_error *err) {
+  char *url = cx_str_printf("%s/.well-known/openid-configuration", a->issuer);
+  if (url == NULL)
+    return cx_error_set(err, CX_ERR_NOMEM, 0, "discovery: out of memory");
+  enum cx_status st =
+      discover_endpoint(a, url, "openid-configuration",
+                        cx_json_discovery, &a->token_endpoint, err);
+  free(url);
+  return st;
 }
 
 /* One POST to the token endpoint (Basic credentials per a->basic_encoded).
@@ -329,20 +343,12 @@ static enum cx_status configure_endpoint(struct cx_auth *a,
     free(t);
     if (url == NULL)
       return cx_error_set(err, CX_ERR_NOMEM, 0, "api: out of memory");
-    struct cx_http_response resp;
-    enum cx_status st = plain_get(a, url, "cxone-configuration", &resp, err);
+    enum cx_status st =
+        discover_endpoint(a, url, "cxone-configuration",
+                          cx_json_cxone_config, &a->api_endpoint, err);
     free(url);
-    char *endpoint = NULL;
-    if (st == CX_OK)
-      st = cx_json_cxone_config(resp.body, resp.body_len, &endpoint, err);
-    cx_http_response_free(&resp);
-    if (st == CX_OK)
-      st = check_scheme(a, "cxone-configuration api_endpoint", endpoint, err);
-    if (st != CX_OK) {
-      free(endpoint);
+    if (st != CX_OK)
       return st;
-    }
-    a->api_endpoint = endpoint;
   }
   a->base_url = cx_str_printf("%s/inContactAPI/services/%s/", a->api_endpoint,
                               a->api_version);

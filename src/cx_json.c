@@ -767,15 +767,22 @@ enum cx_status cx_jwt_claims(const char *jwt, char **tenant_id, int64_t *exp,
 
 /* ------------------------------------------------------------ error body */
 
+/* Clears buf and parses an error body into *root: true when it is JSON
+ * (*root may then be NULL, for "null"). */
+static bool parse_error_body(const char *body, size_t len, char *buf,
+                             size_t size, json_object **root) {
+  *root = NULL;
+  if (buf == NULL || size == 0)
+    return false;
+  buf[0] = '\0';
+  return body != NULL && len > 0 && len <= INT_MAX &&
+         parse_json(body, len, "error", false, root, NULL) == CX_OK;
+}
+
 void cx_json_error_reason(const char *body, size_t len, char *buf,
                           size_t size) {
-  if (buf == NULL || size == 0)
-    return;
-  buf[0] = '\0';
-  if (body == NULL || len == 0 || len > INT_MAX)
-    return;
-  json_object *root = NULL;
-  if (parse_json(body, len, "error", false, &root, NULL) == CX_OK) {
+  json_object *root;
+  if (parse_error_body(body, len, buf, size, &root)) {
     if (root != NULL && json_object_is_type(root, json_type_object))
       error_reason_of(root, buf, size);
     else if (root != NULL && json_object_is_type(root, json_type_string))
@@ -783,6 +790,8 @@ void cx_json_error_reason(const char *body, size_t len, char *buf,
     json_object_put(root);
     return;
   }
+  if (buf == NULL || size == 0 || body == NULL || len == 0 || len > INT_MAX)
+    return;
   /* Not JSON: a short plain-text reason ("No known way to render data") is
    * worth showing; HTML error pages and long bodies are not. */
   size_t i = 0;
@@ -803,13 +812,8 @@ void cx_json_error_reason(const char *body, size_t len, char *buf,
 
 void cx_json_oauth_error(const char *body, size_t len, char *buf,
                          size_t size) {
-  if (buf == NULL || size == 0)
-    return;
-  buf[0] = '\0';
-  if (body == NULL || len == 0 || len > INT_MAX)
-    return;
-  json_object *root = NULL;
-  if (parse_json(body, len, "error", false, &root, NULL) != CX_OK)
+  json_object *root;
+  if (!parse_error_body(body, len, buf, size, &root))
     return;
   json_object *ev = root != NULL && json_object_is_type(root, json_type_object)
                         ? get(root, "error")
