@@ -146,7 +146,7 @@ static struct cx_label *agent_labels(const struct cx_emit_options *opt,
     labels[i].id = a->id;
   }
   if (opt->label != CX_LABEL_ID &&
-      cx_labels_make_unique(labels, snap->nagents) != 0) {
+      cx_labels_make_unique(labels, snap->nagents, CX_TAG_DECIMAL) != 0) {
     free(labels);
     return NULL;
   }
