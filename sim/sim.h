@@ -36,6 +36,8 @@ struct sim_config {
   int agents;
   int teams;
   double time_scale;
+  const char *team_names;   /* comma-separated, NULL: built-in */
+  const char *reason_names; /* comma-separated, NULL: built-in */
   const char *tenant_id;
   int64_t bu_id;
   const char *first_team_name; /* NULL: "Tier 1" */

@@ -73,6 +73,17 @@ static void usage(FILE *f) {
       "  --time-scale F        multiplies every duration and the day length\n"
       "                        (default 1.0; 0.01 makes a day 864 s;\n"
       "                        at least 0.0001)\n"
+      "  --team-names LIST     comma-separated names of teams 1, 2, ...; the\n"
+      "                        rest keep theirs (Tier 1, Tier 2, Support,\n"
+      "                        Sales, Billing, Retention, Back Office,\n"
+      "                        Escalations, then Team N)\n"
+      "  --reason-names LIST   comma-separated names of the unavailable codes\n"
+      "                        Break (42), Lunch (43), After Call Work (77),\n"
+      "                        Training (44), Meeting (45), Personal (46), in\n"
+      "                        that order; the rest keep theirs.  Names in\n"
+      "                        both lists: 1 to 127 bytes, no two of a kind\n"
+      "                        equal ignoring case (\"Tier 1 / Voice,Tier 1 | Voice\"\n"
+      "                        is fine: only their sanitised forms collide)\n"
       "  --tenant-id ID        (default 11eb660f-0000-4000-8000-0242ac110002)\n"
       "                        in business unit 4607084\n"
       "  --first-team-name S   the first team's name instead of \"Tier 1\",\n"
@@ -155,6 +166,8 @@ enum {
   O_AGENTS,
   O_TEAMS,
   O_SCALE,
+  O_TEAM_NAMES,
+  O_REASON_NAMES,
   O_CLIENT_ID,
   O_CLIENT_SECRET,
   O_KEY_ID,
@@ -184,6 +197,8 @@ static const struct option options[] = {
     {"agents", required_argument, NULL, O_AGENTS},
     {"teams", required_argument, NULL, O_TEAMS},
     {"time-scale", required_argument, NULL, O_SCALE},
+    {"team-names", required_argument, NULL, O_TEAM_NAMES},
+    {"reason-names", required_argument, NULL, O_REASON_NAMES},
     {"client-id", required_argument, NULL, O_CLIENT_ID},
     {"client-secret", required_argument, NULL, O_CLIENT_SECRET},
     {"access-key-id", required_argument, NULL, O_KEY_ID},
@@ -268,6 +283,8 @@ static int apply(int opt, const char *arg) {
     sim_cfg.teams = (int)n;
     return 0;
   case O_SCALE: return parse_double(arg, 0.0001, 1000, &sim_cfg.time_scale);
+  case O_TEAM_NAMES: sim_cfg.team_names = arg; return 0;
+  case O_REASON_NAMES: sim_cfg.reason_names = arg; return 0;
   case O_CLIENT_ID: sim_cfg.client_id = arg; return 0;
   case O_CLIENT_SECRET: sim_cfg.client_secret = arg; return 0;
   case O_KEY_ID: sim_cfg.access_key_id = arg; return 0;
@@ -362,14 +379,19 @@ int main(int argc, char **argv) {
   pthread_sigmask(SIG_BLOCK, &stop, NULL);
   signal(SIGPIPE, SIG_IGN);
 
+  int rc = sim_tenant_init(sim_cfg.seed, sim_cfg.agents, sim_cfg.teams,
+                           sim_cfg.time_scale, sim_cfg.team_names,
+                           sim_cfg.reason_names);
+  if (rc != 0) {
+    if (rc == EINVAL)
+      fputs("Try 'cxone-sim --help'.\n", stderr);
+    else
+      fprintf(stderr, "cxone-sim: out of memory\n");
+    return rc == EINVAL ? 2 : 1;
+  }
   char *cert = NULL, *key = NULL;
-  if (sim_tls_load(sim_cfg.tls_dir, &cert, &key) != 0)
-    return 1;
-  if (sim_tenant_init(sim_cfg.seed, sim_cfg.agents, sim_cfg.teams,
-                      sim_cfg.time_scale) != 0) {
-    fprintf(stderr, "cxone-sim: out of memory\n");
-    free(cert);
-    free(key);
+  if (sim_tls_load(sim_cfg.tls_dir, &cert, &key) != 0) {
+    sim_tenant_free();
     return 1;
   }
   if (sim_cfg.first_team_name != NULL)

@@ -19,11 +19,13 @@
 #include "sim_tenant.h"
 
 #include <assert.h>
+#include <errno.h>
 #include <math.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #define SEC_MS 1000LL
 #define MIN_MS (60 * SEC_MS)
@@ -37,7 +39,7 @@ const char *const sim_state_names[SIM_NSTATES] = {
     "InboundContact",  "OutboundContact", "InboundConsult",
     "OutboundConsult", "Dialer",          "LoggedIn"};
 
-const struct sim_reason sim_reasons[SIM_NREASONS] = {
+struct sim_reason sim_reasons[SIM_NREASONS] = {
     [SIM_BREAK] = {42, "Break", false, 0},
     [SIM_LUNCH] = {43, "Lunch", false, 0},
     [SIM_ACW] = {77, "After Call Work", true, 120},
@@ -55,7 +57,7 @@ const struct sim_skill sim_skills[SIM_NSKILLS] = {
 #define SKILL_DIALER 4
 #define SKILLS_INBOUND 3
 
-static const char *const team_names[] = {
+static const char *const builtin_teams[] = {
     "Tier 1",  "Tier 2",    "Support",     "Sales",
     "Billing", "Retention", "Back Office", "Escalations"};
 static const char *const first_names[] = {
@@ -537,7 +539,51 @@ void sim_cursor_release(struct sim_cursor *c) {
 
 /* --- Directory. --- */
 
-int sim_tenant_init(uint64_t seed, int agents, int teams, double scale) {
+/* Copies the first name of the comma-separated *list into buf and moves
+ * *list past it (NULL after the last).  -1 for an empty or too long name. */
+static int next_name(const char **list, char buf[SIM_NAME_MAX + 1]) {
+  const char *comma = strchr(*list, ',');
+  size_t len = comma ? (size_t)(comma - *list) : strlen(*list);
+  if (len == 0 || len > SIM_NAME_MAX)
+    return -1;
+  memcpy(buf, *list, len);
+  buf[len] = '\0';
+  *list = comma ? comma + 1 : NULL;
+  return 0;
+}
+
+static char *team_name(int k) { return T.teams[k].name; }
+static char *reason_name(int k) { return sim_reasons[k].name; }
+
+/* Renames name(0), name(1), ... (n of them) from list, then checks that no
+ * two are equal but for case.  0 or EINVAL. */
+static int rename_from(const char *option, const char *list,
+                       char *(*name)(int), int n) {
+  int k = 0;
+  for (const char *p = list; p != NULL; k++) {
+    if (k == n) {
+      fprintf(stderr, "cxone-sim: %s: more than %d names\n", option, n);
+      return EINVAL;
+    }
+    if (next_name(&p, name(k)) != 0) {
+      fprintf(stderr, "cxone-sim: %s: empty name, or longer than %d bytes\n",
+              option, SIM_NAME_MAX);
+      return EINVAL;
+    }
+  }
+  /* Only the renamed ones can repeat: the built-in names are distinct. */
+  for (int i = 0; i < k; i++)
+    for (int j = 0; j < n; j++)
+      if (j != i && strcasecmp(name(i), name(j)) == 0) {
+        fprintf(stderr, "cxone-sim: %s: \"%s\" names two of them\n", option,
+                name(i));
+        return EINVAL;
+      }
+  return 0;
+}
+
+int sim_tenant_init(uint64_t seed, int agents, int teams, double scale,
+                    const char *team_names, const char *reason_names) {
   assert(agents > 0 && teams > 0 && scale > 0);
   T.seed = seed;
   T.scale = scale;
@@ -551,14 +597,24 @@ int sim_tenant_init(uint64_t seed, int agents, int teams, double scale) {
   if (T.agents == NULL || T.teams == NULL || T.cache == NULL ||
       T.holds == NULL) {
     sim_tenant_free();
-    return -1;
+    return ENOMEM;
   }
   for (int k = 0; k < teams; k++) {
     T.teams[k].id = 2472001 + k;
-    if (k < (int)(sizeof team_names / sizeof team_names[0]))
-      snprintf(T.teams[k].name, sizeof T.teams[k].name, "%s", team_names[k]);
+    if (k < (int)(sizeof builtin_teams / sizeof builtin_teams[0]))
+      snprintf(T.teams[k].name, sizeof T.teams[k].name, "%s", builtin_teams[k]);
     else
       snprintf(T.teams[k].name, sizeof T.teams[k].name, "Team %d", k + 1);
+  }
+  int rc = 0;
+  if (team_names != NULL)
+    rc = rename_from("--team-names", team_names, team_name, teams);
+  if (rc == 0 && reason_names != NULL)
+    rc = rename_from("--reason-names", reason_names, reason_name,
+                     SIM_NREASONS);
+  if (rc != 0) {
+    sim_tenant_free();
+    return rc;
   }
   /* Each (first, last) pair is used once before any repeats with a number. */
   size_t f0 = (size_t)(seed % NFIRST), l0 = (size_t)(seed / NFIRST % NLAST);

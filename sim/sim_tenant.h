@@ -35,9 +35,12 @@ enum sim_state {
 
 extern const char *const sim_state_names[SIM_NSTATES];
 
+/* Longest team or reason name (bytes), --team-names and --reason-names. */
+#define SIM_NAME_MAX 127
+
 struct sim_reason {
   int id;
-  const char *name;
+  char name[SIM_NAME_MAX + 1];
   bool acw;
   int timeout; /* agentTimeout, seconds */
 };
@@ -51,7 +54,8 @@ enum {
   SIM_PERSONAL,
   SIM_NREASONS
 };
-extern const struct sim_reason sim_reasons[SIM_NREASONS];
+/* Renamed by sim_tenant_init only; read-only afterwards. */
+extern struct sim_reason sim_reasons[SIM_NREASONS];
 
 struct sim_skill {
   int id;
@@ -89,10 +93,17 @@ struct sim_agent {
 
 struct sim_team {
   int id;
-  char name[24];
+  char name[SIM_NAME_MAX + 1];
 };
 
-int sim_tenant_init(uint64_t seed, int agents, int teams, double scale);
+/* team_names and reason_names (NULL for the built-in ones) are
+ * comma-separated lists naming teams 1, 2, ... and the unavailable codes
+ * in sim_reasons order; names left out keep their built-in ones.  Returns
+ * 0, ENOMEM, or EINVAL (after a message on stderr) for a list with more
+ * names than teams or codes, an empty name, one longer than SIM_NAME_MAX,
+ * or two names of one kind equal ignoring case. */
+int sim_tenant_init(uint64_t seed, int agents, int teams, double scale,
+                    const char *team_names, const char *reason_names);
 void sim_tenant_free(void);
 
 int sim_agent_count(void);

@@ -43,7 +43,7 @@ static void reason_key(char *buf, size_t size, int reason) {
 /* All base states; "Unavailable-<Reason>" only where non-zero. */
 static struct json_object *render_durations(const struct acc *a) {
   struct json_object *o = json_object_new_object();
-  char key[64];
+  char key[sizeof "Unavailable-" + SIM_NAME_MAX];
   for (int s = 0; s < SIM_NSTATES; s++)
     json_object_object_add(o, sim_state_names[s], sim_json_seconds(a->dur[s]));
   for (int k = 0; k < SIM_NREASONS; k++) {
@@ -56,7 +56,7 @@ static struct json_object *render_durations(const struct acc *a) {
 
 static struct json_object *render_counts(const struct acc *a) {
   struct json_object *o = json_object_new_object();
-  char key[64];
+  char key[sizeof "Unavailable-" + SIM_NAME_MAX];
   for (int s = 0; s < SIM_NSTATES; s++)
     json_object_object_add(o, sim_state_names[s],
                            json_object_new_int64(a->cnt[s]));
@@ -139,9 +139,11 @@ void sim_truth_handle(struct sim_req *r) {
     json_object_object_add(agents, key, o);
   }
   struct json_object *teams = json_object_new_object();
-  for (int k = 0; k < nteams; k++)
-    json_object_object_add(teams, sim_team_get(k)->name,
-                           render_group(&team[k]));
+  for (int k = 0; k < nteams; k++) {
+    struct json_object *g = render_group(&team[k]);
+    json_object_object_add(g, "id", json_object_new_int(sim_team_get(k)->id));
+    json_object_object_add(teams, sim_team_get(k)->name, g);
+  }
   free(team);
 
   struct json_object *o = json_object_new_object();

@@ -15,6 +15,14 @@
  *   scope api: plugin health (see emit_health).
  * A cycle without a real-time answer dispatches only the api series; one
  * whose history step failed leaves out the window durations.
+ *
+ * Names: agent labels, team names and reason names are sanitised and made
+ * unique per kind by cx_labels_make_unique: agents and teams suffixed with
+ * their CXone id, reasons with a hash of the raw name, which is what the
+ * ledger keys them by (a code renamed within the window is two reasons
+ * under one outStateId, so that id would not tell them apart).  The prefixes
+ * ("agent-", "team-", "all"; "<State>", "Unavailable-", "current-") keep
+ * the kinds apart, so every identifier of a cycle is distinct.
  */
 #include "collectd/core/daemon/collectd.h"
 #include "collectd/core/daemon/plugin.h"
@@ -50,52 +58,56 @@ static void emit_derive(struct emitter *e, const char *type,
   emit_value(e, type, type_instance, (value_t){.derive = (derive_t)v});
 }
 
-static void set_scope(struct emitter *e, const char *prefix, const char *name) {
-  char clean[CX_NAME_PART_MAX + 1];
-  if (name == NULL) {
+/* "<prefix>-<label>", or "<prefix>" alone for a NULL label. */
+static void set_scope(struct emitter *e, const char *prefix, const char *label) {
+  if (label == NULL)
     sstrncpy(e->vl.plugin_instance, prefix, sizeof(e->vl.plugin_instance));
-    return;
-  }
-  cx_name_sanitize(name, clean, sizeof(clean));
-  ssnprintf(e->vl.plugin_instance, sizeof(e->vl.plugin_instance), "%s-%s",
-            prefix, clean);
+  else
+    ssnprintf(e->vl.plugin_instance, sizeof(e->vl.plugin_instance), "%s-%s",
+              prefix, label);
 }
 
-/* "<prefix><State>" and "<prefix>Unavailable-<Reason>" type instances. */
-static void reason_instance(const struct cx_snapshot *snap, size_t reason,
+/* The unique name parts of one cycle: agents[i] names snap->agents[i]
+ * (none with PerAgent false), teams[t] snap->teams[t], reasons[r - 1]
+ * reason id r. */
+struct labels {
+  struct cx_label *agents, *teams, *reasons;
+};
+
+/* "<prefix>Unavailable-<Reason>" type instances. */
+static void reason_instance(const struct labels *l, size_t reason,
                             const char *prefix, char *buf, size_t size) {
-  char clean[CX_NAME_PART_MAX + 1];
-  cx_name_sanitize(cx_snapshot_reason_name(snap, reason), clean, sizeof(clean));
-  ssnprintf(buf, size, "%sUnavailable-%s", prefix, clean);
+  ssnprintf(buf, size, "%sUnavailable-%s", prefix, l->reasons[reason - 1].text);
 }
 
 static void emit_durations(struct emitter *e, const struct cx_snapshot *snap,
-                           const struct cx_scope *sc) {
+                           const struct labels *l, const struct cx_scope *sc) {
   char ti[DATA_MAX_NAME_LEN];
   for (int s = 0; s < CX_STATE_COUNT; s++)
     emit_gauge(e, "duration", cx_state_name(s), (double)sc->duration[s] / 1000.0);
   for (size_t r = 1; r <= snap->nreasons; r++) {
     if (sc->reason_duration[r] <= 0)
       continue;
-    reason_instance(snap, r, "", ti, sizeof(ti));
+    reason_instance(l, r, "", ti, sizeof(ti));
     emit_gauge(e, "duration", ti, (double)sc->reason_duration[r] / 1000.0);
   }
 }
 
 static void emit_counts(struct emitter *e, const struct cx_snapshot *snap,
-                        const struct cx_scope *sc) {
+                        const struct labels *l, const struct cx_scope *sc) {
   char ti[DATA_MAX_NAME_LEN];
   for (int s = 0; s < CX_STATE_COUNT; s++)
     emit_gauge(e, "count", cx_state_name(s), sc->count[s]);
   for (size_t r = 1; r <= snap->nreasons; r++) {
     if (sc->reason_duration[r] <= 0 && sc->reason_count[r] == 0)
       continue;
-    reason_instance(snap, r, "", ti, sizeof(ti));
+    reason_instance(l, r, "", ti, sizeof(ti));
     emit_gauge(e, "count", ti, sc->reason_count[r]);
   }
 }
 
 static void emit_current(struct emitter *e, const struct cx_snapshot *snap,
+                         const struct labels *l,
                          const struct cx_snapshot_agent *a) {
   char ti[DATA_MAX_NAME_LEN];
   double in_state = a->state >= 0 ? (double)(snap->time - a->since) / 1000.0 : 0;
@@ -108,7 +120,7 @@ static void emit_current(struct emitter *e, const struct cx_snapshot *snap,
   for (size_t r = 1; r <= snap->nreasons; r++) {
     if (a->values.reason_duration[r] <= 0 && a->reason != r)
       continue;
-    reason_instance(snap, r, "current-", ti, sizeof(ti));
+    reason_instance(l, r, "current-", ti, sizeof(ti));
     emit_gauge(e, "duration", ti, a->reason == r ? in_state : 0.0);
   }
 }
@@ -130,27 +142,54 @@ static const char *agent_label(const struct cx_snapshot_agent *a,
   return buf;
 }
 
-/* Sanitised, collision-free labels of the snapshot's agents, in order;
- * NULL on ENOMEM.  Ids are unique; names and user names may not be. */
-static struct cx_label *agent_labels(const struct cx_emit_options *opt,
-                                     const struct cx_snapshot *snap) {
-  struct cx_label *labels = calloc(snap->nagents ? snap->nagents : 1,
-                                   sizeof(*labels));
-  if (labels == NULL)
-    return NULL;
+static void labels_free(struct labels *l) {
+  free(l->agents);
+  free(l->teams);
+  free(l->reasons);
+}
+
+/* Fills l with the cycle's sanitised, unique labels.  Agent and team ids
+ * are distinct (the ledger and the roster are keyed by them), reason names
+ * too (the ledger interns them).  0 or ENOMEM (l is then freed). */
+static int make_labels(const struct cx_emit_options *opt,
+                       const struct cx_snapshot *snap, struct labels *l) {
+  size_t nagents = opt->per_agent ? snap->nagents : 0;
+  *l = (struct labels){
+      .agents = calloc(nagents ? nagents : 1, sizeof(*l->agents)),
+      .teams = calloc(snap->nteams ? snap->nteams : 1, sizeof(*l->teams)),
+      .reasons = calloc(snap->nreasons ? snap->nreasons : 1,
+                        sizeof(*l->reasons))};
+  const char **names = calloc(snap->nreasons ? snap->nreasons : 1,
+                              sizeof(*names));
+  int rc = l->agents && l->teams && l->reasons && names ? 0 : ENOMEM;
   char buf[DATA_MAX_NAME_LEN];
-  for (size_t i = 0; i < snap->nagents; i++) {
+  for (size_t i = 0; rc == 0 && i < nagents; i++) {
     const struct cx_snapshot_agent *a = &snap->agents[i];
     cx_name_sanitize(agent_label(a, opt->label, buf, sizeof(buf)),
-                     labels[i].text, sizeof(labels[i].text));
-    labels[i].id = a->id;
+                     l->agents[i].text, sizeof(l->agents[i].text));
+    l->agents[i].id = a->id;
   }
-  if (opt->label != CX_LABEL_ID &&
-      cx_labels_make_unique(labels, snap->nagents) != 0) {
-    free(labels);
-    return NULL;
+  for (size_t t = 0; rc == 0 && t < snap->nteams; t++) {
+    cx_name_sanitize(snap->teams[t].name, l->teams[t].text,
+                     sizeof(l->teams[t].text));
+    l->teams[t].id = snap->teams[t].id;
   }
-  return labels;
+  for (size_t r = 0; rc == 0 && r < snap->nreasons; r++) {
+    names[r] = cx_snapshot_reason_name(snap, r + 1);
+    cx_name_sanitize(names[r], l->reasons[r].text, sizeof(l->reasons[r].text));
+  }
+  if (rc == 0)
+    rc = cx_labels_make_unique(l->agents, nagents, CX_TAG_DECIMAL);
+  if (rc == 0)
+    rc = cx_labels_make_unique(l->teams, snap->nteams, CX_TAG_DECIMAL);
+  if (rc == 0)
+    rc = cx_labels_hash_ids(l->reasons, names, snap->nreasons);
+  if (rc == 0)
+    rc = cx_labels_make_unique(l->reasons, snap->nreasons, CX_TAG_HEX);
+  free(names);
+  if (rc != 0)
+    labels_free(l);
+  return rc;
 }
 
 /* Plugin health, scope "api". */
@@ -190,30 +229,32 @@ int cx_emit(const struct cx_emit_options *opt, const struct cx_snapshot *snap,
   /* Window durations need history too: without this cycle's history a
    * state the real-time poll missed would be counted as its neighbour. */
   bool durations = health->history_ready && health->history_fresh;
-  struct cx_label *labels = opt->per_agent ? agent_labels(opt, snap) : NULL;
-  if (labels != NULL) {
-    for (size_t i = 0; i < snap->nagents; i++) {
-      const struct cx_snapshot_agent *a = &snap->agents[i];
-      set_scope(&e, "agent", labels[i].text);
-      if (durations)
-        emit_durations(&e, snap, &a->values);
-      emit_current(&e, snap, a);
-    }
-    free(labels);
-  } else if (opt->per_agent && snap->nagents > 0) {
-    ERROR("cxone plugin: out of memory naming %zu agents; per-agent series "
-          "skipped this cycle", snap->nagents);
+  struct labels l;
+  if (make_labels(opt, snap, &l) != 0) {
+    ERROR("cxone plugin: out of memory naming %zu agents, %zu teams and %zu "
+          "reasons; only the api series dispatched this cycle",
+          snap->nagents, snap->nteams, snap->nreasons);
+    emit_health(&e, health);
+    return e.failures;
+  }
+  for (size_t i = 0; opt->per_agent && i < snap->nagents; i++) {
+    const struct cx_snapshot_agent *a = &snap->agents[i];
+    set_scope(&e, "agent", l.agents[i].text);
+    if (durations)
+      emit_durations(&e, snap, &l, &a->values);
+    emit_current(&e, snap, &l, a);
   }
   for (size_t t = 0; t < snap->nteams; t++) {
-    set_scope(&e, "team", snap->teams[t].name);
+    set_scope(&e, "team", l.teams[t].text);
     if (durations)
-      emit_durations(&e, snap, &snap->teams[t].values);
-    emit_counts(&e, snap, &snap->teams[t].values);
+      emit_durations(&e, snap, &l, &snap->teams[t].values);
+    emit_counts(&e, snap, &l, &snap->teams[t].values);
   }
   set_scope(&e, "all", NULL);
   if (durations)
-    emit_durations(&e, snap, &snap->all);
-  emit_counts(&e, snap, &snap->all);
+    emit_durations(&e, snap, &l, &snap->all);
+  emit_counts(&e, snap, &l, &snap->all);
   emit_health(&e, health);
+  labels_free(&l);
   return e.failures;
 }

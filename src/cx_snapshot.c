@@ -122,6 +122,7 @@ int cx_snapshot_build(struct cx_snapshot *s, const struct cx_ledger *ledger,
     struct cx_snapshot_team *st = &s->teams[t];
     scope_init(&st->values, s->reason_pool + per * (1 + t),
                s->count_pool + per * (1 + t));
+    st->id = teams[t].id;
     snprintf(st->id_text, sizeof(st->id_text), "%" PRId64, teams[t].id);
     st->name = teams[t].name != NULL ? teams[t].name : st->id_text;
   }

@@ -59,6 +59,7 @@ struct cx_snapshot_agent {
 };
 
 struct cx_snapshot_team {
+  int64_t id;
   const char *name;                 /* team name, or its id as text */
   char id_text[24];
   struct cx_scope values;

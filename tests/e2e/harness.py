@@ -261,9 +261,19 @@ LoadPlugin cxone
        "extra": extra_plugins, "plugin_dir": plugin_dir, "block": plugin_block}
 
 
+class Series(dict):
+    """read_csv's result.  malformed: the csv lines that did not parse, as
+    "file: line" (two values written into one file at one instant, i.e. one
+    identifier dispatched twice, leave such lines)."""
+
+    def __init__(self):
+        super().__init__()
+        self.malformed = []
+
+
 def read_csv(csv_dir, host="simtenant"):
     """{(plugin_instance, type, type_instance): [(time, value), ...]}"""
-    series = {}
+    series = Series()
     root = os.path.join(csv_dir, host)
     if not os.path.isdir(root):
         return series
@@ -280,28 +290,38 @@ def read_csv(csv_dir, host="simtenant"):
                 for line in f:
                     if line.startswith("epoch"):
                         continue
-                    t, v = line.strip().split(",")[:2]
-                    series.setdefault(key, []).append((float(t), float(v)))
+                    try:
+                        t, v = (float(x) for x in line.strip().split(",")[:2])
+                    except ValueError:
+                        series.malformed.append("%s/%s: %r" % (pdir, fname, line))
+                        continue
+                    series.setdefault(key, []).append((t, v))
     return series
 
 
-def truth_scopes(truth):
-    """plugin_instance -> (durations dict, counts dict or None, current)."""
+def truth_scopes(truth, agent_label=None, team_label=None):
+    """plugin_instance -> (durations dict, counts dict or None, current).
+    agent_label(agent id text) and team_label(team id, raw name) give the
+    plugin's label where names collide; by default the sanitised id/name."""
+    agent_label = agent_label or sanitize
+    team_label = team_label or (lambda tid, name: sanitize(name))
     scopes = {}
     for aid, a in truth["agents"].items():
-        scopes["agent-" + sanitize(aid)] = (a["durations"], None, a.get("current"))
+        scopes["agent-" + agent_label(aid)] = (a["durations"], None, a.get("current"))
     for tname, t in truth["teams"].items():
-        scopes["team-" + sanitize(tname)] = (t["durations"], t["counts"], None)
+        scopes["team-" + team_label(t["id"], tname)] = (t["durations"], t["counts"], None)
     scopes["all"] = (truth["all"]["durations"], truth["all"]["counts"], None)
     return scopes
 
 
-def sanitized_keys(d):
-    """Truth keys ("Unavailable-After Call Work") in the plugin's form."""
+def sanitized_keys(d, reason_label=None):
+    """Truth keys ("Unavailable-After Call Work") in the plugin's form;
+    reason_label(raw name) gives a reason's label, by default sanitised."""
+    reason_label = reason_label or sanitize
     out = {}
     for k, v in d.items():
         if k.startswith("Unavailable-"):
-            out["Unavailable-" + sanitize(k[len("Unavailable-"):])] = v
+            out["Unavailable-" + reason_label(k[len("Unavailable-"):])] = v
         else:
             out[k] = v
     return out
@@ -365,9 +385,11 @@ def filtered_scopes(agent_ids, label=None):
 
 
 def compare(series, sim, window, tolerance=1.0, count_slack=1.0,
-            scopes_fn=None):
-    """Compares every dispatched duration/count with the ground truth."""
+            scopes_fn=None, reason_label=None):
+    """Compares every dispatched duration/count with the ground truth.
+    reason_label: as for sanitized_keys."""
     scopes_fn = scopes_fn or truth_scopes
+    reason_label = reason_label or sanitize
     cmp = Comparison()
     for (pinst, typ, ti), points in sorted(series.items()):
         if pinst == "api":
@@ -387,7 +409,7 @@ def compare(series, sim, window, tolerance=1.0, count_slack=1.0,
                 if current is not None:
                     cur = current["state"]
                     if current.get("reason"):
-                        names = {cur, cur + "-" + sanitize(current["reason"])}
+                        names = {cur, cur + "-" + reason_label(current["reason"])}
                     else:
                         names = {cur}
                     if state in names:
@@ -397,7 +419,7 @@ def compare(series, sim, window, tolerance=1.0, count_slack=1.0,
                         pinst, typ, ti, t, v, expected))
                 cmp.checked += 1
             elif typ == "duration":
-                expected = sanitized_keys(durations).get(ti, 0.0)
+                expected = sanitized_keys(durations, reason_label).get(ti, 0.0)
                 if abs(v - expected) > tolerance:
                     if pinst.startswith("agent-"):
                         cmp.note_agent(pinst[len("agent-"):], t)
@@ -409,12 +431,13 @@ def compare(series, sim, window, tolerance=1.0, count_slack=1.0,
                 probes = [t] + [t - count_slack * k / 4 for k in range(1, 5)]
                 for probe in probes:
                     c = scopes_fn(sim.truth(probe, window)).get(pinst)
-                    if c and sanitized_keys(c[1]).get(ti, 0) == v:
+                    if c and sanitized_keys(c[1], reason_label).get(ti, 0) == v:
                         ok = True
                         break
                 if not ok:
                     cmp.fail("%s count-%s at %.3f: %g != truth %g" % (
-                        pinst, ti, t, v, sanitized_keys(counts).get(ti, 0)))
+                        pinst, ti, t, v,
+                        sanitized_keys(counts, reason_label).get(ti, 0)))
                 cmp.checked += 1
     return cmp
 

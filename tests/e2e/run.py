@@ -50,12 +50,12 @@ def read_failures(log):
 
 def run_scenario(ctx, wd, sim_args=(), extra="", run_seconds=RUN_SECONDS,
                  wrapper=(), env=None, plugin_dir=None, midrun=None,
-                 window=WINDOW, interval=1, agents=24, time_scale=0.01,
+                 window=WINDOW, interval=1, agents=24, teams=4, time_scale=0.01,
                  blocks=None, extra_plugins=""):
     """Sim + collectd for run_seconds; returns (sim, collectd, log, series).
     blocks(sim), when given, returns the <Tenant> blocks to use."""
     sim = h.Sim(ctx.sim_bin, wd.path, args=sim_args, agents=agents,
-                time_scale=time_scale)
+                teams=teams, time_scale=time_scale)
     try:
         block = (blocks(sim) if blocks else
                  h.tenant_block(sim, window=window, interval=interval, extra=extra))
@@ -83,9 +83,11 @@ def run_scenario(ctx, wd, sim_args=(), extra="", run_seconds=RUN_SECONDS,
 
 
 def check_against_truth(sim, series, log, min_instants=5, per_agent=True,
-                        window=WINDOW, scopes_fn=None):
+                        window=WINDOW, scopes_fn=None, reason_label=None):
     expect(not read_failures(log), "read callback failed: %s" % read_failures(log))
-    cmp = h.compare(series, sim, window, scopes_fn=scopes_fn)
+    expect(not series.malformed, "malformed csv lines: %s" % series.malformed[:3])
+    cmp = h.compare(series, sim, window, scopes_fn=scopes_fn,
+                    reason_label=reason_label)
     print("    " + cmp.summary())
     expect(cmp.checked > 0, "no values to compare; log:\n" + log[-3000:])
     durations = [k for k in series if k[1] == "duration" and not k[2].startswith("current-")
@@ -93,7 +95,9 @@ def check_against_truth(sim, series, log, min_instants=5, per_agent=True,
     expect(durations, "no duration series were dispatched; log:\n" + log[-3000:])
     expect(len(cmp.times) >= min_instants,
            "only %d instants compared" % len(cmp.times))
-    if cmp.mismatches and hasattr(cmp, "first_agent"):
+    # (A label other than the agent id, AgentLabel name, has no timeline.)
+    if (cmp.mismatches and hasattr(cmp, "first_agent")
+            and cmp.first_agent[0].isdigit()):
         agent, t = cmp.first_agent
         print("    true timeline of agent %s before %.3f: %s" % (
             agent, t, sim.timeline(agent, t)))
@@ -234,6 +238,111 @@ def test_scope_options(ctx, wd):
         expect({"team-" + h.sanitize(teams[a]) for a in ("1001", "1002", "1003")}
                | {"all", "api"} == scopes,
                "unexpected scopes for the Agent filter: %s" % sorted(scopes))
+    finally:
+        sim.stop()
+
+
+# Names that collide once sanitised or cut to 63 bytes, and the labels the
+# rule of cx_names.h gives them, spelled out (not recomputed) so that the
+# test pins the rule: the lowest id keeps the name, the others get "-<id>";
+# a real name equal to such a suffixed label is suffixed in turn.  Reasons
+# have no id of their own: their suffix is the FNV-1a hash of the raw name.
+LONG_TEAM = ("Customer Escalations & Complaints (North-West Region) "
+             "Weekend Late Shift ")
+COLLIDING_TEAMS = [  # (team id, raw name, plugin label)
+    (2472001, "Tier 1 / Voice", "Tier_1___Voice"),
+    (2472002, "Tier 1 | Voice", "Tier_1___Voice-2472002"),
+    (2472003, "Sales/A", "Sales_A"),
+    (2472004, "Sales A", "Sales_A-2472004"),
+    (2472005, LONG_TEAM + "A",
+     "Customer_Escalations___Complaints__North-West_Region__Weekend_L"),
+    (2472006, LONG_TEAM + "B",
+     "Customer_Escalations___Complaints__North-West_Region__W-2472006"),
+    (2472007, "Tier_1___Voice-2472002", "Tier_1___Voice-2472002-2472007"),
+]
+# --reason-names renames Break, Lunch and After Call Work; the other three
+# keep their names.
+COLLIDING_REASONS = [  # (raw name, plugin label)
+    ("Lunch break", "Lunch_break-e9ad2040"),  # FNV-1a e9ad2040
+    ("Lunch/break", "Lunch_break"),           # FNV-1a 32f2418f, the lower
+    ("Lunch_break-e9ad2040", "Lunch_break-e9ad2040-b0d5f8f3"),
+    ("Training", "Training"),
+    ("Meeting", "Meeting"),
+    ("Personal", "Personal"),
+]
+# With 194 agents and AgentLabel "name", agents 1193 and 1194 have the names
+# of 1001 and 1002 (the simulator has 16 x 12 = 192 first/last pairs).
+COLLIDING_AGENTS = {"1193": "1001", "1194": "1002"}
+
+
+def test_colliding_names(ctx, wd):
+    """Teams, Unavailable reasons and agent names that collide once
+    sanitised or cut (issue 8) each keep a series of their own: collectd
+    never logs "Value too old", no identifier is dispatched twice at one
+    timestamp, and every series equals the truth of its own team (by id),
+    reason (by raw name) and agent (by id)."""
+    team_label = {tid: label for tid, _, label in COLLIDING_TEAMS}
+    team_name = {tid: name for tid, name, _ in COLLIDING_TEAMS}
+    reason_label = dict(COLLIDING_REASONS)
+    held = {"1001": "Lunch break", "1002": "Lunch/break",
+            "1003": "Lunch_break-e9ad2040"}
+
+    def blocks(sim):
+        # Each renamed reason is current for someone and has time in the
+        # window, so its count, duration and current- series all appear.
+        for agent, reason in held.items():
+            sim.get("/sim/hold", agent=agent, state="Unavailable",
+                    reason=reason, **{"from": "-40", "until": "+600"})
+        return h.tenant_block(sim, extra='    AgentLabel "name"\n')
+    sim_args = ["--team-names", ",".join(n for _, n, _ in COLLIDING_TEAMS),
+                "--reason-names", ",".join(n for n, _ in COLLIDING_REASONS[:3])]
+    sim, cd, log, series = run_scenario(
+        ctx, wd, blocks=blocks, agents=194, teams=len(COLLIDING_TEAMS),
+        sim_args=sim_args)
+    try:
+        roster = sim.api("agents?top=1000")["agents"]
+        names = {str(a["agentId"]): "%s %s" % (a["firstName"], a["lastName"])
+                 for a in roster}
+        agent_label = {aid: h.sanitize(n) for aid, n in names.items()}
+        for aid, twin in COLLIDING_AGENTS.items():
+            expect(names[aid] == names[twin], "agents %s and %s no longer share "
+                   "a name: %s, %s" % (aid, twin, names[aid], names[twin]))
+            agent_label[aid] += "-" + aid
+        expect(len(set(agent_label.values())) == len(agent_label),
+               "more agent names collide than COLLIDING_AGENTS says")
+
+        too_old = [l for l in log.splitlines() if "Value too old" in l]
+        expect(not too_old, "collectd refused values: %s" % too_old[:3])
+        twice = []
+        for key, points in series.items():
+            times = [t for t, _ in points]
+            twice += [(key, t) for t in sorted(set(times)) if times.count(t) > 1]
+        expect(not twice and not series.malformed,
+               "identifiers dispatched twice at one timestamp: %s %s"
+               % (twice[:5], series.malformed[:3]))
+
+        def scopes_fn(truth):
+            for tname, t in truth["teams"].items():
+                expect(team_name[t["id"]] == tname,
+                       "team %s is %r in the truth" % (t["id"], tname))
+            return h.truth_scopes(truth, agent_label=agent_label.get,
+                                  team_label=lambda tid, _: team_label[tid])
+        check_against_truth(sim, series, log, scopes_fn=scopes_fn,
+                            reason_label=reason_label.get)
+        scopes = {k[0] for k in series}
+        expected = ({"team-" + l for l in team_label.values()}
+                    | {"agent-" + l for l in agent_label.values()}
+                    | {"all", "api"})
+        expect(scopes == expected, "scopes: missing %s, unexpected %s" % (
+            sorted(expected - scopes)[:8], sorted(scopes - expected)[:8]))
+        for agent, reason in held.items():
+            ti = "Unavailable-" + reason_label[reason]
+            for key in (("all", "count", ti), ("all", "duration", ti),
+                        ("agent-" + agent_label[agent], "duration",
+                         "current-" + ti)):
+                expect(key in series, "no series %s/%s-%s" % key)
+        print("    %d teams, %d renamed reasons and %d agent pairs kept apart"
+              % (len(COLLIDING_TEAMS), len(held), len(COLLIDING_AGENTS)))
     finally:
         sim.stop()
 
@@ -539,6 +648,7 @@ TESTS = [
     test_history_lag,
     test_history_lag_exclude,
     test_scope_options,
+    test_colliding_names,
     test_threshold_alerts,
     test_transient_faults_keep_data,
     test_slow_answers_deadline,

@@ -1,7 +1,6 @@
 /*
- * t_time.c: ISO-8601 instants and durations, and metric name sanitising.
+ * t_time.c: ISO-8601 instants and durations.
  */
-#include "cx_names.h"
 #include "cx_time.h"
 #include "unit.h"
 
@@ -86,56 +85,9 @@ static void test_durations(void) {
   CHECK_EQ_INT(d, 120000);
 }
 
-static void test_names(void) {
-  char buf[128];
-  cx_name_sanitize("Tier 1", buf, sizeof(buf));
-  CHECK_EQ_STR(buf, "Tier_1");
-  cx_name_sanitize("After Call Work", buf, sizeof(buf));
-  CHECK_EQ_STR(buf, "After_Call_Work");
-  cx_name_sanitize("jane.doe@example.com", buf, sizeof(buf));
-  CHECK_EQ_STR(buf, "jane_doe_example_com");
-  cx_name_sanitize("Zoë-Ω", buf, sizeof(buf));
-  CHECK_EQ_STR(buf, "Zo_-_");
-  cx_name_sanitize("", buf, sizeof(buf));
-  CHECK_EQ_STR(buf, "_");
-  cx_name_sanitize(NULL, buf, sizeof(buf));
-  CHECK_EQ_STR(buf, "_");
-  char longname[300];
-  memset(longname, 'x', sizeof(longname) - 1);
-  longname[sizeof(longname) - 1] = '\0';
-  cx_name_sanitize(longname, buf, sizeof(buf));
-  CHECK_EQ_INT(strlen(buf), CX_NAME_PART_MAX);
-  char small[4];
-  cx_name_sanitize("abcdef", small, sizeof(small));
-  CHECK_EQ_STR(small, "abc");
-}
-
-static void test_unique_labels(void) {
-  struct cx_label l[4] = {{"Ann_Lee", 1001}, {"Bob", 1002}, {"Ann_Lee", 1003},
-                          {"", 1004}};
-  memset(l[3].text, 'x', CX_NAME_PART_MAX);
-  l[3].text[CX_NAME_PART_MAX] = '\0';
-  CHECK_EQ_INT(cx_labels_make_unique(l, 4), 0);
-  CHECK_EQ_STR(l[0].text, "Ann_Lee-1001");
-  CHECK_EQ_STR(l[1].text, "Bob");
-  CHECK_EQ_STR(l[2].text, "Ann_Lee-1003");
-  CHECK_EQ_INT(strlen(l[3].text), CX_NAME_PART_MAX);
-  /* A long shared label keeps its id suffix within the limit. */
-  struct cx_label m[2] = {{"", 7}, {"", 8}};
-  memset(m[0].text, 'y', CX_NAME_PART_MAX);
-  memset(m[1].text, 'y', CX_NAME_PART_MAX);
-  CHECK_EQ_INT(cx_labels_make_unique(m, 2), 0);
-  CHECK_EQ_INT(strlen(m[0].text), CX_NAME_PART_MAX);
-  CHECK(strcmp(m[0].text + CX_NAME_PART_MAX - 2, "-7") == 0);
-  CHECK(strcmp(m[1].text + CX_NAME_PART_MAX - 2, "-8") == 0);
-  CHECK_EQ_INT(cx_labels_make_unique(m, 1), 0);
-}
-
 int main(void) {
   RUN(test_instants);
   RUN(test_format_round_trip);
   RUN(test_durations);
-  RUN(test_names);
-  RUN(test_unique_labels);
   return unit_finish();
 }
