@@ -16,20 +16,16 @@
  * A cycle without a real-time answer dispatches only the api series; one
  * whose history step failed leaves out the window durations.
  *
- * Names: agent labels, team names and reason names are sanitised and made
- * unique per kind by cx_labels_make_unique: agents and teams suffixed with
- * their CXone id, reasons with a hash of the raw name, which is what the
- * ledger keys them by (a code renamed within the window is two reasons
- * under one outStateId, so that id would not tell them apart).  The prefixes
- * ("agent-", "team-", "all"; "<State>", "Unavailable-", "current-") keep
- * the kinds apart, so every identifier of a cycle is distinct.
+ * Names come from cx_labels (unique per kind); the prefixes ("agent-",
+ * "team-", "all"; "<State>", "Unavailable-", "current-") keep the kinds
+ * apart, so every identifier of a cycle is distinct.
  */
 #include "collectd/core/daemon/collectd.h"
 #include "collectd/core/daemon/plugin.h"
 #include "collectd/core/utils/common/common.h"
 
 #include "cx_emit.h"
-#include "cx_names.h"
+#include "cx_labels.h"
 
 #include <inttypes.h>
 
@@ -67,21 +63,14 @@ static void set_scope(struct emitter *e, const char *prefix, const char *label) 
               prefix, label);
 }
 
-/* The unique name parts of one cycle: agents[i] names snap->agents[i]
- * (none with PerAgent false), teams[t] snap->teams[t], reasons[r - 1]
- * reason id r. */
-struct labels {
-  struct cx_label *agents, *teams, *reasons;
-};
-
 /* "<prefix>Unavailable-<Reason>" type instances. */
-static void reason_instance(const struct labels *l, size_t reason,
+static void reason_instance(const struct cx_labels *l, size_t reason,
                             const char *prefix, char *buf, size_t size) {
   ssnprintf(buf, size, "%sUnavailable-%s", prefix, l->reasons[reason - 1].text);
 }
 
 static void emit_durations(struct emitter *e, const struct cx_snapshot *snap,
-                           const struct labels *l, const struct cx_scope *sc) {
+                           const struct cx_labels *l, const struct cx_scope *sc) {
   char ti[DATA_MAX_NAME_LEN];
   for (int s = 0; s < CX_STATE_COUNT; s++)
     emit_gauge(e, "duration", cx_state_name(s), (double)sc->duration[s] / 1000.0);
@@ -94,7 +83,7 @@ static void emit_durations(struct emitter *e, const struct cx_snapshot *snap,
 }
 
 static void emit_counts(struct emitter *e, const struct cx_snapshot *snap,
-                        const struct labels *l, const struct cx_scope *sc) {
+                        const struct cx_labels *l, const struct cx_scope *sc) {
   char ti[DATA_MAX_NAME_LEN];
   for (int s = 0; s < CX_STATE_COUNT; s++)
     emit_gauge(e, "count", cx_state_name(s), sc->count[s]);
@@ -107,7 +96,7 @@ static void emit_counts(struct emitter *e, const struct cx_snapshot *snap,
 }
 
 static void emit_current(struct emitter *e, const struct cx_snapshot *snap,
-                         const struct labels *l,
+                         const struct cx_labels *l,
                          const struct cx_snapshot_agent *a) {
   char ti[DATA_MAX_NAME_LEN];
   double in_state = a->state >= 0 ? (double)(snap->time - a->since) / 1000.0 : 0;
@@ -123,73 +112,6 @@ static void emit_current(struct emitter *e, const struct cx_snapshot *snap,
     reason_instance(l, r, "current-", ti, sizeof(ti));
     emit_gauge(e, "duration", ti, a->reason == r ? in_state : 0.0);
   }
-}
-
-static const char *agent_label(const struct cx_snapshot_agent *a,
-                               enum cx_agent_label label, char *buf,
-                               size_t size) {
-  const struct cx_agent_meta *m = a->meta;
-  if (label == CX_LABEL_USERNAME && m != NULL && m->user_name != NULL)
-    return m->user_name;
-  if (label == CX_LABEL_NAME && m != NULL &&
-      (m->first_name != NULL || m->last_name != NULL)) {
-    ssnprintf(buf, size, "%s%s%s", m->first_name ? m->first_name : "",
-              m->first_name && m->last_name ? " " : "",
-              m->last_name ? m->last_name : "");
-    return buf;
-  }
-  ssnprintf(buf, size, "%" PRId64, a->id);
-  return buf;
-}
-
-static void labels_free(struct labels *l) {
-  free(l->agents);
-  free(l->teams);
-  free(l->reasons);
-}
-
-/* Fills l with the cycle's sanitised, unique labels.  Agent and team ids
- * are distinct (the ledger and the roster are keyed by them), reason names
- * too (the ledger interns them).  0 or ENOMEM (l is then freed). */
-static int make_labels(const struct cx_emit_options *opt,
-                       const struct cx_snapshot *snap, struct labels *l) {
-  size_t nagents = opt->per_agent ? snap->nagents : 0;
-  *l = (struct labels){
-      .agents = calloc(nagents ? nagents : 1, sizeof(*l->agents)),
-      .teams = calloc(snap->nteams ? snap->nteams : 1, sizeof(*l->teams)),
-      .reasons = calloc(snap->nreasons ? snap->nreasons : 1,
-                        sizeof(*l->reasons))};
-  const char **names = calloc(snap->nreasons ? snap->nreasons : 1,
-                              sizeof(*names));
-  int rc = l->agents && l->teams && l->reasons && names ? 0 : ENOMEM;
-  char buf[DATA_MAX_NAME_LEN];
-  for (size_t i = 0; rc == 0 && i < nagents; i++) {
-    const struct cx_snapshot_agent *a = &snap->agents[i];
-    cx_name_sanitize(agent_label(a, opt->label, buf, sizeof(buf)),
-                     l->agents[i].text, sizeof(l->agents[i].text));
-    l->agents[i].id = a->id;
-  }
-  for (size_t t = 0; rc == 0 && t < snap->nteams; t++) {
-    cx_name_sanitize(snap->teams[t].name, l->teams[t].text,
-                     sizeof(l->teams[t].text));
-    l->teams[t].id = snap->teams[t].id;
-  }
-  for (size_t r = 0; rc == 0 && r < snap->nreasons; r++) {
-    names[r] = cx_snapshot_reason_name(snap, r + 1);
-    cx_name_sanitize(names[r], l->reasons[r].text, sizeof(l->reasons[r].text));
-  }
-  if (rc == 0)
-    rc = cx_labels_make_unique(l->agents, nagents, CX_TAG_DECIMAL);
-  if (rc == 0)
-    rc = cx_labels_make_unique(l->teams, snap->nteams, CX_TAG_DECIMAL);
-  if (rc == 0)
-    rc = cx_labels_hash_ids(l->reasons, names, snap->nreasons);
-  if (rc == 0)
-    rc = cx_labels_make_unique(l->reasons, snap->nreasons, CX_TAG_HEX);
-  free(names);
-  if (rc != 0)
-    labels_free(l);
-  return rc;
 }
 
 /* Plugin health, scope "api". */
@@ -229,8 +151,8 @@ int cx_emit(const struct cx_emit_options *opt, const struct cx_snapshot *snap,
   /* Window durations need history too: without this cycle's history a
    * state the real-time poll missed would be counted as its neighbour. */
   bool durations = health->history_ready && health->history_fresh;
-  struct labels l;
-  if (make_labels(opt, snap, &l) != 0) {
+  struct cx_labels l;
+  if (cx_labels_build(&l, snap, opt->per_agent, opt->label) != 0) {
     ERROR("cxone plugin: out of memory naming %zu agents, %zu teams and %zu "
           "reasons; only the api series dispatched this cycle",
           snap->nagents, snap->nteams, snap->nreasons);
@@ -255,6 +177,6 @@ int cx_emit(const struct cx_emit_options *opt, const struct cx_snapshot *snap,
     emit_durations(&e, snap, &l, &snap->all);
   emit_counts(&e, snap, &l, &snap->all);
   emit_health(&e, health);
-  labels_free(&l);
+  cx_labels_free(&l);
   return e.failures;
 }

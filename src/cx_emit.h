@@ -9,12 +9,11 @@
 #ifndef CX_EMIT_H
 #define CX_EMIT_H
 
+#include "cx_labels.h"
 #include "cx_poll.h"
 #include "cx_snapshot.h"
 
 #include <stdbool.h>
-
-enum cx_agent_label { CX_LABEL_ID = 0, CX_LABEL_NAME, CX_LABEL_USERNAME };
 
 struct cx_emit_options {
   const char *host;             /* tenant block name or Host */
