@@ -22,6 +22,7 @@
 #include "cx_http.h"
 #include "cx_json.h"
 #include "cx_log.h"
+#include "cx_curl_wipe.h"
 
 #include <curl/curl.h>
 
@@ -619,13 +620,18 @@ static int global_refs;
 enum cx_status cx_http_global_init(void) {
   if (global_refs++ > 0)
     return CX_OK;
-  CURLcode rc = curl_global_init(CURL_GLOBAL_DEFAULT);
+  bool wiping;
+  CURLcode rc = (CURLcode)cx_curl_wipe_global_init(CURL_GLOBAL_DEFAULT, &wiping);
   if (rc != CURLE_OK) {
     global_refs = 0;
     cx_log(CX_LOG_ERR, "http: curl_global_init failed: %s",
            curl_easy_strerror(rc));
     return CX_ERR_TRANSPORT;
   }
+  if (!wiping)
+    cx_log(CX_LOG_WARNING, "http: libcurl was initialised before (by another "
+           "plugin?): its copies of requests and responses are not wiped, so "
+           "secrets and tokens may remain in core dumps");
   return CX_OK;
 }
 
