@@ -312,6 +312,8 @@ struct cx_http_xfer *cx_http_xfer_new(struct cx_http *http) {
     SET(CURLOPT_USERAGENT, http->user_agent);
   if (http->max_body <= (size_t)INT64_MAX)
     SET(CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)http->max_body);
+  if (rc == CURLE_OK)
+    rc = (CURLcode)cx_curl_wipe_easy(c); /* TLS plaintext wiped */
   SET(CURLOPT_FOLLOWLOCATION, 0L);
   SET(CURLOPT_TCP_KEEPALIVE, 1L);
 #if LIBCURL_VERSION_NUM >= 0x075500
