@@ -362,6 +362,8 @@ out:
   cx_wipe_free(ci);
   cx_wipe_free(cs);
   cx_wipe_free(body);
+  /* memcpy and TLS moved the request (the secrets) through them. */
+  cx_secret_clear_registers();
   return st;
 }
 

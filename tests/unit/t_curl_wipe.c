@@ -1,9 +1,10 @@
 /*
- * t_curl_wipe.c: libcurl's wiping allocation callbacks (cx_curl_wipe.c).
- * curl_global_init_mem() takes effect once per process, so each case runs
- * in a child.
+ * t_curl_wipe.c: libcurl's wiping allocation callbacks (cx_curl_wipe.c) and
+ * cx_secret_clear_registers().  curl_global_init_mem() takes effect once per
+ * process, so each case runs in a child.
  */
 #include "cx_curl_wipe.h"
+#include "cx_secret.h"
 #include "unit.h"
 
 #include <curl/curl.h>
@@ -69,8 +70,19 @@ static void test_after_curl_global_init(void) {
   CHECK_EQ_INT(in_child(second), 0);
 }
 
+static void test_clear_registers(void) {
+  /* Runs on this CPU (no SIGILL) and leaves the caller's state usable. */
+  double d[8] = {1.5, 2.5, 3.5, 4.5, 5.5, 6.5, 7.5, 8.5};
+  double sum = 0;
+  cx_secret_clear_registers();
+  for (int i = 0; i < 8; i++)
+    sum += d[i];
+  CHECK(sum == 40.0);
+}
+
 int main(void) {
   RUN(test_first_in_process);
   RUN(test_after_curl_global_init);
+  RUN(test_clear_registers);
   return unit_finish();
 }
