@@ -18,6 +18,12 @@ enum sim_client_auth {
   SIM_CLIENT_AUTH_BASIC,
   SIM_CLIENT_AUTH_POST
 };
+/* How the id and secret of a Basic header may be written (RFC 6749 2.3.1). */
+enum sim_basic_encoding {
+  SIM_BASIC_ANY,
+  SIM_BASIC_RAW,
+  SIM_BASIC_FORM
+};
 
 /* Bits of sim_config.team_field. */
 #define SIM_TEAM_ID 1
@@ -48,6 +54,7 @@ struct sim_config {
   const char *access_key_id;
   const char *access_key_secret;
   enum sim_client_auth client_auth;
+  enum sim_basic_encoding basic_encoding;
   double token_ttl; /* seconds */
 
   /* Semantics of the open questions of the real API. */

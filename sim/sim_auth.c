@@ -23,7 +23,7 @@
 #define REFRESH_TTL_S 7200
 
 struct token {
-  char *value;
+  char *value, *refresh, *id; /* access, refresh and id tokens issued */
   cx_ms_t exp;
   bool revoked;
 };
@@ -215,9 +215,12 @@ static char *form_get(const char *body, const char *name) {
 }
 
 static bool client_matches(const char *id, const char *secret) {
-  if (strcmp(id, sim_cfg.client_id) == 0 &&
+  if (sim_cfg.basic_encoding != SIM_BASIC_FORM &&
+      strcmp(id, sim_cfg.client_id) == 0 &&
       strcmp(secret, sim_cfg.client_secret) == 0)
     return true;
+  if (sim_cfg.basic_encoding == SIM_BASIC_RAW)
+    return false;
   /* RFC 6749 2.3.1: the parts may be form-urlencoded before base64. */
   char *did = form_decode(id, strlen(id)),
        *dsec = form_decode(secret, strlen(secret));
@@ -270,19 +273,24 @@ static bool client_auth_ok(struct sim_req *r) {
   return ok;
 }
 
-static int store_token(char *value, cx_ms_t exp) {
+/* Takes the three tokens in every case (freed on failure). */
+static int store_token(char *value, char *refresh, char *id, cx_ms_t exp) {
   pthread_mutex_lock(&A.lock);
   if (A.n == A.cap) {
     size_t cap = A.cap ? 2 * A.cap : 16;
     struct token *v = realloc(A.v, cap * sizeof *v);
     if (v == NULL) {
       pthread_mutex_unlock(&A.lock);
+      free(value);
+      free(refresh);
+      free(id);
       return -1;
     }
     A.v = v;
     A.cap = cap;
   }
-  A.v[A.n++] = (struct token){.value = value, .exp = exp};
+  A.v[A.n++] =
+      (struct token){.value = value, .refresh = refresh, .id = id, .exp = exp};
   pthread_mutex_unlock(&A.lock);
   return 0;
 }
@@ -320,11 +328,14 @@ void sim_auth_token(struct sim_req *r) {
   char *access = make_jwt(claims(serial, iat, exp));
   char *refresh = make_jwt(claims(serial, iat, iat + REFRESH_TTL_S));
   char *id = make_jwt(claims(serial, iat, exp));
-  if (access == NULL || refresh == NULL || id == NULL ||
-      store_token(access, exp_ms) != 0) {
+  if (access == NULL || refresh == NULL || id == NULL) {
     free(access);
     free(refresh);
     free(id);
+    oauth_error(r, 500, "server_error", "Out of memory");
+    return;
+  }
+  if (store_token(access, refresh, id, exp_ms) != 0) {
     oauth_error(r, 500, "server_error", "Out of memory");
     return;
   }
@@ -338,8 +349,30 @@ void sim_auth_token(struct sim_req *r) {
   json_object_object_add(
       o, "issued_token_type",
       json_object_new_string("urn:ietf:params:oauth:token-type:access_token"));
-  free(refresh);
-  free(id);
+  sim_reply_json(r, 200, o);
+}
+
+/* /sim/tokens: every token issued, oldest first (tests look for them in a
+ * client's memory). */
+void sim_auth_tokens_handle(struct sim_req *r) {
+  struct json_object *a = json_object_new_array();
+  pthread_mutex_lock(&A.lock);
+  for (size_t i = 0; i < A.n; i++) {
+    struct json_object *t = json_object_new_object();
+    json_object_object_add(t, "access_token",
+                           json_object_new_string(A.v[i].value));
+    json_object_object_add(t, "refresh_token",
+                           json_object_new_string(A.v[i].refresh));
+    json_object_object_add(t, "id_token", json_object_new_string(A.v[i].id));
+    json_object_object_add(t, "expires",
+                           json_object_new_double((double)A.v[i].exp / 1000.0));
+    json_object_object_add(t, "revoked",
+                           json_object_new_boolean(A.v[i].revoked));
+    json_object_array_add(a, t);
+  }
+  pthread_mutex_unlock(&A.lock);
+  struct json_object *o = json_object_new_object();
+  json_object_object_add(o, "tokens", a);
   sim_reply_json(r, 200, o);
 }
 
@@ -388,8 +421,11 @@ long sim_auth_tokens_issued(void) {
 }
 
 void sim_auth_free(void) {
-  for (size_t i = 0; i < A.n; i++)
+  for (size_t i = 0; i < A.n; i++) {
     free(A.v[i].value);
+    free(A.v[i].refresh);
+    free(A.v[i].id);
+  }
   free(A.v);
   A.v = NULL;
   A.n = A.cap = 0;

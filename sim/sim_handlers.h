@@ -15,6 +15,8 @@ int sim_auth_check(struct sim_req *r);
 /* Revokes the request's bearer token, or every token when r is NULL. */
 void sim_auth_revoke(struct sim_req *r);
 long sim_auth_tokens_issued(void);
+/* GET /sim/tokens: every token issued so far. */
+void sim_auth_tokens_handle(struct sim_req *r);
 void sim_auth_free(void);
 
 /* sim_api.c: the inContactAPI endpoints below /inContactAPI/services/vNN.0/. */

@@ -340,6 +340,8 @@ static void control(struct sim_req *r) {
     sim_reply_json(r, 200, o);
   } else if (strcmp(p, "/stats") == 0) {
     control_stats(r);
+  } else if (strcmp(p, "/tokens") == 0) {
+    sim_auth_tokens_handle(r);
   } else if (strcmp(p, "/truth") == 0) {
     sim_truth_handle(r);
   } else if (strcmp(p, "/timeline") == 0) {

@@ -99,6 +99,9 @@ static void usage(FILE *f) {
       "                        environment's CXONE_SIM_ACCESS_KEY_SECRET)\n"
       "  --client-auth basic|post|any\n"
       "                        client authentication accepted (default any)\n"
+      "  --basic-encoding raw|form|any\n"
+      "                        Basic id and secret accepted as they are,\n"
+      "                        form-urlencoded first, or either (default any)\n"
       "  --token-ttl SECONDS   access token lifetime (default 3600)\n"
       "\n"
       "API semantics (the open questions of the real API):\n"
@@ -153,6 +156,9 @@ static void usage(FILE *f) {
       "      every issued token becomes invalid\n"
       "  GET /sim/stats\n"
       "      request, status, byte and token counters\n"
+      "  GET /sim/tokens\n"
+      "      every token issued: access, refresh and id token, expiry,\n"
+      "      revoked\n"
       "\n"
       "SIGINT or SIGTERM stops the server.\n",
       f);
@@ -173,6 +179,7 @@ enum {
   O_KEY_ID,
   O_KEY_SECRET,
   O_CLIENT_AUTH,
+  O_BASIC_ENCODING,
   O_TTL,
   O_TENANT,
   O_STRADDLE,
@@ -204,6 +211,7 @@ static const struct option options[] = {
     {"access-key-id", required_argument, NULL, O_KEY_ID},
     {"access-key-secret", required_argument, NULL, O_KEY_SECRET},
     {"client-auth", required_argument, NULL, O_CLIENT_AUTH},
+    {"basic-encoding", required_argument, NULL, O_BASIC_ENCODING},
     {"token-ttl", required_argument, NULL, O_TTL},
     {"tenant-id", required_argument, NULL, O_TENANT},
     {"history-straddle", required_argument, NULL, O_STRADDLE},
@@ -253,6 +261,7 @@ static int parse_listen(const char *s) {
 /* Applies one option; returns -1 on an invalid value. */
 static int apply(int opt, const char *arg) {
   static const char *const auths[] = {"any", "basic", "post", NULL};
+  static const char *const encodings[] = {"any", "raw", "form", NULL};
   static const char *const straddles[] = {"include", "exclude", NULL};
   static const char *const opens[] = {"omit", "open", "partial", NULL};
   static const char *const durations[] = {"iso", "seconds", NULL};
@@ -292,6 +301,10 @@ static int apply(int opt, const char *arg) {
   case O_CLIENT_AUTH:
     c = choice(arg, auths);
     sim_cfg.client_auth = (enum sim_client_auth)c;
+    return c < 0 ? -1 : 0;
+  case O_BASIC_ENCODING:
+    c = choice(arg, encodings);
+    sim_cfg.basic_encoding = (enum sim_basic_encoding)c;
     return c < 0 ? -1 : 0;
   case O_TTL: return parse_double(arg, 1, 1e9, &sim_cfg.token_ttl);
   case O_TENANT: sim_cfg.tenant_id = arg; return 0;

@@ -327,6 +327,8 @@ static enum cx_status request_token(struct cx_auth *a, struct cx_error *err) {
   if (st == CX_OK)
     st = accept_token(a, &resp, err);
   cx_http_response_free(&resp);
+  /* memcpy and TLS moved the request (the secrets) through them. */
+  cx_secret_clear_registers();
   return st;
 }
 

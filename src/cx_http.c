@@ -29,7 +29,8 @@
  * Secrets: Authorization header strings (ours and libcurl's slist copies)
  * and response bodies are wiped before they are freed; a POST body belongs
  * to the caller and libcurl's pointer to it is dropped when the request
- * completes.  Nothing here logs a body, a header value or a URL query.
+ * completes.  libcurl allocates through cx_wipe_alloc (wiped on release)
+ * and OpenSSL 3 wipes the plaintext it decrypted (cx_http_global_init).  Nothing here logs a body, a header value or a URL query.
  * Thread-safety: CURLOPT_NOSIGNAL, an error buffer per handle, one struct
  * cx_http per thread, curl_global_init from init only.
  */
@@ -37,6 +38,7 @@
 #include "cx_http.h"
 #include "cx_log.h"
 #include "cx_str.h"
+#include "cx_wipe_alloc.h"
 
 #include <curl/curl.h>
 
@@ -281,6 +283,19 @@ static size_t on_header(char *line, size_t size, size_t nitems,
   return n;
 }
 
+/* ------------------------------------------------ wiped copies (secrets) */
+
+/* Set by cx_http_global_init: libcurl allocates through cx_wipe_alloc, and
+ * its TLS library can wipe the plaintext it decrypted. */
+static bool libcurl_wiping, tls_cleanse;
+
+static CURLcode on_ssl_ctx(CURL *easy, void *ssl_ctx, void *userdata) {
+  (void)easy;
+  (void)userdata;
+  cx_wipe_tls_context(ssl_ctx);
+  return CURLE_OK;
+}
+
 /* The deadline's clock. */
 static cx_ms_t now_ms(const struct cx_http *h) {
   return h->transport != NULL ? h->transport->now(h->transport->ctx)
@@ -354,6 +369,8 @@ static struct xfer *xfer_new(struct cx_http *http) {
     SET(CURLOPT_USERAGENT, http->user_agent);
   if (http->max_body <= (size_t)INT64_MAX)
     SET(CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)http->max_body);
+  if (tls_cleanse)
+    SET(CURLOPT_SSL_CTX_FUNCTION, on_ssl_ctx); /* TLS plaintext wiped */
   SET(CURLOPT_FOLLOWLOCATION, 0L);
   SET(CURLOPT_TCP_KEEPALIVE, 1L);
 #if LIBCURL_VERSION_NUM >= 0x075500
@@ -833,18 +850,36 @@ void cx_http_response_free(struct cx_http_response *resp) {
 
 static int global_refs;
 
+/* libcurl's allocation goes through cx_wipe_alloc only when this call
+ * comes first in the process: curl_global_init_mem() after another
+ * initialisation just counts one more user.  curl exposes no way to ask, so
+ * a probe (curl_easy_escape allocates) must come through the callbacks. */
 enum cx_status cx_http_global_init(void) {
   if (global_refs++ > 0)
     return CX_OK;
-  CURLcode rc = curl_global_init(CURL_GLOBAL_DEFAULT);
+  CURLcode rc = curl_global_init_mem(CURL_GLOBAL_DEFAULT, cx_walloc_malloc,
+                                     cx_walloc_free, cx_walloc_realloc,
+                                     cx_walloc_strdup, cx_walloc_calloc);
   if (rc != CURLE_OK) {
     global_refs = 0;
     cx_log(CX_LOG_ERR, "http: curl_global_init failed: %s",
            curl_easy_strerror(rc));
     return CX_ERR_TRANSPORT;
   }
+  unsigned long before = cx_walloc_calls();
+  char *probe = curl_easy_escape(NULL, "probe", 5);
+  libcurl_wiping = probe != NULL && cx_walloc_calls() != before;
+  curl_free(probe);
+  const curl_version_info_data *v = curl_version_info(CURLVERSION_NOW);
+  tls_cleanse = v != NULL && cx_wipe_tls_supported(v->ssl_version);
+  if (!libcurl_wiping)
+    cx_log(CX_LOG_WARNING, "http: libcurl was initialised before (by another "
+           "plugin?): its copies of requests and responses are not wiped, so "
+           "secrets and tokens may remain in core dumps");
   return CX_OK;
 }
+
+bool cx_http_global_wiping(void) { return libcurl_wiping; }
 
 void cx_http_global_cleanup(void) {
   if (global_refs > 0 && --global_refs == 0)

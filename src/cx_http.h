@@ -142,8 +142,13 @@ struct cx_transport {
 /* Replaces the network by t (NULL restores it).  t must outlive its use. */
 void cx_http_set_transport(struct cx_http *http, const struct cx_transport *t);
 
-/* Process-wide libcurl setup/teardown; call from single-threaded init. */
+/* Process-wide libcurl setup/teardown; call while the process is single-
+ * threaded, and first (see cx_http.c). */
 enum cx_status cx_http_global_init(void);
 void cx_http_global_cleanup(void);
+
+/* Whether libcurl allocates through the wiping functions (it does not when
+ * something initialised it before cx_http_global_init). */
+bool cx_http_global_wiping(void);
 
 #endif /* CX_HTTP_H */

@@ -23,4 +23,10 @@ void cx_secret_free(char *s);
 /* Wipes and frees an ordinary heap string; NULL is fine. */
 void cx_wipe_free(char *s);
 
+/* Zeroes the calling thread's vector registers (x86-64: every xmm/ymm/zmm
+ * register the CPU has; elsewhere nothing).  memcpy and the TLS code move
+ * requests through them, and a sleeping thread's registers go into a core
+ * dump: call it when a thread is done with secrets or a token for now. */
+void cx_secret_clear_registers(void);
+
 #endif /* CX_SECRET_H */

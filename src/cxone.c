@@ -195,7 +195,7 @@ static int cxone_config(oconfig_item_t *ci) {
   return status;
 }
 
-/* The poller is created on the first read, after cxone_init has run
+/* The poller is created on the first read, after module_register has run
  * curl_global_init while the daemon was still single-threaded. */
 static int cxone_read(user_data_t *ud) {
   struct tenant *t = ud->data;
@@ -214,12 +214,16 @@ static int cxone_read(user_data_t *ud) {
     c_release(LOG_NOTICE, &t->complaint, PLUGIN_NAME " plugin: tenant \"%s\": "
               "CXone answers again", t->name);
   cx_emit(&t->emit, cx_poll_snapshot(t->poll), cx_poll_health(t->poll));
+  /* This read thread now sleeps: the last request (the token) must not
+   * wait in its vector registers for a core dump. */
+  cx_secret_clear_registers();
   return 0;
 }
 
+static bool curl_ready;
+
 static int cxone_init(void) {
-  cx_log_set_sink(log_sink);
-  if (cx_http_global_init() != CX_OK) {
+  if (!curl_ready) {
     ERROR(PLUGIN_NAME " plugin: libcurl initialisation failed");
     plugin_unregister_read_group(READ_GROUP);
     return -1;
@@ -228,11 +232,25 @@ static int cxone_init(void) {
 }
 
 static int cxone_shutdown(void) {
-  cx_http_global_cleanup();
+  if (curl_ready)
+    cx_http_global_cleanup();
+  curl_ready = false;
   return 0;
 }
 
 void module_register(void) {
+  cx_log_set_sink(log_sink);
+  /* libcurl is initialised here, when LoadPlugin loads the plugin, rather
+   * than in the init callback: curl_global_init_mem() (cx_http.c) installs
+   * the allocation callbacks that wipe libcurl's copies of requests only if
+   * it comes first in the process, and a plugin sharing our libcurl may
+   * initialise it as soon as its configuration is read (collectd's curl
+   * plugin calls curl_easy_init then, which initialises libcurl as a side
+   * effect) or in its init callback.  Anything that does so before
+   * "LoadPlugin cxone" still wins; cx_http_global_init() then logs a
+   * warning.  (Debian's own curl-based plugins use libcurl-gnutls, another
+   * copy of libcurl, and do not interfere.) */
+  curl_ready = cx_http_global_init() == CX_OK;
   plugin_register_complex_config(PLUGIN_NAME, cxone_config);
   plugin_register_init(PLUGIN_NAME, cxone_init);
   plugin_register_shutdown(PLUGIN_NAME, cxone_shutdown);

@@ -484,45 +484,146 @@ def test_no_secret_in_logs(ctx, wd):
         sim.stop()
 
 
+# Secrets for the core dump test: every character class that an encoding
+# changes (RFC 3986 and form encoding: + / = space % &; base64 of the raw and
+# of the encoded forms differ too), with "%41" and "%zz" that a careless
+# decoder would turn into something else.
+# E2E_VERBOSE_CORES=1: print every token copy with its surroundings and keep
+# the dumps in the work directory.
+VERBOSE_CORES = os.environ.get("E2E_VERBOSE_CORES") == "1"
+
+CORE_SECRETS = {
+    "client_secret": "Cs+9k/Qz=m2 Xr%41&p7Wv+T/eY=Lb 3&Nu%zzQ0h",
+    "access_key_secret": "Ak/7h+Rw=Zp4 %2B&q9Mx==Jd/Tc+ 8&Ye%n5Wu",
+}
+
+
 def test_no_secret_in_core_dump(ctx, wd):
-    """Secrets read from ...File keys live in memory marked MADV_DONTDUMP:
-    a core dump of the running daemon (gdb's gcore) does not contain them."""
-    c = h.SIM_CREDENTIALS
+    """Secrets read from ...File keys: no core dump of the running daemon
+    (gdb's gcore), taken right after the first token requests, mid-run and
+    after the tokens were renewed, holds either secret in any encoding it
+    travelled in (raw, percent- and form-encoded with either hex case,
+    base64(id:secret) of raw or encoded parts), not even a 12-byte piece.
+    Two tenants: client_secret_basic against a server that wants the parts
+    form-encoded (the plugin sends them raw first, then encoded), and
+    client_secret_post with the API on another host name.  Prints where the
+    tokens are found."""
+    import core_scan
+    c = dict(h.SIM_CREDENTIALS, **CORE_SECRETS)
     files = {}
-    for name in ("client_secret", "access_key_secret"):
+    for name in CORE_SECRETS:
         files[name] = os.path.join(wd.path, name)
         with open(files[name], "w") as f:
             f.write(c[name] + "\n")
         os.chmod(files[name], 0o600)
-
-    def blocks(sim):
-        return h.tenant_block(sim).replace(
-            'ClientSecret "%s"' % c["client_secret"],
-            'ClientSecretFile "%s"' % files["client_secret"]).replace(
-            'AccessKeySecret "%s"' % c["access_key_secret"],
-            'AccessKeySecretFile "%s"' % files["access_key_secret"])
-
-    core = os.path.join(wd.path, "core")
-
-    def dump(sim):
-        r = subprocess.run(["gcore", "-o", core, str(sim.collectd.proc.pid)],
-                           capture_output=True, text=True, timeout=120)
-        expect(r.returncode == 0, "gcore failed: " + r.stderr[-500:])
-    sim, cd, log, series = run_scenario(ctx, wd, blocks=blocks, run_seconds=8,
-                                        midrun=dump)
+    ttl = 10
+    sim = h.Sim(ctx.sim_bin, wd.path, args=[
+        "--client-secret", c["client_secret"],
+        "--access-key-secret", c["access_key_secret"],
+        "--basic-encoding", "form", "--token-ttl", str(ttl)])
     try:
-        dumps = [f for f in os.listdir(wd.path) if f.startswith("core")]
-        expect(dumps, "no core dump was written")
-        path = os.path.join(wd.path, dumps[0])
-        with open(path, "rb") as f:
-            data = f.read()
-        os.unlink(path)
-        expect(len(data) > 1 << 20, "the core dump is too small to be real")
-        for name in ("client_secret", "access_key_secret"):
-            expect(c[name].encode() not in data, "%s found in the core dump" % name)
-        up = series.get(("api", "gauge", "up"), [])
-        expect(up and up[-1][1] == 1.0, "the plugin was not polling")
-        print("    %d MiB core dump without either secret" % (len(data) >> 20))
+        # "post" reaches the API as localhost: the token endpoint gets a
+        # connection of its own, idle between renewals (as with CXone,
+        # whose token and API hosts differ).
+        tenants = {"basic": "", "post": '    ClientAuth "post"\n'
+                   '    APIEndpoint "%s"\n' % sim.url.replace("127.0.0.1", "localhost")}
+        block = "".join(h.tenant_block(sim, name=n, extra=x).replace(
+            'ClientSecret "%s"' % h.SIM_CREDENTIALS["client_secret"],
+            'ClientSecretFile "%s"' % files["client_secret"]).replace(
+            'AccessKeySecret "%s"' % h.SIM_CREDENTIALS["access_key_secret"],
+            'AccessKeySecretFile "%s"' % files["access_key_secret"])
+            for n, x in tenants.items())
+        t0 = time.time()
+        cd = h.Collectd(wd.path, ctx.plugin_dir, block).start()
+        targets = {name: core_scan.secret_forms(c[name]) for name in CORE_SECRETS}
+        problems = []
+
+        def tokens_issued():
+            return sim.get("/sim/stats")["tokens_issued"]
+
+        def wait_tokens(n, timeout):
+            deadline = time.time() + timeout
+            while tokens_issued() < n and time.time() < deadline:
+                time.sleep(0.05)
+            expect(tokens_issued() >= n, "only %d tokens issued, expected %d"
+                   % (tokens_issued(), n))
+
+        def dump(moment):
+            expect(cd.proc.alive(), "collectd exited:\n" + cd.output()[-3000:])
+            prefix = os.path.join(wd.path, "core-" + moment.split()[0])
+            maps = core_scan.read_maps(cd.proc.pid)
+            t = time.time()
+            r = subprocess.run(["gcore", "-o", prefix, str(cd.proc.pid)],
+                               capture_output=True, text=True, timeout=120)
+            expect(r.returncode == 0, "gcore failed: " + r.stderr[-500:])
+            path = "%s.%d" % (prefix, cd.proc.pid)
+            expect(os.path.getsize(path) > 1 << 20,
+                   "the core dump is too small to be real")
+            tokens = sim.get("/sim/tokens")["tokens"]
+            now = time.time()
+            live = [k for k, tok in enumerate(tokens)
+                    if not tok["revoked"] and tok["expires"] > t]
+            live = live[-len(tenants):]  # the newest, one per tenant
+            tt = dict(targets)
+            for k, tok in enumerate(tokens):
+                for kind in ("access_token", "refresh_token", "id_token"):
+                    tt["%s #%d" % (kind, k + 1)] = {
+                        "JWT signature": tok[kind].rsplit(".", 1)[1]}
+            found = core_scan.scan(path, maps, tt)
+            size = os.path.getsize(path) >> 20
+            if not VERBOSE_CORES:
+                os.unlink(path)
+            print("    %s (%.1f s after start, %d MiB, %d tokens issued):" % (
+                moment, t - t0, size, len(tokens)))
+            secrets = [f for f in found if f.label in CORE_SECRETS]
+            for f in secrets:
+                problems.append("%s: %s" % (moment, f.describe()))
+                print("      SECRET " + f.describe())
+            for k, tok in enumerate(tokens):
+                state = ("current" if k in live else
+                         "expired" if tok["expires"] <= now else "replaced")
+                for kind in ("access_token", "refresh_token", "id_token"):
+                    label = "%s #%d" % (kind, k + 1)
+                    where = ["%s (%d bytes)" % (f.region, f.length)
+                             for f in found if f.label == label]
+                    if VERBOSE_CORES:
+                        for f in found:
+                            if f.label == label:
+                                print("        " + f.describe())
+                    if where or kind == "access_token":
+                        print("      %s %s (%s): %s" % (
+                            kind.replace("_", " "), k + 1, state,
+                            "; ".join(where) if where else "not found"))
+            if not secrets:
+                print("      neither secret, in no encoding")
+
+        try:
+            wait_tokens(len(tenants), 15)
+            # While a token request is being sent its secrets are in
+            # libcurl's and OpenSSL's buffers; let it end (the answer is
+            # parsed within milliseconds of being issued).
+            time.sleep(0.1)
+            dump("right after the first token requests")
+            time.sleep(max(0, t0 + 5 - time.time()))
+            dump("mid-run")
+            wait_tokens(2 * len(tenants), 3 * ttl)
+            time.sleep(1.0)
+            dump("after the tokens were renewed")
+            time.sleep(1.0)
+            expect(cd.proc.alive(), "collectd exited early:\n" + cd.output()[-3000:])
+        finally:
+            rc = cd.stop()
+        log = cd.output()
+        expect(rc == 0, "collectd exit status %s:\n%s" % (rc, log[-3000:]))
+        expect("retrying with the client credentials form-encoded" in log,
+               "the basic tenant never sent form-encoded credentials")
+        expect("libcurl was initialised before" not in log,
+               "libcurl's copies were not wiped:\n" + log[-3000:])
+        for name in tenants:
+            up = h.read_csv(cd.csv_dir, host=name).get(("api", "gauge", "up"), [])
+            expect(up and up[-1][1] == 1.0, "tenant %s was not polling" % name)
+        expect(not problems, "secrets in the core dumps:\n  " +
+               "\n  ".join(problems))
     finally:
         sim.stop()
 
