@@ -139,6 +139,27 @@ static void test_deadline(void) {
   CHECK(r.longest <= cfg.budget);
   cx_poll_destroy(r.poll);
   fakecx_free(&fake);
+
+  /* Per-agent mode, tokens refused mid-walk: within the deadline when a
+   * chunk's requests (one per agent, answered one after another here) do
+   * not fit in it, and converging once they do.  (That a chunk too slow
+   * for the budget never completes is the resumable per-agent progress of
+   * issue 9.) */
+  fakecx_init(&fake, T0, 6, 0, 4 * HOUR, 8);
+  fake.no_all_agents_history = true;
+  fake.delay[FAKECX_AGENT_HISTORY] = 1300;
+  fake.token_valid_ms = 30000;
+  r = (struct run){.poll = start(&cfg)};
+  run_until_ready(&r, &cfg, 20);
+  CHECK(r.longest <= cfg.budget);
+  fake.delay[FAKECX_AGENT_HISTORY] = 300;
+  run_until_ready(&r, &cfg, 300);
+  CHECK(r.longest <= cfg.budget);
+  CHECK(r.ready);
+  CHECK(fake.unauthorized > 0);
+  CHECK_EQ_INT(mismatches(r.poll, cfg.window), 0);
+  cx_poll_destroy(r.poll);
+  fakecx_free(&fake);
 }
 
 /* A backfill spread over cycles (one 1-h chunk per cycle) meets agents
