@@ -54,7 +54,6 @@
 #include "cx_poll.h"
 #include "cx_log.h"
 
-#include <assert.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdlib.h>
