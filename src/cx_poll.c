@@ -524,7 +524,10 @@ static void update_health(struct cx_poll *p, cx_ms_t now, enum cx_status st) {
   h->backfill_percent = p->backfill_done ? 100.0
                         : span > 0 ? 100.0 * (double)(p->cursor - p->backfill_start) / (double)span
                                    : 0.0;
-  h->cycle_seconds = (double)(now - p->cycle_start) / 1000.0;
+  /* Until the cycle's end, not the snapshot's instant (which is taken
+   * before the real-time request and may be held back by a clock that
+   * stepped back). */
+  h->cycle_seconds = (double)(p->clock() - p->cycle_start) / 1000.0;
   h->live_fresh = p->last_live_ok >= p->cycle_start;
   h->history_fresh = p->last_history_ok >= p->cycle_start;
   h->history_lag_seconds = (double)p->lag / 1000.0;
