@@ -520,10 +520,14 @@ static void update_health(struct cx_poll *p, cx_ms_t now, enum cx_status st) {
   struct cx_health *h = &p->health;
   h->up = st == CX_OK;
   h->history_ready = p->durations_ready;
-  cx_ms_t span = now - p->backfill_start;
-  h->backfill_percent = p->backfill_done ? 100.0
-                        : span > 0 ? 100.0 * (double)(p->cursor - p->backfill_start) / (double)span
-                                   : 0.0;
+  /* The cursor is the end of the last chunk fetched, on the clock: measure
+   * the walk's span on the clock too (the snapshot's instant comes before
+   * the history requests), and keep to 100 should the clock step back. */
+  cx_ms_t span = p->clock() - p->backfill_start;
+  double done = span > 0 ? 100.0 * (double)(p->cursor - p->backfill_start) /
+                               (double)span
+                         : 0.0;
+  h->backfill_percent = p->backfill_done ? 100.0 : done < 100.0 ? done : 100.0;
   /* Until the cycle's end, not the snapshot's instant (which is taken
    * before the real-time request and may be held back by a clock that
    * stepped back). */
