@@ -431,3 +431,71 @@ int cx_ledger_foreach(const struct cx_ledger *l, size_t index, cx_ms_t from,
 }
 
 size_t cx_ledger_item_count(const struct cx_ledger *l) { return l->items_total; }
+
+/* ---- self-check (tests, fuzzers) ---- */
+
+#define CHECK_OR_LINE(c)                                                       \
+  do {                                                                         \
+    if (!(c))                                                                  \
+      return __LINE__;                                                         \
+  } while (0)
+
+static int check_agent(const struct cx_ledger *l, const struct agent *a) {
+  CHECK_OR_LINE(a->head <= a->len && a->len <= a->cap);
+  CHECK_OR_LINE(a->cap == 0 || a->items != NULL);
+  CHECK_OR_LINE(a->reason_cap == 0 || a->reason_sum != NULL);
+  cx_ms_t sum[CX_STATE_COUNT] = {0};
+  for (size_t i = a->head; i < a->len; i++) {
+    const struct item *it = &a->items[i];
+    CHECK_OR_LINE(it->start <= it->end);
+    CHECK_OR_LINE(it->state >= 0 && it->state < CX_STATE_COUNT);
+    CHECK_OR_LINE(it->source == CX_SOURCE_LIVE ||
+                  it->source == CX_SOURCE_HISTORY);
+    CHECK_OR_LINE(it->reason <= l->nreasons);
+    CHECK_OR_LINE(it->reason == 0 || (it->state == CX_STATE_UNAVAILABLE &&
+                                      it->reason < a->reason_cap));
+    CHECK_OR_LINE(i == a->head || a->items[i - 1].start < it->start);
+    if (i + 1 < a->len)
+      sum[it->state] += max_ms(0, eff_end(a, i) - it->start);
+  }
+  for (int s = 0; s < CX_STATE_COUNT; s++)
+    CHECK_OR_LINE(a->sum[s] == sum[s]);
+  for (size_t r = 0; r < a->reason_cap; r++) {
+    cx_ms_t rs = 0;
+    for (size_t i = a->head; i + 1 < a->len; i++)
+      if (r != 0 && a->items[i].reason == r)
+        rs += max_ms(0, eff_end(a, i) - a->items[i].start);
+    CHECK_OR_LINE(a->reason_sum[r] == rs);
+  }
+  return 0;
+}
+
+int cx_ledger_check(const struct cx_ledger *l) {
+  CHECK_OR_LINE(l != NULL && l->window > 0);
+  CHECK_OR_LINE(l->nagents <= l->agents_cap);
+  CHECK_OR_LINE(l->agents_cap == 0 || l->agents != NULL);
+  CHECK_OR_LINE(l->nslots > 0 && (l->nslots & (l->nslots - 1)) == 0);
+  CHECK_OR_LINE(l->nagents * 2 <= l->nslots);
+  size_t used = 0;
+  for (size_t s = 0; s < l->nslots; s++) {
+    CHECK_OR_LINE(l->slots[s] <= l->nagents);
+    used += l->slots[s] != 0;
+  }
+  CHECK_OR_LINE(used == l->nagents);
+  for (size_t r = 0; r < l->nreasons; r++) {
+    CHECK_OR_LINE(l->reasons[r] != NULL && l->reasons[r][0] != '\0');
+    for (size_t q = 0; q < r; q++)
+      CHECK_OR_LINE(strcmp(l->reasons[q], l->reasons[r]) != 0);
+  }
+  size_t items = 0;
+  for (size_t k = 0; k < l->nagents; k++) {
+    const struct agent *a = &l->agents[k];
+    CHECK_OR_LINE(cx_ledger_agent_index(l, a->id) == (long)k);
+    int rc = check_agent(l, a);
+    if (rc != 0)
+      return rc;
+    items += a->len - a->head;
+  }
+  CHECK_OR_LINE(items == l->items_total);
+  return 0;
+}

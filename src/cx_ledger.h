@@ -79,4 +79,17 @@ int cx_ledger_foreach(const struct cx_ledger *ledger, size_t index,
 /* Total items held, for health figures and benchmarks. */
 size_t cx_ledger_item_count(const struct cx_ledger *ledger);
 
+/* For tests and fuzzers: verifies the ledger's internal invariants and
+ * returns 0 when they hold, else the source line (> 0) of the first check
+ * that failed.  Checked: the agent table (count within capacity, the hash
+ * slots power-of-two sized, at most half full, and each agent found at its
+ * own index, so ids are unique); the interned reasons (non-empty and
+ * distinct); for every agent, head <= len <= cap, live items strictly
+ * sorted by start (equal starts merge), start <= end, state ids in range,
+ * reason ids within 1..reason count and only on Unavailable items, and the
+ * running sums (per state and per reason) equal to a recomputation over the
+ * effective spans of every live item but the last; the total item count.
+ * Costs O(items x reasons). */
+int cx_ledger_check(const struct cx_ledger *ledger);
+
 #endif /* CX_LEDGER_H */

@@ -116,8 +116,9 @@ struct cx_poll {
 
 struct cx_poll *cx_poll_create(const struct cx_poll_config *cfg) {
   if (cfg == NULL || cfg->window <= 0 || cfg->budget <= 0 ||
-      cfg->interval < 0) {
-    cx_log(CX_LOG_ERR, "poll: Window and the time budget must be positive");
+      cfg->interval <= 0) {
+    cx_log(CX_LOG_ERR, "poll: Window, Interval and the time budget must be "
+           "positive");
     return NULL;
   }
   struct cx_poll *p = calloc(1, sizeof(*p));
@@ -518,10 +519,17 @@ static void update_health(struct cx_poll *p, cx_ms_t now, enum cx_status st) {
   struct cx_health *h = &p->health;
   h->up = st == CX_OK;
   h->history_ready = p->durations_ready;
-  cx_ms_t span = now - p->backfill_start;
-  h->backfill_percent = p->backfill_done ? 100.0
-                        : span > 0 ? 100.0 * (double)(p->cursor - p->backfill_start) / (double)span
-                                   : 0.0;
+  /* The cursor is the end of the last chunk fetched, on the clock: measure
+   * the walk's span on the clock too (the snapshot's instant comes before
+   * the history requests), and keep to 100 should the clock step back. */
+  cx_ms_t span = p->clock() - p->backfill_start;
+  double done = span > 0 ? 100.0 * (double)(p->cursor - p->backfill_start) /
+                               (double)span
+                         : 0.0;
+  h->backfill_percent = p->backfill_done ? 100.0 : done < 100.0 ? done : 100.0;
+  /* Until the cycle's end, not the snapshot's instant (which is taken
+   * before the real-time request and may be held back by a clock that
+   * stepped back). */
   h->cycle_seconds = (double)(p->clock() - p->cycle_start) / 1000.0;
   h->live_fresh = p->last_live_ok >= p->cycle_start;
   h->history_fresh = p->last_history_ok >= p->cycle_start;

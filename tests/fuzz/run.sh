@@ -1,40 +1,75 @@
 #!/bin/sh
-# tests/fuzz/run.sh: build the libFuzzer targets of the JSON/JWT parsers and
-# run each for SECONDS (default 20) from the seed corpus in tests/fuzz/corpus.
+# tests/fuzz/run.sh: build the libFuzzer targets and run each for SECONDS
+# (default 15) from its seed corpus:
+#   fuzz_json  the JSON/JWT parsers          seeds: tests/fuzz/corpus
+#   fuzz_poll  whole polling cycles (cx_poll) from fuzzed CXone answers on a
+#              fake clock                    seeds: tests/fuzz/corpus-poll
 #
-#   tests/fuzz/run.sh [SECONDS]
+#   tests/fuzz/run.sh [SECONDS [TARGET...]]
 #
-# Needs clang with libFuzzer (Debian: clang) and json-c's pkg-config file.
-# Builds into $FUZZ_OUT (default a temporary directory) with
-# -fsanitize=fuzzer,address,undefined; new corpus entries go there too, so
-# the checked-in seeds stay small.  Exits non-zero on any crash, leak,
-# sanitizer report or build failure; crash inputs are left in $FUZZ_OUT.
+# Needs clang with libFuzzer (Debian: clang, libclang-rt-14-dev) and the
+# pkg-config files of json-c and libcurl.  Builds into $FUZZ_OUT (default a
+# temporary directory) with -fsanitize=fuzzer,address,undefined; new corpus
+# entries go there too, so the checked-in seeds stay small.  Exits non-zero
+# on any crash, leak, sanitizer report or build failure; crash inputs are
+# left in $FUZZ_OUT.
 set -eu
 
-seconds=${1:-20}
+seconds=${1:-15}
+[ $# -gt 0 ] && shift
+targets=${*:-fuzz_json fuzz_poll}
 here=$(cd "$(dirname "$0")" && pwd)
 src=$(cd "$here/../../src" && pwd)
 CC=${CC:-clang}
 out=${FUZZ_OUT:-$(mktemp -d "${TMPDIR:-/tmp}/cxone-fuzz.XXXXXX")}
 mkdir -p "$out"
 
-# The library sources the parsers need (no curl, no collectd).
-lib="$src/cx_json.c $src/cx_record.c $src/cx_time.c $src/cx_error.c"
 cflags="-g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -std=gnu11 -I$src $(pkg-config --cflags json-c)"
-libs="$(pkg-config --libs json-c) -lm"
 
 status=0
-for target in fuzz_json; do
+for target in $targets; do
+  case $target in
+  fuzz_json)
+    # The parsers alone (no curl, no collectd).
+    lib="cx_json cx_record cx_time cx_error"
+    extra_cflags=""
+    extra_libs=""
+    corpus="$here/corpus"
+    dict="-dict=$here/json.dict"
+    ;;
+  fuzz_poll)
+    # The collectd-free library a cycle runs; cx_http needs libcurl's
+    # headers and library, but with the transport set no transfer runs.
+    lib="cx_time cx_error cx_secret cx_record cx_json cx_http cx_str cx_reply
+         cx_auth cx_api cx_ledger cx_snapshot cx_poll cx_names"
+    extra_cflags=$(pkg-config --cflags libcurl)
+    extra_libs=$(pkg-config --libs libcurl)
+    corpus="$here/corpus-poll"
+    dict=""
+    ;;
+  *)
+    echo "== $target: unknown target"
+    status=1
+    continue
+    ;;
+  esac
+  files=""
+  for m in $lib; do files="$files $src/$m.c"; done
   echo "== $target: build"
   # shellcheck disable=SC2086
-  $CC $cflags -o "$out/$target" "$here/$target.c" $lib $libs
+  if ! $CC $cflags $extra_cflags -o "$out/$target" "$here/$target.c" $files \
+       $(pkg-config --libs json-c) $extra_libs -lm; then
+    echo "== $target: FAILED to build"
+    status=1
+    continue
+  fi
   mkdir -p "$out/$target.corpus"
-  echo "== $target: ${seconds}s from $(ls "$here/corpus" | wc -l) seeds"
+  echo "== $target: ${seconds}s from $(ls "$corpus" | wc -l) seeds"
+  # shellcheck disable=SC2086
   if ! (cd "$out" && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
         "./$target" -max_total_time="$seconds" -max_len=65536 -timeout=10 \
-        -rss_limit_mb=2048 -print_final_stats=1 \
-        -dict="$here/json.dict" "$target.corpus" "$here/corpus" \
-        >"$target.log" 2>&1); then
+        -rss_limit_mb=2048 -print_final_stats=1 $dict \
+        "$target.corpus" "$corpus" >"$target.log" 2>&1); then
     echo "== $target: FAILED (see $out/$target.log)"
     tail -n 40 "$out/$target.log"
     status=1

@@ -96,6 +96,30 @@ static void test_gap_not_invented(void) {
   cx_ledger_destroy(l);
 }
 
+/* cx_ledger_check holds through agent-table growth, reasons, merges and
+ * evictions. */
+static void test_self_check(void) {
+  struct cx_ledger *l = cx_ledger_create(S(100));
+  static const char *const reasons[] = {NULL, "Break", "Lunch", "Break"};
+  CHECK_EQ_INT(cx_ledger_check(l), 0);
+  for (int k = 0; k < 3000; k++) {
+    int64_t agent = 1000 + k % 300;
+    int state = k % CX_STATE_COUNT;
+    cx_ms_t start = S(k / 300 * 10 + k % 7);
+    cx_ledger_add(l, agent, state, reasons[k % 4], start,
+                  k % 5 ? start + S(k % 13) : CX_MS_INFINITY,
+                  k % 2 ? CX_SOURCE_HISTORY : CX_SOURCE_LIVE);
+    if (k % 500 == 0)
+      cx_ledger_advance(l, S(k / 300 * 10));
+  }
+  CHECK_EQ_INT(cx_ledger_agent_count(l), 300);
+  CHECK_EQ_INT(cx_ledger_reason_count(l), 2);
+  CHECK_EQ_INT(cx_ledger_check(l), 0);
+  cx_ledger_advance(l, S(500));
+  CHECK_EQ_INT(cx_ledger_check(l), 0);
+  cx_ledger_destroy(l);
+}
+
 /* ---- randomized comparison with a brute-force oracle ---- */
 
 struct truth_item {
@@ -163,6 +187,7 @@ static void test_random_against_oracle(void) {
                       rand() % 2 ? CX_SOURCE_HISTORY : CX_SOURCE_LIVE);
       if (rand() % 3 == 0)
         cx_ledger_add(l, 42, it->state, rn, it->start, it->end, CX_SOURCE_HISTORY);
+      CHECK_EQ_INT(cx_ledger_check(l), 0);
     }
 
     /* The true last state is open at now. */
@@ -174,6 +199,7 @@ static void test_random_against_oracle(void) {
     cx_ms_t mid = t[N / 2].start + rand() % (t[N - 1].start - t[N / 2].start + 1);
     if (mid < now) {
       cx_ledger_advance(l, mid);
+      CHECK_EQ_INT(cx_ledger_check(l), 0);
       cx_ms_t b[CX_STATE_COUNT], r[4], ob[CX_STATE_COUNT], orr[4];
       durations(l, 42, mid, b, r);
       oracle(copy, N, mid - window, mid, ob, orr);
@@ -192,6 +218,7 @@ static void test_random_against_oracle(void) {
 
     for (int step = 0; step < 5; step++) {
       cx_ledger_advance(l, now);
+      CHECK_EQ_INT(cx_ledger_check(l), 0);
       cx_ms_t b[CX_STATE_COUNT], r[4], ob[CX_STATE_COUNT], orr[4];
       durations(l, 42, now, b, r);
       oracle(copy, N, now - window, now, ob, orr);
@@ -215,6 +242,7 @@ int main(void) {
   RUN(test_open_state_counted_once);
   RUN(test_missed_short_state);
   RUN(test_gap_not_invented);
+  RUN(test_self_check);
   RUN(test_random_against_oracle);
   return unit_finish();
 }

@@ -58,6 +58,9 @@ static void run_until_ready(struct run *r, const struct cx_poll_config *cfg,
     cx_ms_t start = fake.now;
     cx_poll_run(r->poll, &err);
     cx_ms_t took = fake.now - start;
+    CHECK(cx_poll_health(r->poll)->cycle_seconds == (double)took / 1000.0);
+    CHECK(cx_poll_health(r->poll)->backfill_percent >= 0.0 &&
+          cx_poll_health(r->poll)->backfill_percent <= 100.0);
     if (took > r->longest)
       r->longest = took;
     r->ready = cx_poll_health(r->poll)->history_ready;
