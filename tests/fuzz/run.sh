@@ -24,7 +24,10 @@ CC=${CC:-clang}
 out=${FUZZ_OUT:-$(mktemp -d "${TMPDIR:-/tmp}/cxone-fuzz.XXXXXX")}
 mkdir -p "$out"
 
-cflags="-g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -std=gnu11 -I$src $(pkg-config --cflags json-c)"
+# cx_config.h comes from configure; without it (no OpenSSL cleanse) the
+# library builds alone.
+: >"$out/cx_config.h"
+cflags="-g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -std=gnu11 -I$src -I$out $(pkg-config --cflags json-c)"
 
 status=0
 for target in $targets; do
@@ -41,7 +44,8 @@ for target in $targets; do
     # The collectd-free library a cycle runs; cx_http needs libcurl's
     # headers and library, but with the transport set no transfer runs.
     lib="cx_time cx_error cx_secret cx_record cx_json cx_http cx_str cx_reply
-         cx_auth cx_api cx_ledger cx_snapshot cx_poll cx_names"
+         cx_auth cx_api cx_ledger cx_snapshot cx_poll cx_names cx_labels
+         cx_wipe_alloc"
     extra_cflags=$(pkg-config --cflags libcurl)
     extra_libs=$(pkg-config --libs libcurl)
     corpus="$here/corpus-poll"
