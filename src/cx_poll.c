@@ -116,9 +116,8 @@ struct cx_poll {
 
 struct cx_poll *cx_poll_create(const struct cx_poll_config *cfg) {
   if (cfg == NULL || cfg->window <= 0 || cfg->budget <= 0 ||
-      cfg->interval <= 0) {
-    cx_log(CX_LOG_ERR, "poll: Window, Interval and the time budget must be "
-           "positive");
+      cfg->interval < 0) {
+    cx_log(CX_LOG_ERR, "poll: Window and the time budget must be positive");
     return NULL;
   }
   struct cx_poll *p = calloc(1, sizeof(*p));
