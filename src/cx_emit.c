@@ -27,7 +27,6 @@
 #include "cx_emit.h"
 #include "cx_labels.h"
 
-#include <inttypes.h>
 
 struct emitter {
   value_list_t vl;
