@@ -61,10 +61,25 @@
  * two sessions counts as LoggedOut (cx_ledger), so history need not reach
  * an agent's current state for that agent to be covered.
  *
+ * States open at the horizon.  A state that was still going on at the
+ * horizon of the backfill's last fetch (done - lag) and ended before the
+ * first real-time poll is in no answer yet, and where history returns
+ * only the states that begin inside the range asked for ("straddling"
+ * states left out), no later overlap starts early enough to return it.
+ * So when the lag kept an agent uncovered at the backfill's end and no
+ * answer has shown a straddling state, that agent's history is read once
+ * more, per agent, from the end of its last record, once the lag has
+ * passed (at most MAX_REACH_BACK agents a cycle).  Without lag no agent is
+ * uncovered then, and a server that returns straddling states returns
+ * these too: neither costs a request.  Per-agent tasks always start no
+ * later than the end of the agent's last record.
+ *
  * Per-agent history.  Without the all-agents endpoint each agent has its
  * own task (cx_api_state_history_tasks): first [backfill start, now), then,
- * once its real-time state changed after its history's final point and
- * the lag has passed, [its cursor less lag + margin, now).  Tasks keep
+ * when its real-time state changed after its history's final point,
+ * [its cursor less lag + margin, now): at once (the state real-time polling
+ * missed in between is there unless history lags) and, if history was not
+ * final yet, once more when the lag has passed.  Tasks keep
  * their page across cycles and a cycle starts requests while a quarter of
  * its budget is left, so every cycle advances whatever the server's speed:
  * the backfill takes about agents x pages / (ParallelRequests x requests a
@@ -102,6 +117,10 @@
 /* A full real-time snapshot this often, to heal any missed delta. */
 #define FULL_SNAPSHOT_EVERY 120
 
+/* Agents whose history is read again in one cycle (see "States open at
+ * the horizon"). */
+#define MAX_REACH_BACK 32
+
 /* Forgotten agents are looked for this often (a pass over every item). */
 #define EVICT_EVERY_MS (60 * 1000)
 
@@ -126,6 +145,9 @@ struct cx_poll {
   cx_ms_t final;          /* all agents: history final up to here */
   cx_ms_t lag;            /* estimated history lag (see above) */
   cx_ms_t newest;         /* this fetch: latest instant of a new record */
+  cx_ms_t fetch_from;     /* this fetch: the range's start */
+  bool straddle_seen;     /* an answer held a state begun before its range */
+  cx_ms_t backfill_final; /* history final up to here at the backfill's end */
   cx_ms_t chunk, chunk_max;
   cx_ms_t backfill_done_at;
   cx_ms_t waiting_logged_at, evicted_at;
@@ -309,6 +331,11 @@ static enum cx_status on_history_page(void *ctx,
     cx_ms_t known = end == CX_MS_INFINITY ? r->start : end;
     if (cx_ledger_changes(p->ledger) != changes && known > p->newest)
       p->newest = known;
+    struct cx_agent_track *t = &p->roster.track[idx];
+    if (known > t->hist_end)
+      t->hist_end = known;
+    if (r->start < p->fetch_from)
+      p->straddle_seen = true;
     if (cx_roster_note_history_team(&p->roster, (size_t)idx, r->team_id) !=
         CX_OK)
       return CX_ERR_NOMEM;
@@ -337,6 +364,7 @@ static enum cx_status history_all_agents(struct cx_poll *p,
   do {
     now = p->clock();
     cx_ms_t end = from + p->chunk < now ? from + p->chunk : now;
+    p->fetch_from = from;
     enum cx_status st = cx_api_state_history(p->api, CX_ID_NONE, from, end,
                                              p->cfg->page_size,
                                              on_history_page, p, err);
@@ -370,8 +398,9 @@ static bool needs_task(const struct cx_poll *p, size_t i, cx_ms_t now) {
   const struct cx_agent_track *t = &p->roster.track[i];
   if (t->final == CX_CURSOR_NONE)
     return true;
-  return t->live_start != CX_CURSOR_NONE && t->live_start > t->final &&
-         now >= t->live_start + p->lag;
+  if (t->live_start == CX_CURSOR_NONE || t->live_start <= t->final)
+    return false;
+  return t->asked_for != t->live_start || now >= t->live_start + p->lag;
 }
 
 /* An agent with a task, by index (the pages may grow the roster). */
@@ -410,10 +439,13 @@ static enum cx_status history_per_agent(struct cx_poll *p,
                          : cx_cursor_fetch_from(t->fetched, p->lag,
                                                 p->cfg->interval,
                                                 p->cfg->overlap);
+      if (t->hist_end != CX_CURSOR_NONE && t->hist_end < from)
+        from = t->hist_end; /* see "States open at the horizon" */
       free(t->task.resume_url);
       t->task = (struct cx_history_task){.agent_id = id, .start = from,
                                          .end = now};
       t->fetching = true;
+      t->asked_for = t->live_start;
     }
     if (t->fetching)
       mine[k++] = (struct pick){.fetched = t->fetched, .index = i};
@@ -422,6 +454,7 @@ static enum cx_status history_per_agent(struct cx_poll *p,
   for (size_t j = 0; j < k; j++)
     tasks[j] = r->track[mine[j].index].task;
   p->newest = CX_CURSOR_NONE;
+  p->fetch_from = CX_CURSOR_NONE; /* ranges differ: straddling is not told */
   enum cx_status st = cx_api_state_history_tasks(
       p->api, tasks, k, p->cfg->page_size, p->cfg->parallel ? p->cfg->parallel : 4,
       go_on, on_history_page, p, err);
@@ -447,6 +480,42 @@ static enum cx_status history_per_agent(struct cx_poll *p,
       return CX_OK; /* the backfill goes on next cycle */
   p->phase = PHASE_CATCH_UP;
   return CX_OK;
+}
+
+/* Whether agent i needs its history read again (see "States open at the
+ * horizon"), now that history is final past its first real-time state. */
+static bool needs_reach_back(const struct cx_poll *p, size_t i) {
+  const struct cx_agent_track *t = &p->roster.track[i];
+  return !p->per_agent && !p->straddle_seen && !t->reached_back &&
+         t->first_live != CX_CURSOR_NONE && t->first_live > p->backfill_final;
+}
+
+/* See "States open at the horizon". */
+static enum cx_status reach_back(struct cx_poll *p, struct cx_error *err) {
+  struct cx_history_task tasks[MAX_REACH_BACK];
+  size_t who[MAX_REACH_BACK], k = 0;
+  cx_ms_t now = p->clock();
+  for (size_t i = 0; i < p->roster.n && k < MAX_REACH_BACK; i++) {
+    const struct cx_agent_track *t = &p->roster.track[i];
+    int64_t id = cx_ledger_agent_id(p->ledger, i);
+    if (!needs_reach_back(p, i) || !agent_wanted(p, id) ||
+        !cx_cursor_covered(t->first_live, p->final, now - p->cfg->window))
+      continue;
+    who[k] = i;
+    tasks[k++] = (struct cx_history_task){
+        .agent_id = id,
+        .start = t->hist_end != CX_CURSOR_NONE ? t->hist_end : p->backfill_start,
+        .end = now};
+  }
+  p->fetch_from = CX_CURSOR_NONE;
+  enum cx_status st = cx_api_state_history_tasks(
+      p->api, tasks, k, p->cfg->page_size, p->cfg->parallel ? p->cfg->parallel : 4,
+      go_on, on_history_page, p, err);
+  for (size_t j = 0; j < k; j++) {
+    p->roster.track[who[j]].reached_back = tasks[j].done;
+    free(tasks[j].resume_url);
+  }
+  return st;
 }
 
 /* See "Logged-out time before the backfill" above. */
@@ -484,8 +553,11 @@ static enum cx_status poll_history(struct cx_poll *p, struct cx_error *err) {
   }
   if (p->per_agent)
     st = history_per_agent(p, err);
+  else if (st == CX_OK && p->phase == PHASE_CATCH_UP && before != PHASE_BACKFILL)
+    st = reach_back(p, err);
   if (st == CX_OK && before == PHASE_BACKFILL && p->phase != PHASE_BACKFILL) {
     p->backfill_done_at = p->clock();
+    p->backfill_final = p->final;
     cx_log(CX_LOG_INFO, "history backfill complete: %zu item(s) for %zu "
            "agent(s), history lag %.1f s", cx_ledger_item_count(p->ledger),
            cx_ledger_agent_count(p->ledger), (double)p->lag / 1000.0);
@@ -508,8 +580,9 @@ static void check_covered(struct cx_poll *p, cx_ms_t now) {
   size_t uncovered = 0, example = 0;
   for (size_t i = 0; i < p->roster.n; i++)
     if (agent_wanted(p, cx_ledger_agent_id(p->ledger, i)) &&
-        !cx_cursor_covered(p->roster.track[i].first_live, agent_final(p, i),
-                           now - p->cfg->window) &&
+        (!cx_cursor_covered(p->roster.track[i].first_live, agent_final(p, i),
+                            now - p->cfg->window) ||
+         needs_reach_back(p, i)) &&
         uncovered++ == 0)
       example = i;
   if (uncovered > 0 && now - p->waiting_logged_at >= 60 * 1000) {

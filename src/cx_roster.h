@@ -20,10 +20,15 @@
 struct cx_agent_track {
   cx_ms_t first_live;  /* start of the first real-time state seen */
   cx_ms_t live_start;  /* start of the latest real-time state seen */
+  cx_ms_t hist_end;    /* latest instant its history records reach */
   bool listed;         /* in the last full real-time snapshot */
   cx_ms_t fetched;     /* per-agent history: read up to here */
   cx_ms_t final;       /* per-agent history: final up to here */
   bool fetching;       /* per-agent history: `task` is under way */
+  cx_ms_t asked_for;   /* per-agent history: live_start the last task was
+                          made for */
+  bool reached_back;   /* its history was read again from hist_end (see
+                          cx_poll.c, "States open at the horizon") */
   struct cx_history_task task;
 };
 

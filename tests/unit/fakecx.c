@@ -197,7 +197,7 @@ static long history_reply(struct fakecx *f, const char *url, int64_t agent) {
     for (size_t j = 0; j < a->nitems; j++) {
       const struct fakecx_item *it = &a->items[j];
       if (it->end > f->now - f->history_lag_ms || it->end <= start ||
-          it->start >= end ||
+          it->start >= end || (f->exclude_straddling && it->start < start) ||
           (f->no_logged_out_history && it->state == 0))
         continue;
       if (total++ < skip || shown >= top)

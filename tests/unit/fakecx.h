@@ -60,6 +60,7 @@ struct fakecx {
   unsigned page_size;         /* most records per history page */
   bool no_logged_out_history; /* history leaves out LoggedOut records */
   cx_ms_t history_lag_ms;     /* history knows only states ended by now-lag */
+  bool exclude_straddling;    /* only records that begin inside the range */
   /* Observed. */
   unsigned requests[FAKECX_NENDPOINTS];
   unsigned unauthorized;      /* 401s answered */

@@ -284,18 +284,21 @@ static void test_plain_http_endpoints(void) {
 }
 
 /* Figures within two cycles of the backfill's end, under each history
- * semantic (with or without LoggedOut records, with a reporting lag: then
- * a lag later), exact; then at most two requests a cycle, and a lag
+ * semantic (with or without LoggedOut records, with straddling states or
+ * not, with a reporting lag: then a lag later), exact; then at most two requests a cycle, and a lag
  * estimate that follows the real one. */
 static void test_ready_after_backfill(void) {
   static const struct {
-    bool no_logged_out;
+    bool no_logged_out, exclude;
     cx_ms_t lag;
-  } cases[] = {{false, 0}, {true, 0}, {true, 120000}, {false, 300000}};
+  } cases[] = {{false, false, 0},     {true, false, 0},
+               {true, false, 120000}, {false, false, 300000},
+               {true, true, 0},       {false, true, 120000}};
   for (size_t c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
     fakecx_init(&fake, T0, 300, 0, 4 * HOUR, 9);
     fake.no_logged_out_history = cases[c].no_logged_out;
     fake.history_lag_ms = cases[c].lag;
+    fake.exclude_straddling = cases[c].exclude;
     fake.page_size = 1000;
     fake.delay[FAKECX_HISTORY] = 200;
     struct cx_poll_config cfg = config(4 * HOUR, 4500, 5000);
