@@ -16,6 +16,7 @@ import subprocess
 import sys
 import time
 import traceback
+import urllib.parse
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness as h  # noqa: E402
@@ -468,6 +469,122 @@ def test_slow_answers_deadline(ctx, wd):
         sim.stop()
 
 
+# Several tenants at once (issue 9): one simulator per <Tenant> block, each
+# with a seed, a size and API semantics of its own, and a Host of its own.
+PARALLEL_TENANTS = [
+    # (block name, Host, seed, agents, teams, simulator options, block keys)
+    ("alpha", "tenant-alpha", 7, 24, 4, ["--token-ttl", "8"], ""),
+    ("bravo", "tenant-bravo", 11, 12, 3,
+     ["--all-agents-history", "no", "--client-auth", "post",
+      "--no-change", "204", "--history-straddle", "exclude"],
+     '    ClientAuth "post"\n    ParallelRequests 3\n'),
+    ("charlie", "tenant-charlie", 23, 40, 5,
+     ["--open-state", "partial", "--duration-format", "seconds",
+      "--team-field", "teamNo", "--page-size", "37"],
+     "    Timeout 4\n"),
+]
+SLOW_MS = 2500  # one history answer of charlie's, mid-run
+
+
+def request_arrivals(sim, endpoint):
+    """Arrival times of the requests for endpoint (--log-requests)."""
+    return [float(line.split()[5]) for line in sim.proc.output().splitlines()
+            if line.startswith("cxone-sim: GET ")
+            and line.split()[2].endswith("/" + endpoint)]
+
+
+def parallel_tenants(ctx, wd, plugin_dir=None, env=None, read_threads=3,
+                     run_seconds=RUN_SECONDS, on_running=None):
+    """Runs the PARALLEL_TENANTS with collectd's ReadThreads read_threads.
+    Mid-run, alpha's tokens are revoked and one state-history answer of
+    charlie's takes SLOW_MS.  Checks that every tenant's values, under its
+    own Host, equal its own simulator's truth, and that alpha and bravo
+    kept polling while charlie's read waited.  on_running(collectd) is
+    called once the daemon runs.  Returns collectd's log."""
+    sims = {}
+    try:
+        blocks = ""
+        for name, host, seed, agents, teams, args, keys in PARALLEL_TENANTS:
+            sub = os.path.join(wd.path, name)
+            os.makedirs(sub)
+            sims[name] = sim = h.Sim(ctx.sim_bin, sub, seed=seed, agents=agents,
+                                     teams=teams, time_scale=0.01,
+                                     args=list(args) + ["--log-requests"])
+            blocks += h.tenant_block(sim, name=name, window=WINDOW, interval=1,
+                                     extra='    Host "%s"\n%s' % (host, keys))
+        cd = h.Collectd(wd.path, plugin_dir or ctx.plugin_dir, blocks,
+                        interval=1, env=env, read_threads=read_threads).start()
+        try:
+            t0 = time.time()
+            if on_running:
+                on_running(cd)
+            time.sleep(run_seconds / 2)
+            sims["alpha"].get("/sim/revoke-tokens")
+            slow_set = time.time()
+            # (Sim.get's own first parameter is called path.)
+            sims["charlie"].get("/sim/fault?" + urllib.parse.urlencode({
+                "kind": "slow", "count": 1, "delay_ms": SLOW_MS,
+                "path": "agents/state-history"}))
+            time.sleep(max(0, run_seconds - (time.time() - t0)))
+            expect(cd.proc.alive(), "collectd exited early:\n" + cd.output()[-3000:])
+        finally:
+            rc = cd.stop()
+        log = cd.output()
+        expect(rc == 0, "collectd exit status %s:\n%s" % (rc, log[-4000:]))
+
+        # While charlie's read waited for its slow answer, the other two
+        # tenants' reads went on (with one read thread they could not).
+        slow = [a for a in request_arrivals(sims["charlie"], "agents/state-history")
+                if a >= slow_set]
+        expect(len(slow) >= 2 and slow[1] - slow[0] >= SLOW_MS / 1000.0 - 0.1,
+               "charlie's history answer was not slowed: %s" % slow[:3])
+        during = {}
+        for name in ("alpha", "bravo"):
+            during[name] = len([a for a in request_arrivals(sims[name], "agents/states")
+                                if slow[0] < a < slow[0] + SLOW_MS / 1000.0])
+        print("    during charlie's %.1f s wait: %s" % (SLOW_MS / 1000.0, ", ".join(
+            "%s %d read(s)" % kv for kv in sorted(during.items()))))
+        expect(all(n >= 1 for n in during.values()),
+               "a tenant stopped polling while another one's read waited")
+
+        hosts = sorted(os.listdir(cd.csv_dir))
+        expect(hosts == sorted(t[1] for t in PARALLEL_TENANTS),
+               "csv hosts: %s" % hosts)
+        checked = mismatches = 0
+        for name, host, seed, agents, teams, args, keys in PARALLEL_TENANTS:
+            print("    %s (%s, seed %d, %d agents, %d teams):" % (
+                name, host, seed, agents, teams))
+            cmp = check_against_truth(sims[name], h.read_csv(cd.csv_dir, host=host),
+                                      log)
+            checked += cmp.checked
+            mismatches += len(cmp.mismatches)
+            agents_seen = {k[0] for k in h.read_csv(cd.csv_dir, host=host)
+                           if k[0].startswith("agent-")}
+            expect(len(agents_seen) == agents, "%s: %d agent scopes, expected %d"
+                   % (name, len(agents_seen), agents))
+        stats = sims["alpha"].get("/sim/stats")
+        expect("401" in stats["status"], "alpha's revoked token caused no 401")
+        expect(requests_of(sims["bravo"], "agent/state-history") > 0,
+               "bravo did not use the per-agent history requests")
+        print("    3 tenants: %d values compared, %d mismatches" % (
+            checked, mismatches))
+        return log
+    finally:
+        for sim in sims.values():
+            sim.stop()
+
+
+def test_tenants_in_parallel(ctx, wd):
+    """Three <Tenant> blocks, each on its own simulator (seeds, sizes and
+    API semantics differ: all-agents history with paging, per-agent
+    history with client_secret_post, open states with partial durations),
+    ReadThreads 3: each tenant's values, under its own Host, equal its own
+    simulator's ground truth; alpha re-authenticates mid-run; while one of
+    charlie's reads waits 2.5 s for an answer, alpha and bravo go on
+    polling."""
+    parallel_tenants(ctx, wd)
+
+
 def test_no_secret_in_logs(ctx, wd):
     sim, cd, log, series = run_scenario(
         ctx, wd, run_seconds=8, sim_args=["--token-ttl", "5"],
@@ -753,6 +870,7 @@ TESTS = [
     test_threshold_alerts,
     test_transient_faults_keep_data,
     test_slow_answers_deadline,
+    test_tenants_in_parallel,
     test_no_secret_in_logs,
     test_no_secret_in_core_dump,
     test_bad_configuration,
