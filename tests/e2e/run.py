@@ -6,7 +6,8 @@ several read cycles with live state changes, then compares every value the
 daemon wrote (csv plugin) with the simulator's ground truth at that value's
 timestamp.  Prints "ok"/"FAIL" per test and a closing "N passed, N failed".
 
-usage: run.py --build BUILD_DIR [--asan-build DIR] [--only NAME ...] [--keep]
+usage: run.py --build BUILD_DIR [--asan-build DIR] [--tsan-build DIR]
+              [--only NAME ...] [--keep]
 """
 
 import argparse
@@ -42,6 +43,7 @@ class Context:
         self.plugin_dir = os.path.join(self.build, ".libs")
         self.sim_bin = os.path.join(self.build, "cxone-sim")
         self.asan_build = os.path.abspath(args.asan_build) if args.asan_build else None
+        self.tsan_build = os.path.abspath(args.tsan_build) if args.tsan_build else None
         self.keep = args.keep
 
 
@@ -472,12 +474,15 @@ def test_slow_answers_deadline(ctx, wd):
 # Several tenants at once (issue 9): one simulator per <Tenant> block, each
 # with a seed, a size and API semantics of its own, and a Host of its own.
 PARALLEL_TENANTS = [
-    # (block name, Host, seed, agents, teams, simulator options, block keys)
+    # (block name, Host, seed, agents, teams, simulator options, block keys
+    # with %(localhost_url)s for the simulator's URL with host localhost)
     ("alpha", "tenant-alpha", 7, 24, 4, ["--token-ttl", "8"], ""),
     ("bravo", "tenant-bravo", 11, 12, 3,
      ["--all-agents-history", "no", "--client-auth", "post",
       "--no-change", "204", "--history-straddle", "exclude"],
-     '    ClientAuth "post"\n    ParallelRequests 3\n'),
+     # The API as localhost: libcurl resolves it on a thread of its own.
+     '    ClientAuth "post"\n    ParallelRequests 3\n'
+     '    APIEndpoint "%(localhost_url)s"\n'),
     ("charlie", "tenant-charlie", 23, 40, 5,
      ["--open-state", "partial", "--duration-format", "seconds",
       "--team-field", "teamNo", "--page-size", "37"],
@@ -511,7 +516,9 @@ def parallel_tenants(ctx, wd, plugin_dir=None, env=None, read_threads=3,
                                      teams=teams, time_scale=0.01,
                                      args=list(args) + ["--log-requests"])
             blocks += h.tenant_block(sim, name=name, window=WINDOW, interval=1,
-                                     extra='    Host "%s"\n%s' % (host, keys))
+                                     extra='    Host "%s"\n%s' % (host, keys % {
+                                         "localhost_url": sim.url.replace(
+                                             "127.0.0.1", "localhost")}))
         cd = h.Collectd(wd.path, plugin_dir or ctx.plugin_dir, blocks,
                         interval=1, env=env, read_threads=read_threads).start()
         try:
@@ -530,7 +537,9 @@ def parallel_tenants(ctx, wd, plugin_dir=None, env=None, read_threads=3,
         finally:
             rc = cd.stop()
         log = cd.output()
-        expect(rc == 0, "collectd exit status %s:\n%s" % (rc, log[-4000:]))
+        first = log.find("WARNING: ThreadSanitizer:")
+        expect(rc == 0, "collectd exit status %s:\n%s" % (
+            rc, log[first - 100:][:6000] if first >= 0 else log[-4000:]))
 
         # While charlie's read waited for its slow answer, the other two
         # tenants' reads went on (with one read thread they could not).
@@ -769,6 +778,46 @@ def test_asan_ubsan(ctx, wd):
         sim.stop()
 
 
+def test_tsan_tenants(ctx, wd):
+    """tenants_in_parallel with the plugin built with ThreadSanitizer
+    (scripts/build --tsan) and libtsan preloaded into the stock collectd:
+    the plugin's memory accesses are instrumented; collectd, libcurl and
+    OpenSSL are not, but their pthread calls go through libtsan, so the
+    order the read threads' mutexes impose is known.  No report, and the
+    values are still exact."""
+    if not ctx.tsan_build:
+        raise h.Skip("no --tsan-build (scripts/test runs it as a stage)")
+    libtsan = subprocess.run(["gcc", "-print-file-name=libtsan.so"],
+                             capture_output=True, text=True).stdout.strip()
+    expect(os.path.exists(libtsan), "no libtsan.so (libtsan2, gcc)")
+    plugin_dir = os.path.join(ctx.tsan_build, ".libs")
+    env = dict(os.environ)
+    env["LD_PRELOAD"] = libtsan
+    env["TSAN_OPTIONS"] = ":".join([
+        "halt_on_error=0", "exitcode=23", "second_deadlock_stack=1",
+        "suppressions=" + os.path.join(h.HERE, "tsan.supp")])
+
+    def instrumented(cd):
+        # The daemon must run with libtsan and the instrumented plugin.
+        maps = ""
+        for _ in range(100):
+            with open("/proc/%d/maps" % cd.proc.pid) as f:
+                maps = f.read()
+            if plugin_dir + "/cxone.so" in maps:
+                break
+            time.sleep(0.05)
+        expect(os.path.realpath(libtsan) in maps or libtsan in maps,
+               "libtsan is not loaded in collectd")
+        expect(plugin_dir + "/cxone.so" in maps,
+               "collectd did not load the ThreadSanitizer build of the plugin")
+    log = parallel_tenants(ctx, wd, plugin_dir=plugin_dir, env=env,
+                           on_running=instrumented)
+    reports = log.count("WARNING: ThreadSanitizer:")
+    print("    %d ThreadSanitizer report(s)" % reports)
+    expect(reports == 0 and "ThreadSanitizer" not in log,
+           "ThreadSanitizer report:\n" + log[log.find("ThreadSanitizer") - 200:][:6000])
+
+
 def test_valgrind(ctx, wd):
     wrapper = ["valgrind", "--quiet", "--leak-check=full",
                "--errors-for-leak-kinds=definite", "--error-exitcode=9",
@@ -875,6 +924,7 @@ TESTS = [
     test_no_secret_in_core_dump,
     test_bad_configuration,
     test_asan_ubsan,
+    test_tsan_tenants,
     test_valgrind,
 ]
 TESTS += query_tests.TESTS
@@ -886,6 +936,8 @@ def main():
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--build", required=True)
     ap.add_argument("--asan-build")
+    ap.add_argument("--tsan-build", help="scripts/build --tsan's directory, "
+                    "for tsan_tenants (skipped without it)")
     ap.add_argument("--only", nargs="*")
     ap.add_argument("--keep", action="store_true",
                     help="keep the work directories of passing tests too")
