@@ -539,7 +539,7 @@ def parallel_tenants(ctx, wd, plugin_dir=None, env=None, read_threads=3,
         log = cd.output()
         first = log.find("WARNING: ThreadSanitizer:")
         expect(rc == 0, "collectd exit status %s:\n%s" % (
-            rc, log[first - 100:][:6000] if first >= 0 else log[-4000:]))
+            rc, log[max(0, first - 100):][:6000] if first >= 0 else log[-4000:]))
 
         # While charlie's read waited for its slow answer, the other two
         # tenants' reads went on (with one read thread they could not).
@@ -815,7 +815,7 @@ def test_tsan_tenants(ctx, wd):
     reports = log.count("WARNING: ThreadSanitizer:")
     print("    %d ThreadSanitizer report(s)" % reports)
     expect(reports == 0 and "ThreadSanitizer" not in log,
-           "ThreadSanitizer report:\n" + log[log.find("ThreadSanitizer") - 200:][:6000])
+           "ThreadSanitizer report:\n" + log[max(0, log.find("ThreadSanitizer") - 200):][:6000])
 
 
 def test_valgrind(ctx, wd):
