@@ -319,7 +319,8 @@ int cx_ledger_add(struct cx_ledger *l, int64_t agent_id, int state_id,
     struct item *old = &a->items[p];
     struct item merged = source >= old->source ? it : *old;
     merged.end = max_ms(old->end, end);
-    if (memcmp(&merged, old, sizeof(merged)) == 0)
+    if (merged.end == old->end && merged.state == old->state &&
+        merged.reason == old->reason && merged.source == old->source)
       return 0; /* a repeat: nothing new */
     bool last = p + 1 == a->len;
     if (!last)

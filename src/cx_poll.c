@@ -68,7 +68,8 @@
  * states left out), no later overlap starts early enough to return it.
  * So when the lag kept an agent uncovered at the backfill's end and no
  * answer has shown a straddling state, that agent's history is read once
- * more, per agent, from the end of its last record, once the lag has
+ * more, per agent, from the end of its last record at the backfill's end
+ * (a later record may come after the hidden state), once the lag has
  * passed (at most MAX_REACH_BACK agents a cycle).  Without lag no agent is
  * uncovered then, and a server that returns straddling states returns
  * these too: neither costs a request.  Per-agent tasks always start no
@@ -504,7 +505,8 @@ static enum cx_status reach_back(struct cx_poll *p, struct cx_error *err) {
     who[k] = i;
     tasks[k++] = (struct cx_history_task){
         .agent_id = id,
-        .start = t->hist_end != CX_CURSOR_NONE ? t->hist_end : p->backfill_start,
+        .start = t->reach_from != CX_CURSOR_NONE ? t->reach_from
+                                                 : p->backfill_start,
         .end = now};
   }
   p->fetch_from = CX_CURSOR_NONE;
@@ -558,6 +560,10 @@ static enum cx_status poll_history(struct cx_poll *p, struct cx_error *err) {
   if (st == CX_OK && before == PHASE_BACKFILL && p->phase != PHASE_BACKFILL) {
     p->backfill_done_at = p->clock();
     p->backfill_final = p->final;
+    /* Where a reach-back starts: what history showed then (later records
+     * must not move it past a state still hidden by the lag). */
+    for (size_t i = 0; i < p->roster.n; i++)
+      p->roster.track[i].reach_from = p->roster.track[i].hist_end;
     cx_log(CX_LOG_INFO, "history backfill complete: %zu item(s) for %zu "
            "agent(s), history lag %.1f s", cx_ledger_item_count(p->ledger),
            cx_ledger_agent_count(p->ledger), (double)p->lag / 1000.0);

@@ -22,6 +22,7 @@ enum cx_status cx_roster_sync(struct cx_roster *r, const struct cx_ledger *l) {
     r->track[i] = (struct cx_agent_track){.first_live = CX_CURSOR_NONE,
                                           .live_start = CX_CURSOR_NONE,
                                           .hist_end = CX_CURSOR_NONE,
+                                          .reach_from = CX_CURSOR_NONE,
                                           .asked_for = CX_CURSOR_NONE,
                                           .fetched = CX_CURSOR_NONE,
                                           .final = CX_CURSOR_NONE};

@@ -27,7 +27,8 @@ struct cx_agent_track {
   bool fetching;       /* per-agent history: `task` is under way */
   cx_ms_t asked_for;   /* per-agent history: live_start the last task was
                           made for */
-  bool reached_back;   /* its history was read again from hist_end (see
+  cx_ms_t reach_from;  /* hist_end at the backfill's end */
+  bool reached_back;   /* its history was read again from reach_from (see
                           cx_poll.c, "States open at the horizon") */
   struct cx_history_task task;
 };
