@@ -78,6 +78,8 @@ struct cx_ledger {
   size_t nreasons;
   size_t items_total;
   uint64_t changes; /* adds that changed anything (cx_ledger_changes) */
+  bool *idle;       /* [1..nidle]: reasons no item named at the last evict */
+  size_t nidle;
 };
 
 static cx_ms_t min_ms(cx_ms_t a, cx_ms_t b) { return a < b ? a : b; }
@@ -110,6 +112,7 @@ void cx_ledger_destroy(struct cx_ledger *l) {
   for (size_t i = 0; i < l->nreasons; i++)
     free(l->reasons[i]);
   free(l->reasons);
+  free(l->idle);
   free(l->agents);
   free(l->slots);
   free(l);
@@ -478,13 +481,15 @@ bool cx_ledger_holds(const struct cx_ledger *l, size_t index) {
   return l->agents[index].head < l->agents[index].len;
 }
 
-void cx_ledger_close(struct cx_ledger *l, size_t index, cx_ms_t at) {
+void cx_ledger_close(struct cx_ledger *l, size_t index, cx_ms_t start,
+                     cx_ms_t at) {
   assert(index < l->nagents);
   struct agent *a = &l->agents[index];
   if (a->head == a->len)
     return;
   struct item *last = &a->items[a->len - 1];
-  if (last->end != CX_MS_INFINITY)
+  if (last->end != CX_MS_INFINITY ||
+      (start != CX_LEDGER_ANY_START && last->start != start))
     return;
   last->end = max_ms(last->start, at); /* the last item is not in the sums */
   l->changes++;
@@ -492,14 +497,18 @@ void cx_ledger_close(struct cx_ledger *l, size_t index, cx_ms_t at) {
 
 /* ---- eviction ---- */
 
+/* Drops the reasons that no item named at this call nor at the previous
+ * one (so each was 0 everywhere for a cycle before it goes). */
 static void drop_unused_reasons(struct cx_ledger *l) {
   if (l->nreasons == 0)
     return;
   bool *used = calloc(l->nreasons + 1, sizeof(*used));
   uint32_t *map = calloc(l->nreasons + 1, sizeof(*map));
-  if (used == NULL || map == NULL) {
+  bool *idle = calloc(l->nreasons + 1, sizeof(*idle));
+  if (used == NULL || map == NULL || idle == NULL) {
     free(used);
     free(map);
+    free(idle);
     return; /* kept for now: eviction is an optimisation */
   }
   for (size_t k = 0; k < l->nagents; k++) {
@@ -509,7 +518,9 @@ static void drop_unused_reasons(struct cx_ledger *l) {
   }
   size_t n = 0;
   for (size_t r = 1; r <= l->nreasons; r++) {
-    if (used[r]) {
+    bool was_idle = r <= l->nidle && l->idle[r];
+    if (used[r] || !was_idle) {
+      idle[n + 1] = !used[r];
       l->reasons[n] = l->reasons[r - 1];
       map[r] = (uint32_t)++n;
     } else {
@@ -533,15 +544,18 @@ static void drop_unused_reasons(struct cx_ledger *l) {
     }
     l->nreasons = n;
   }
+  free(l->idle);
+  l->idle = idle;
+  l->nidle = n;
   free(used);
   free(map);
 }
 
-size_t cx_ledger_evict(struct cx_ledger *l, size_t *map) {
+size_t cx_ledger_evict(struct cx_ledger *l, const bool *marked, size_t *map) {
   size_t n = 0;
   for (size_t k = 0; k < l->nagents; k++) {
     struct agent *a = &l->agents[k];
-    if (a->head == a->len) {
+    if (marked[k] && a->head == a->len) {
       free(a->items);
       free(a->reason_sum);
       map[k] = SIZE_MAX;

@@ -87,15 +87,21 @@ uint64_t cx_ledger_changes(const struct cx_ledger *ledger);
 /* Whether agent `index` has any item left in the window. */
 bool cx_ledger_holds(const struct cx_ledger *ledger, size_t index);
 
-/* Ends agent `index`'s open last item (if any) at `at` (not before its
- * start): the agent left, nothing is known after. */
-void cx_ledger_close(struct cx_ledger *ledger, size_t index, cx_ms_t at);
+/* Ends agent `index`'s last item at `at` (not before its start) if it is
+ * open and begins at `start` (CX_LEDGER_ANY_START: whatever its start):
+ * the state is over and nothing is known after it (the agent left). */
+#define CX_LEDGER_ANY_START INT64_MIN
+void cx_ledger_close(struct cx_ledger *ledger, size_t index, cx_ms_t start,
+                     cx_ms_t at);
 
-/* Forgets every agent that holds no item (cx_ledger_advance moved the window
- * past all it had) and every reason no item names; the others keep their
- * order.  map[agent_count] receives each old index's new one, SIZE_MAX for
- * the forgotten.  Reason ids may change.  Returns how many were forgotten. */
-size_t cx_ledger_evict(struct cx_ledger *ledger, size_t *map);
+/* Forgets every agent marked[k] that holds no item (cx_ledger_advance
+ * moved the window past all it had), and every reason no item named at
+ * this call nor at the previous one; the others keep their order.
+ * map[agent_count] receives each old index's new one, SIZE_MAX for the
+ * forgotten.  Reason ids may change.  Returns how many agents were
+ * forgotten. */
+size_t cx_ledger_evict(struct cx_ledger *ledger, const bool *marked,
+                       size_t *map);
 
 /* For tests and fuzzers: verifies the ledger's internal invariants and
  * returns 0 when they hold, else the source line (> 0) of the first check

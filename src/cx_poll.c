@@ -86,11 +86,17 @@
  * the backfill takes about agents x pages / (ParallelRequests x requests a
  * request-time fits in 3/4 of the budget) cycles.
  *
- * Agents that leave.  An agent missing from a full real-time snapshot has
- * left: its open state ends at the snapshot's instant.  Once the window
- * holds nothing of an agent (every value it dispatched is 0), it is
- * forgotten, with the teams and reasons nothing refers to any more
- * (cx_roster_evict), so memory follows what the window holds.
+ * Agents that leave.  A state real-time polling saw open ends where
+ * history closes it, if that is before what the server knew at the
+ * real-time poll (last poll - lag: a partial duration of a state still
+ * going on reaches that, as the lag bounds the true one): so the
+ * LoggedOut of an agent who left ends with the record that closes it.
+ * Failing that, an agent missing from a full real-time snapshot has left:
+ * its open state ends at the snapshot's instant.  Once the window has held
+ * nothing of an agent for a whole pass (every value it dispatched was 0),
+ * it is forgotten, with the teams and reasons nothing refers to any more
+ * (cx_roster_evict, once a minute), so memory follows what the window
+ * holds.
  *
  * Logged-out time before the backfill.  Where state-history returns only
  * states that began inside the requested range, the state that straddles the
@@ -124,6 +130,7 @@
 
 /* Forgotten agents are looked for this often (a pass over every item). */
 #define EVICT_EVERY_MS (60 * 1000)
+
 
 enum phase { PHASE_BACKFILL, PHASE_CATCH_UP, PHASE_STEADY };
 
@@ -260,7 +267,7 @@ static enum cx_status apply_live(struct cx_poll *p,
 static void close_unlisted(struct cx_poll *p, cx_ms_t observed) {
   for (size_t i = 0; i < p->roster.n; i++)
     if (!p->roster.track[i].listed)
-      cx_ledger_close(p->ledger, i, observed);
+      cx_ledger_close(p->ledger, i, CX_LEDGER_ANY_START, observed);
 }
 
 static enum cx_status poll_live(struct cx_poll *p, struct cx_error *err) {
@@ -337,6 +344,11 @@ static enum cx_status on_history_page(void *ctx,
       t->hist_end = known;
     if (r->start < p->fetch_from)
       p->straddle_seen = true;
+    /* A state real-time polling still holds open that history closed
+     * before what the server knew at the real-time poll (a partial
+     * duration reaches that): it is over (see "Agents that leave"). */
+    if (end != CX_MS_INFINITY && end < p->last_live_ok - p->lag)
+      cx_ledger_close(p->ledger, (size_t)idx, r->start, end);
     if (cx_roster_note_history_team(&p->roster, (size_t)idx, r->team_id) !=
         CX_OK)
       return CX_ERR_NOMEM;

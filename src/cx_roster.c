@@ -112,25 +112,32 @@ size_t cx_roster_evict(struct cx_roster *r, struct cx_ledger *l) {
   if (old == 0 || old != r->n)
     return 0; /* not in step (a failed sync): next time */
   size_t *map = malloc(old * sizeof(*map));
-  if (map == NULL)
+  bool *marked = malloc(old * sizeof(*marked));
+  if (map == NULL || marked == NULL) {
+    free(map);
+    free(marked);
     return 0; /* kept for now: eviction only saves memory */
-  size_t evicted = cx_ledger_evict(l, map);
-  if (evicted > 0) {
-    size_t n = 0;
-    for (size_t i = 0; i < old; i++) {
-      if (map[i] == SIZE_MAX) {
-        meta_free(&r->meta[i]);
-        free(r->track[i].task.resume_url);
-        continue;
-      }
-      r->meta[n] = r->meta[i];
-      r->track[n] = r->track[i];
-      n++;
-    }
-    r->n = n;
-    drop_unused_teams(r);
   }
+  for (size_t i = 0; i < old; i++)
+    marked[i] = r->track[i].held_nothing;
+  size_t evicted = cx_ledger_evict(l, marked, map);
+  size_t n = 0;
+  for (size_t i = 0; i < old; i++) {
+    if (map[i] == SIZE_MAX) {
+      meta_free(&r->meta[i]);
+      free(r->track[i].task.resume_url);
+      continue;
+    }
+    r->meta[n] = r->meta[i];
+    r->track[n] = r->track[i];
+    r->track[n].held_nothing = !cx_ledger_holds(l, n);
+    n++;
+  }
+  r->n = n;
+  if (evicted > 0)
+    drop_unused_teams(r);
   free(map);
+  free(marked);
   return evicted;
 }
 

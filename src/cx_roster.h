@@ -22,6 +22,7 @@ struct cx_agent_track {
   cx_ms_t live_start;  /* start of the latest real-time state seen */
   cx_ms_t hist_end;    /* latest instant its history records reach */
   bool listed;         /* in the last full real-time snapshot */
+  bool held_nothing;   /* the ledger held nothing of it at the last evict */
   cx_ms_t fetched;     /* per-agent history: read up to here */
   cx_ms_t final;       /* per-agent history: final up to here */
   bool fetching;       /* per-agent history: `task` is under way */
@@ -61,8 +62,10 @@ enum cx_status cx_roster_note_live(struct cx_roster *roster, size_t index,
 enum cx_status cx_roster_note_history_team(struct cx_roster *roster,
                                            size_t index, int64_t team_id);
 
-/* Forgets the agents the ledger holds nothing of (cx_ledger_evict) and the
- * teams no agent is in.  Returns how many agents were forgotten. */
+/* Forgets the agents the ledger has held nothing of since the previous
+ * call (so their values were all 0 for a cycle), with the reasons and
+ * teams nothing names any more (cx_ledger_evict).  Returns how many agents
+ * were forgotten. */
 size_t cx_roster_evict(struct cx_roster *roster, struct cx_ledger *ledger);
 
 void cx_roster_free(struct cx_roster *roster);

@@ -137,14 +137,18 @@ static void test_changes_and_evict(void) {
   CHECK_EQ_INT(cx_ledger_changes(l), c + 1);
   cx_ledger_advance(l, S(130)); /* ws 30: agent 1 holds nothing */
   size_t map[3];
-  CHECK_EQ_INT(cx_ledger_evict(l, map), 1);
+  bool none[3] = {false, false, false}, all[3] = {true, true, true};
+  CHECK_EQ_INT(cx_ledger_evict(l, none, map), 0); /* not marked: kept */
+  CHECK_EQ_INT(cx_ledger_agent_count(l), 3);
+  CHECK_EQ_INT(cx_ledger_evict(l, all, map), 1);
   CHECK_EQ_INT(map[0], SIZE_MAX);
   CHECK_EQ_INT(map[1], 0);
   CHECK_EQ_INT(map[2], 1);
   CHECK_EQ_INT(cx_ledger_agent_count(l), 2);
   CHECK_EQ_INT(cx_ledger_agent_index(l, 1), -1);
   CHECK_EQ_INT(cx_ledger_agent_index(l, 3), 1);
-  CHECK_EQ_INT(cx_ledger_reason_count(l), 2); /* Lunch is gone */
+  /* Lunch went unused at the first call: it goes at the second. */
+  CHECK_EQ_INT(cx_ledger_reason_count(l), 2);
   CHECK_EQ_STR(cx_ledger_reason_name(l, 1), "Break");
   CHECK_EQ_STR(cx_ledger_reason_name(l, 2), "Meeting");
   CHECK_EQ_INT(cx_ledger_check(l), 0);
@@ -152,11 +156,18 @@ static void test_changes_and_evict(void) {
   CHECK_EQ_INT(b[CX_STATE_UNAVAILABLE], S(30));
   CHECK_EQ_INT(r[1], S(20));
   CHECK_EQ_INT(r[2], S(10));
-  /* Agent 3 leaves: its open state ends, then it ages out too. */
-  cx_ledger_close(l, 1, S(140));
+  /* Agent 3 leaves: a close for another start changes nothing; then its
+   * open state ends, and it ages out too. */
+  cx_ledger_close(l, 1, S(80), S(140));
   cx_ledger_advance(l, S(240));
-  CHECK_EQ_INT(cx_ledger_evict(l, map), 2);
+  CHECK(cx_ledger_holds(l, 1));
+  cx_ledger_close(l, 1, S(90), S(140));
+  cx_ledger_advance(l, S(250));
+  CHECK(!cx_ledger_holds(l, 1));
+  CHECK_EQ_INT(cx_ledger_evict(l, all, map), 2);
   CHECK_EQ_INT(cx_ledger_agent_count(l), 0);
+  CHECK_EQ_INT(cx_ledger_reason_count(l), 2); /* idle once so far */
+  CHECK_EQ_INT(cx_ledger_evict(l, all, map), 0);
   CHECK_EQ_INT(cx_ledger_reason_count(l), 0);
   CHECK_EQ_INT(cx_ledger_check(l), 0);
   cx_ledger_add(l, 3, CX_STATE_AVAILABLE, NULL, S(200), CX_MS_INFINITY, CX_SOURCE_LIVE);

@@ -363,8 +363,9 @@ static void test_per_agent_resumable(void) {
   fakecx_free(&fake);
 }
 
-/* A team's agents leave: once their window holds nothing (every value 0)
- * they and their team are forgotten; the others stay exact. */
+/* A team's agents leave: history closes their last state, which ends it
+ * exactly (every cycle stays exact); once their window has held nothing
+ * for a while (every value 0) they and their team are forgotten. */
 static void test_leavers_forgotten(void) {
   fakecx_init(&fake, T0, 20, 0, HOUR, 11);
   struct cx_poll_config cfg = config(HOUR, 4500, 5000);
@@ -375,7 +376,9 @@ static void test_leavers_forgotten(void) {
   for (size_t a = 3; a < 20; a += 4) /* team 14 */
     fakecx_leave(&fake, a, fake.now + 60000);
   bool nonzero_before_gone = false, gone = false;
+  unsigned bad = 0;
   for (int i = 0; i < 2000 && !gone; i++) {
+    bad += mismatches(r.poll, cfg.window);
     const struct cx_snapshot *s = cx_poll_snapshot(r.poll);
     bool leaver_nonzero = false;
     for (size_t k = 0; k < s->nagents; k++)
@@ -390,6 +393,7 @@ static void test_leavers_forgotten(void) {
   }
   CHECK(gone);
   CHECK(!nonzero_before_gone);
+  CHECK_EQ_INT(bad, 0); /* history's closing record ends each one exactly */
   CHECK_EQ_INT(cx_poll_snapshot(r.poll)->nteams, 3);
   CHECK_EQ_INT(cx_poll_health(r.poll)->agents, 15);
   CHECK_EQ_INT(mismatches(r.poll, cfg.window), 0);
