@@ -114,7 +114,6 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <stdlib.h>
-#include <string.h>
 
 /* Real-time fields the ledger and roster use. */
 #define LIVE_FIELDS                                                            \
@@ -130,7 +129,6 @@
 
 /* Forgotten agents are looked for this often (a pass over every item). */
 #define EVICT_EVERY_MS (60 * 1000)
-
 
 enum phase { PHASE_BACKFILL, PHASE_CATCH_UP, PHASE_STEADY };
 
