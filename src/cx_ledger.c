@@ -43,6 +43,7 @@
  * changes and agents, not with the window length.
  */
 #include "cx_ledger.h"
+#include "cx_array.h"
 
 #include <assert.h>
 #include <errno.h>
@@ -75,7 +76,7 @@ struct cx_ledger {
   size_t *slots; /* open addressing: agent index + 1, 0 = empty */
   size_t nslots; /* power of two */
   char **reasons; /* reasons[id - 1] */
-  size_t nreasons;
+  size_t nreasons, reasons_cap;
   size_t items_total;
   uint64_t changes; /* adds that changed anything (cx_ledger_changes) */
   bool *idle;       /* [1..nidle]: reasons no item named at the last evict */
@@ -134,37 +135,38 @@ long cx_ledger_agent_index(const struct cx_ledger *l, int64_t id) {
   }
 }
 
-static int grow_slots(struct cx_ledger *l) {
-  size_t n = l->nslots * 2;
-  size_t *slots = calloc(n, sizeof(*slots));
-  if (slots == NULL)
-    return ENOMEM;
+/* Fills slots[n] (n a power of two above twice the agents) with the
+ * agents held. */
+static void fill_slots(const struct cx_ledger *l, size_t *slots, size_t n) {
+  memset(slots, 0, n * sizeof(*slots));
   for (size_t i = 0; i < l->nagents; i++) {
     size_t s = slot_of(l->agents[i].id, n);
     while (slots[s] != 0)
       s = (s + 1) & (n - 1);
     slots[s] = i + 1;
   }
+}
+
+static enum cx_status grow_slots(struct cx_ledger *l) {
+  size_t n = l->nslots * 2;
+  size_t *slots = malloc(n * sizeof(*slots));
+  if (slots == NULL)
+    return CX_ERR_NOMEM;
+  fill_slots(l, slots, n);
   free(l->slots);
   l->slots = slots;
   l->nslots = n;
-  return 0;
+  return CX_OK;
 }
 
 static struct agent *agent_get_or_add(struct cx_ledger *l, int64_t id) {
   long idx = cx_ledger_agent_index(l, id);
   if (idx >= 0)
     return &l->agents[idx];
-  if ((l->nagents + 1) * 2 > l->nslots && grow_slots(l) != 0)
+  if ((l->nagents + 1) * 2 > l->nslots && grow_slots(l) != CX_OK)
     return NULL;
-  if (l->nagents == l->agents_cap) {
-    size_t cap = l->agents_cap ? l->agents_cap * 2 : 64;
-    struct agent *a = realloc(l->agents, cap * sizeof(*a));
-    if (a == NULL)
-      return NULL;
-    l->agents = a;
-    l->agents_cap = cap;
-  }
+  if (CX_ARRAY_RESERVE(l->agents, l->agents_cap, l->nagents + 1) != CX_OK)
+    return NULL;
   struct agent *a = &l->agents[l->nagents];
   memset(a, 0, sizeof(*a));
   a->id = id;
@@ -181,11 +183,8 @@ static long reason_intern(struct cx_ledger *l, const char *name) {
   for (size_t i = 0; i < l->nreasons; i++)
     if (strcmp(l->reasons[i], name) == 0)
       return (long)i + 1;
-  char **r = realloc(l->reasons, (l->nreasons + 1) * sizeof(*r));
-  if (r == NULL)
-    return -1;
-  l->reasons = r;
-  if ((r[l->nreasons] = strdup(name)) == NULL)
+  if (CX_ARRAY_RESERVE(l->reasons, l->reasons_cap, l->nreasons + 1) != CX_OK ||
+      (l->reasons[l->nreasons] = strdup(name)) == NULL)
     return -1;
   return (long)++l->nreasons;
 }
@@ -252,35 +251,18 @@ static void account(struct agent *a, size_t i, int sign) {
   }
 }
 
-static int reserve_reason(struct agent *a, size_t reason) {
-  if (reason < a->reason_cap)
-    return 0;
-  size_t cap = reason + 8;
-  cx_ms_t *rs = realloc(a->reason_sum, cap * sizeof(*rs));
-  if (rs == NULL)
-    return ENOMEM;
-  memset(rs + a->reason_cap, 0, (cap - a->reason_cap) * sizeof(*rs));
-  a->reason_sum = rs;
-  a->reason_cap = cap;
-  return 0;
+static enum cx_status reserve_reason(struct agent *a, size_t reason) {
+  return CX_ARRAY_RESERVE(a->reason_sum, a->reason_cap, reason + 1);
 }
 
-static int reserve_item(struct agent *a) {
+static enum cx_status reserve_item(struct agent *a) {
   if (a->head > 0 && a->len == a->cap) {
     /* Reuse the evicted prefix before growing. */
     memmove(a->items, a->items + a->head, (a->len - a->head) * sizeof(*a->items));
     a->len -= a->head;
     a->head = 0;
   }
-  if (a->len < a->cap)
-    return 0;
-  size_t cap = a->cap ? a->cap * 2 : 16;
-  struct item *items = realloc(a->items, cap * sizeof(*items));
-  if (items == NULL)
-    return ENOMEM;
-  a->items = items;
-  a->cap = cap;
-  return 0;
+  return CX_ARRAY_RESERVE(a->items, a->cap, a->len + 1);
 }
 
 /* First live index whose start is >= start. */
@@ -296,22 +278,23 @@ static size_t lower_bound(const struct agent *a, cx_ms_t start) {
   return lo;
 }
 
-int cx_ledger_add(struct cx_ledger *l, int64_t agent_id, int state_id,
-                  const char *reason, cx_ms_t start, cx_ms_t end,
-                  enum cx_source source) {
+enum cx_status cx_ledger_add(struct cx_ledger *l, int64_t agent_id,
+                             int state_id, const char *reason, cx_ms_t start,
+                             cx_ms_t end, enum cx_source source) {
   if (state_id < 0 || state_id >= CX_STATE_COUNT || end < start)
-    return EINVAL;
+    return CX_ERR_INVALID;
   if (end <= l->window_start && end != CX_MS_INFINITY)
-    return 0; /* entirely before the window: nothing to keep */
+    return CX_OK; /* entirely before the window: nothing to keep */
 
   long rid = 0;
   if (state_id == CX_STATE_UNAVAILABLE && reason != NULL && reason[0] != '\0')
     if ((rid = reason_intern(l, reason)) < 0)
-      return ENOMEM;
+      return CX_ERR_NOMEM;
 
   struct agent *a = agent_get_or_add(l, agent_id);
-  if (a == NULL || reserve_reason(a, (size_t)rid) != 0 || reserve_item(a) != 0)
-    return ENOMEM;
+  if (a == NULL || reserve_reason(a, (size_t)rid) != CX_OK ||
+      reserve_item(a) != CX_OK)
+    return CX_ERR_NOMEM;
 
   struct item it = {.start = start, .end = end, .reason = (uint32_t)rid,
                     .state = (int8_t)state_id, .source = (uint8_t)source};
@@ -324,7 +307,7 @@ int cx_ledger_add(struct cx_ledger *l, int64_t agent_id, int state_id,
     merged.end = max_ms(old->end, end);
     if (merged.end == old->end && merged.state == old->state &&
         merged.reason == old->reason && merged.source == old->source)
-      return 0; /* a repeat: nothing new */
+      return CX_OK; /* a repeat: nothing new */
     bool last = p + 1 == a->len;
     if (!last)
       account(a, p, -1);
@@ -332,7 +315,7 @@ int cx_ledger_add(struct cx_ledger *l, int64_t agent_id, int state_id,
     if (!last)
       account(a, p, +1);
     l->changes++;
-    return 0;
+    return CX_OK;
   }
 
   bool has_pred = p > a->head;
@@ -348,7 +331,7 @@ int cx_ledger_add(struct cx_ledger *l, int64_t agent_id, int state_id,
     account(a, p - 1, +1);
   if (p + 1 < a->len)
     account(a, p, +1);
-  return 0;
+  return CX_OK;
 }
 
 void cx_ledger_advance(struct cx_ledger *l, cx_ms_t now) {
@@ -565,16 +548,9 @@ size_t cx_ledger_evict(struct cx_ledger *l, const bool *marked, size_t *map) {
     map[k] = n++;
   }
   size_t evicted = l->nagents - n;
-  if (evicted > 0) {
-    l->nagents = n;
-    memset(l->slots, 0, l->nslots * sizeof(*l->slots));
-    for (size_t k = 0; k < n; k++) {
-      size_t s = slot_of(l->agents[k].id, l->nslots);
-      while (l->slots[s] != 0)
-        s = (s + 1) & (l->nslots - 1);
-      l->slots[s] = k + 1;
-    }
-  }
+  l->nagents = n;
+  if (evicted > 0)
+    fill_slots(l, l->slots, l->nslots);
   drop_unused_reasons(l);
   return evicted;
 }

@@ -13,6 +13,7 @@
 #ifndef CX_LEDGER_H
 #define CX_LEDGER_H
 
+#include "cx_error.h"
 #include "cx_record.h"
 #include "cx_time.h"
 
@@ -30,11 +31,12 @@ struct cx_ledger *cx_ledger_create(cx_ms_t window);
 void cx_ledger_destroy(struct cx_ledger *ledger);
 
 /* Records that agent_id was in state_id (with reason, NULL for none) from
- * start until end (CX_MS_INFINITY when still open).  Returns 0, EINVAL for
- * a bad state or end < start, ENOMEM. */
-int cx_ledger_add(struct cx_ledger *ledger, int64_t agent_id, int state_id,
-                  const char *reason, cx_ms_t start, cx_ms_t end,
-                  enum cx_source source);
+ * start until end (CX_MS_INFINITY when still open).  CX_OK (also for an
+ * observation wholly before the window, which leaves no trace),
+ * CX_ERR_INVALID for a bad state or end < start, CX_ERR_NOMEM. */
+enum cx_status cx_ledger_add(struct cx_ledger *ledger, int64_t agent_id,
+                             int state_id, const char *reason, cx_ms_t start,
+                             cx_ms_t end, enum cx_source source);
 
 /* Drops what lies entirely before now - window.  A now earlier than a
  * previous one changes nothing (the window never moves back). */

@@ -111,7 +111,6 @@
 #include "cx_log.h"
 #include "cx_roster.h"
 
-#include <errno.h>
 #include <inttypes.h>
 #include <stdlib.h>
 
@@ -246,12 +245,13 @@ static cx_ms_t budget_left(const struct cx_poll *p) {
 static enum cx_status apply_live(struct cx_poll *p,
                                  const struct cx_agent_state *s,
                                  struct cx_error *err) {
-  int rc = cx_ledger_add(p->ledger, s->agent_id, s->state_id, s->reason,
-                         s->start, CX_MS_INFINITY, CX_SOURCE_LIVE);
-  if (rc == EINVAL)
+  enum cx_status st = cx_ledger_add(p->ledger, s->agent_id, s->state_id,
+                                    s->reason, s->start, CX_MS_INFINITY,
+                                    CX_SOURCE_LIVE);
+  if (st == CX_ERR_INVALID)
     return CX_OK; /* not a usable state: already counted as skipped */
   long idx = -1;
-  if (rc != 0 || roster_index(p, s->agent_id, &idx) != CX_OK)
+  if (st != CX_OK || roster_index(p, s->agent_id, &idx) != CX_OK)
     return cx_error_set(err, CX_ERR_NOMEM, 0, "out of memory (real-time state)");
   if (idx < 0)
     return CX_OK; /* nothing of it reaches the window */
@@ -323,12 +323,13 @@ static enum cx_status on_history_page(void *ctx,
     cx_ms_t end = r->duration == CX_DURATION_OPEN ? CX_MS_INFINITY
                                                   : r->start + r->duration;
     uint64_t changes = cx_ledger_changes(p->ledger);
-    int rc = cx_ledger_add(p->ledger, r->agent_id, r->state_id, r->reason,
-                           r->start, end, CX_SOURCE_HISTORY);
-    if (rc == ENOMEM)
-      return CX_ERR_NOMEM;
+    enum cx_status st = cx_ledger_add(p->ledger, r->agent_id, r->state_id,
+                                      r->reason, r->start, end,
+                                      CX_SOURCE_HISTORY);
+    if (st == CX_ERR_NOMEM)
+      return st;
     long idx;
-    if (rc != 0)
+    if (st != CX_OK)
       continue;
     if (roster_index(p, r->agent_id, &idx) != CX_OK)
       return CX_ERR_NOMEM;
@@ -541,7 +542,7 @@ static enum cx_status infer_logged_out(struct cx_poll *p, struct cx_error *err) 
       continue;
     if (cx_ledger_add(p->ledger, cx_ledger_agent_id(p->ledger, i),
                       CX_STATE_LOGGED_OUT, NULL, p->backfill_start, start,
-                      CX_SOURCE_HISTORY) != 0)
+                      CX_SOURCE_HISTORY) != CX_OK)
       return cx_error_set(err, CX_ERR_NOMEM, 0, "out of memory (ledger)");
   }
   return CX_OK;

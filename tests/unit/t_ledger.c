@@ -114,8 +114,8 @@ static void test_gap_is_logged_out(void) {
   CHECK_EQ_INT(b[CX_STATE_LOGGED_OUT], S(1));
   CHECK_EQ_INT(b[CX_STATE_AVAILABLE], S(10));
   CHECK_EQ_INT(cx_ledger_check(l), 0);
-  CHECK_EQ_INT(cx_ledger_add(l, 1, CX_STATE_AVAILABLE, NULL, S(5), S(4), CX_SOURCE_HISTORY), EINVAL);
-  CHECK_EQ_INT(cx_ledger_add(l, 1, 9, NULL, S(5), S(6), CX_SOURCE_HISTORY), EINVAL);
+  CHECK_EQ_INT(cx_ledger_add(l, 1, CX_STATE_AVAILABLE, NULL, S(5), S(4), CX_SOURCE_HISTORY), CX_ERR_INVALID);
+  CHECK_EQ_INT(cx_ledger_add(l, 1, 9, NULL, S(5), S(6), CX_SOURCE_HISTORY), CX_ERR_INVALID);
   cx_ledger_destroy(l);
 }
 
