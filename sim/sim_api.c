@@ -239,17 +239,27 @@ static bool hist_valid(const struct hist *h, const struct sim_cursor *c) {
           h->known > h->from || it->start >= h->from);
 }
 
+/* hist_valid, after moving past LoggedOut items where history leaves them
+ * out (--logged-out-history no; a LoggedOut item is always followed by a
+ * LoggedIn one, so the walk ends). */
+static bool hist_settle(const struct hist *h, struct sim_cursor *c) {
+  while (!sim_cfg.logged_out_history && hist_valid(h, c) &&
+         sim_cursor_item(c)->state == SIM_LOGGED_OUT)
+    sim_cursor_next(c);
+  return hist_valid(h, c);
+}
+
 static bool hist_first(const struct hist *h, int agent, struct sim_cursor *c) {
   sim_cursor_at(c, agent, h->from);
   if (sim_cfg.history_straddle == SIM_STRADDLE_EXCLUDE &&
       sim_cursor_item(c)->start < h->from)
     sim_cursor_next(c);
-  return hist_valid(h, c);
+  return hist_settle(h, c);
 }
 
 static bool hist_next(const struct hist *h, struct sim_cursor *c) {
   sim_cursor_next(c);
-  return hist_valid(h, c);
+  return hist_settle(h, c);
 }
 
 static struct json_object *render_record(const struct hist *h,
