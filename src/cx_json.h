@@ -33,6 +33,13 @@ struct cx_states_page {
   int64_t total_records;  /* totalRecords; -1 when absent (added) */
 };
 
+/* The state-history columns cx_json_history_page reads, for `fields=`:
+ * both team names (servers differ), agentStateName (read when agentStateId
+ * is missing).  Keep in step with history_record in cx_json.c. */
+#define CX_JSON_HISTORY_FIELDS                                                 \
+  "agentId,agentStateId,agentStateName,startDate,duration,"                    \
+  "outStateDescription,teamId,teamNo,agentSessionId,stateIndex"
+
 /* An empty body (len 0) yields an empty page.  On failure returns
  * CX_ERR_PARSE (or CX_ERR_NOMEM) with a message in err, and *page is empty. */
 enum cx_status cx_json_history_page(const char *body, size_t len,
