@@ -142,11 +142,12 @@ static int hex4(const char *p) {
   return v;
 }
 
-/* The string at s->p, decoded into s->buf (*len bytes and a NUL) when
- * store, else only checked. */
-static bool scan_string(struct cx_jscan *s, bool store, size_t *len) {
+/* The string at s->p, decoded into s->buf (*len bytes and a NUL; *c_len
+ * up to the first NUL) when store, else only checked. */
+static bool scan_string(struct cx_jscan *s, bool store, size_t *len,
+                        size_t *c_len) {
   const char *p = s->p + 1, *end = s->end;
-  size_t n = 0;
+  size_t n = 0, nul = SIZE_MAX;
   for (;;) {
     const char *q = p;
     while (q < end && *q != '"' && *q != '\\' && (unsigned char)*q >= 0x20)
@@ -181,6 +182,8 @@ static bool scan_string(struct cx_jscan *s, bool store, size_t *len) {
       p += 4;
       if (!store)
         continue;
+      if (v == 0 && nul == SIZE_MAX)
+        nul = n;
       if (v < 0x80) {
         s->buf[n++] = (char)v;
       } else if (v < 0x800) {
@@ -203,28 +206,32 @@ static bool scan_string(struct cx_jscan *s, bool store, size_t *len) {
       return false;
     s->buf[n] = '\0';
     *len = n;
+    *c_len = nul < n ? nul : n;
   }
   s->p = p;
   return true;
 }
 
-int cx_jscan_member(struct cx_jscan *s, char *key, size_t size) {
+int cx_jscan_member(struct cx_jscan *s, char *key, size_t size,
+                    size_t *key_len) {
   int rc = next_in(s, '}');
   if (rc != 1)
     return rc;
-  size_t len;
+  size_t len, c_len = 0;
+  bool store = key != NULL && size > 0;
   skip_ws(s);
-  if (s->p == s->end || *s->p != '"' || !scan_string(s, key != NULL, &len)) {
+  if (s->p == s->end || *s->p != '"' || !scan_string(s, store, &len, &c_len)) {
     fail(s);
     return -1;
   }
-  if (key != NULL && size > 0) {
-    len = strlen(s->buf); /* json-c's keys end at a \u0000 */
-    if (len >= size)
-      len = size - 1;
-    memcpy(key, s->buf, len);
-    key[len] = '\0';
+  if (store) { /* json-c's keys end at a \u0000 */
+    if (c_len >= size)
+      c_len = size - 1;
+    memcpy(key, s->buf, c_len);
+    key[c_len] = '\0';
   }
+  if (key_len != NULL)
+    *key_len = c_len;
   skip_ws(s);
   if (s->p == s->end || *s->p != ':') {
     fail(s);
@@ -237,7 +244,8 @@ int cx_jscan_member(struct cx_jscan *s, char *key, size_t size) {
 int cx_jscan_item(struct cx_jscan *s) { return next_in(s, ']'); }
 
 bool cx_jscan_string(struct cx_jscan *s, const char **str, size_t *len) {
-  if (cx_jscan_peek(s) != CX_J_STRING || !scan_string(s, true, len))
+  size_t c_len;
+  if (cx_jscan_peek(s) != CX_J_STRING || !scan_string(s, true, len, &c_len))
     return fail(s);
   *str = s->buf;
   return true;
@@ -379,14 +387,14 @@ bool cx_jscan_literal(struct cx_jscan *s, int *value) {
 bool cx_jscan_skip(struct cx_jscan *s) {
   int v, rc;
   switch (cx_jscan_peek(s)) {
-  case CX_J_STRING: return scan_string(s, false, NULL);
+  case CX_J_STRING: return scan_string(s, false, NULL, NULL);
   case CX_J_NUMBER: return scan_number(s, NULL);
   case CX_J_BOOL:
   case CX_J_NULL: return cx_jscan_literal(s, &v);
   case CX_J_OBJECT:
     if (!cx_jscan_open(s))
       return false;
-    while ((rc = cx_jscan_member(s, NULL, 0)) == 1)
+    while ((rc = cx_jscan_member(s, NULL, 0, NULL)) == 1)
       if (!cx_jscan_skip(s))
         return false;
     return rc == 0;

@@ -65,9 +65,11 @@ enum cx_jtype cx_jscan_peek(struct cx_jscan *s);
 /* Consumes the '{' or '[' of the next value. */
 bool cx_jscan_open(struct cx_jscan *s);
 /* In an object: 1 when a member follows (its key decoded into key, cut at
- * size - 1 bytes or at a \u0000, as json-c's keys are; the ':' consumed, the
- * value next), 0 at its end ('}' consumed), -1 when it gives up. */
-int cx_jscan_member(struct cx_jscan *s, char *key, size_t size);
+ * size - 1 bytes or at a \u0000, as json-c's keys are, *key_len its length;
+ * the ':' consumed, the value next), 0 at its end ('}' consumed), -1 when it
+ * gives up.  key NULL: the key is only checked. */
+int cx_jscan_member(struct cx_jscan *s, char *key, size_t size,
+                    size_t *key_len);
 /* In an array: 1 when an item follows, 0 at its end, -1 when it gives up. */
 int cx_jscan_item(struct cx_jscan *s);
 

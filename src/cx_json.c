@@ -394,10 +394,10 @@ struct pick {
   char key[24];
 };
 
-/* Whether member `key` (equal to `name` ignoring case, so no longer than
- * it) takes the place of what was picked for name so far. */
-static bool pick_take(struct pick *p, const char *name, const char *key) {
-  if (strcmp(key, name) == 0) {
+/* Whether member `key` (equal to the name ignoring case, so no longer than
+ * it; exactly when `exact`) takes the place of what was picked so far. */
+static bool pick_take(struct pick *p, bool exact, const char *key) {
+  if (exact) {
     p->how = 2;
     return true;
   }
@@ -406,7 +406,7 @@ static bool pick_take(struct pick *p, const char *name, const char *key) {
   if (p->how == 1)
     return strcmp(key, p->key) == 0;
   p->how = 1;
-  snprintf(p->key, sizeof(p->key), "%s", key);
+  snprintf(p->key, sizeof(p->key), "%.*s", (int)sizeof(p->key) - 1, key);
   return true;
 }
 
@@ -418,13 +418,16 @@ struct name {
 #define NAME(literal) {literal, sizeof(literal) - 1}
 
 /* Index of the name that key (len bytes) equals ignoring case, -1 when
- * none; the first letters are compared before strcasecmp is asked. */
+ * none; *exact when it equals it exactly (the first letters are compared
+ * before memcmp and strcasecmp are asked). */
 static int name_index(const struct name *names, int n, const char *key,
-                      size_t len) {
+                      size_t len, bool *exact) {
   for (int i = 0; i < n; i++)
-    if (names[i].len == len && (names[i].s[0] | 0x20) == (key[0] | 0x20) &&
-        strcasecmp(key, names[i].s) == 0)
-      return i;
+    if (names[i].len == len && (names[i].s[0] | 0x20) == (key[0] | 0x20)) {
+      if ((*exact = memcmp(key, names[i].s, len) == 0) ||
+          strcasecmp(key, names[i].s) == 0)
+        return i;
+    }
   return -1;
 }
 
@@ -560,11 +563,13 @@ struct record_scan {
   bool has_reason; /* its text in rd->reason */
 };
 
-/* Reads the value of member `key` of a record into r, or past it. */
+/* Reads the value of member `key` (len bytes) of a record into r, or past
+ * it. */
 static bool record_member(struct history_reader *rd, struct record_scan *r,
-                          const char *key) {
-  int f = name_index(history_names, H_NFIELDS, key, strlen(key));
-  if (f < 0 || !pick_take(&r->pick[f], history_names[f].s, key))
+                          const char *key, size_t len) {
+  bool exact;
+  int f = name_index(history_names, H_NFIELDS, key, len, &exact);
+  if (f < 0 || !pick_take(&r->pick[f], exact, key))
     return cx_jscan_skip(&rd->s);
   struct jval v;
   if (!read_value(&rd->s, &v))
@@ -613,11 +618,12 @@ static int read_record(struct history_reader *rd,
                           .session = CX_ID_NONE,
                           .index = CX_ID_NONE};
   char key[64];
+  size_t len;
   int rc;
   if (!cx_jscan_open(&rd->s))
     return -1;
-  while ((rc = cx_jscan_member(&rd->s, key, sizeof(key))) == 1)
-    if (!record_member(rd, &r, key))
+  while ((rc = cx_jscan_member(&rd->s, key, sizeof(key), &len)) == 1)
+    if (!record_member(rd, &r, key, len))
       return -1;
   if (rc < 0)
     return -1;
@@ -667,9 +673,10 @@ static bool read_links(struct history_reader *rd, char **next) {
     return cx_jscan_skip(&rd->s);
   if (!cx_jscan_open(&rd->s))
     return false;
-  while ((rc = cx_jscan_member(&rd->s, key, sizeof(key))) == 1) {
+  while ((rc = cx_jscan_member(&rd->s, key, sizeof(key), NULL)) == 1) {
     struct jval v;
-    if (strcasecmp(key, "next") != 0 || !pick_take(&pick, "next", key)) {
+    if (strcasecmp(key, "next") != 0 ||
+        !pick_take(&pick, strcmp(key, "next") == 0, key)) {
       if (!cx_jscan_skip(&rd->s))
         break;
       continue;
@@ -698,12 +705,14 @@ static bool read_envelope(struct history_reader *rd) {
       NAME("totalRecords")};
   struct pick pick[4] = {{0}};
   char key[64];
+  size_t len;
   int rc;
+  bool exact;
   if (!cx_jscan_open(&rd->s))
     return false;
-  while ((rc = cx_jscan_member(&rd->s, key, sizeof(key))) == 1) {
-    int f = name_index(names, 4, key, strlen(key));
-    if (f < 0 || !pick_take(&pick[f], names[f].s, key)) {
+  while ((rc = cx_jscan_member(&rd->s, key, sizeof(key), &len)) == 1) {
+    int f = name_index(names, 4, key, len, &exact);
+    if (f < 0 || !pick_take(&pick[f], exact, key)) {
       if (!cx_jscan_skip(&rd->s))
         return false;
       continue;
