@@ -296,7 +296,8 @@ static bool scan_number(struct cx_jscan *s, struct cx_jnum *n) {
   static const struct {
     const char *word;
     double value;
-  } special[] = {{"NaN", NAN}, {"Infinity", INFINITY}, {"-Infinity", -INFINITY}};
+  } special[] = {
+      {"NaN", NAN}, {"Infinity", INFINITY}, {"-Infinity", -INFINITY}};
   const char *p = s->p, *e;
   if (*p == 'N' || *p == 'I' || (*p == '-' && p + 1 < s->end && p[1] == 'I')) {
     for (size_t k = 0; k < sizeof(special) / sizeof(special[0]); k++)
