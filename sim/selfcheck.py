@@ -15,6 +15,7 @@ then run: sim/selfcheck.py --port PORT --ca TLSDIR/ca.pem
 A simulator started with --logged-out-history no is checked with the same
 option here: history must then hold no LoggedOut record and match the true
 timelines without them, while /sim/truth still counts logged-out time.
+Likewise --history-fields no: state-history with fields= must answer 400.
 The fault checks at the end change the simulator's state (they revoke all
 tokens), and the hold checks clear the holds of --agent, so use a dedicated
 instance.  Prints "N passed, N failed".
@@ -47,6 +48,7 @@ class Checker:
         self.failed = 0
         self.token = None
         self.logged_out = args.logged_out_history == "yes"
+        self.history_fields = args.history_fields == "yes"
 
     def check(self, name, ok, detail=""):
         if ok:
@@ -179,6 +181,8 @@ def main():
     ap.add_argument("--skip-faults", action="store_true")
     ap.add_argument("--logged-out-history", choices=("yes", "no"), default="yes",
                     help="as the simulator was started (default yes)")
+    ap.add_argument("--history-fields", choices=("yes", "no"), default="yes",
+                    help="as the simulator was started (default yes)")
     c = Checker(ap.parse_args())
     a = c.args
 
@@ -292,6 +296,7 @@ def main():
     c.check("timeline contiguous", st == 200 and items and all(
         x["end"] == y["start"] for x, y in zip(items, items[1:])))
     logged_out(c, records, one, a.agent, items, truth)
+    fields(c, a.agent, q)
 
     holds(c, a.agent, window)
 
@@ -335,6 +340,36 @@ def logged_out(c, records, one, aid, items, truth):
     c.check("agents/states counts are the truth's",
             all(counts.get(s) == live.get(s, 0) for s in STATES), "%s %s" % (live, counts))
     timeline_match(c, "per-agent history is the timeline", one, items)
+
+
+def fields(c, aid, q):
+    """fields= on every endpoint: each record keeps only the named columns
+    (names case-insensitive, unknown ones ignored), the envelope is unchanged;
+    with --history-fields no, state-history refuses fields with 400."""
+    cases = (("agents/states", {}, "agentStates", "AGENTID,agentStateName,noSuchField"),
+             ("agents/%d/states" % aid, {}, "agentStates", "startdate,TeamId"),
+             ("agents/state-history", q, "agentStateHistory",
+              "agentid,STARTDATE,Duration,outStateDescription,bogus"),
+             ("agents/%d/state-history" % aid, q, "agentStateHistory", "agentStateId,teamid"),
+             ("agents", {"top": 1000}, "agents", "agentId,TeamName,nope"),
+             ("teams", {}, "teams", "TEAMID,x"),
+             ("unavailable-codes", {}, "unavailableCodes", "name,ISACW,zzz"))
+    for path, query, key, names in cases:
+        st0, _, body0 = c.api(path, query)
+        st, h, body = c.api(path, dict(query, fields=names))
+        if "state-history" in path and not c.history_fields:
+            c.check("fields refused " + path, st == 400 and st0 == 200 and
+                    h.get("icStatusDescription") == "Invalid fields", "%d %d" % (st0, st))
+            continue
+        full = json.loads(body0) if st0 == 200 else {key: []}
+        part = json.loads(body) if st == 200 else {key: []}
+        wanted = set(n.lower() for n in names.split(","))
+        bad = [(set(p), set(k for k in f if k.lower() in wanted))
+               for f, p in zip(full[key], part[key])
+               if set(p) != set(k for k in f if k.lower() in wanted)]
+        c.check("fields " + path, st0 == st == 200 and set(full) == set(part) and
+                full[key] and len(full[key]) == len(part[key]) and not bad and
+                all(p for p in part[key]), str(bad[:1]))
 
 
 def hold(c, **q):

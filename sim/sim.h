@@ -66,6 +66,7 @@ struct sim_config {
   unsigned no_change;     /* 304, 204 or 200 */
   bool all_agents_history;
   bool logged_out_history; /* false: history leaves LoggedOut records out */
+  bool history_fields;     /* false: state-history refuses `fields` (400) */
   int page_size;
   cx_ms_t history_lag_ms;
 };

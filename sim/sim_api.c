@@ -2,7 +2,9 @@
  * sim_api.c: the inContactAPI endpoints, rendered from the tenant's
  * timelines: agents/states (all and per agent, with updatedSince),
  * agents/state-history (all and per agent, paged, with the semantic switches
- * of sim_config), agents, teams and unavailable-codes.
+ * of sim_config), agents, teams and unavailable-codes.  Every endpoint
+ * honours `fields` (sim_json_project: only the named columns of each record,
+ * names case-insensitive, unknown ones ignored, the envelope untouched).
  */
 #include "sim.h"
 #include "sim_handlers.h"
@@ -334,9 +336,13 @@ static int history_range(struct sim_req *r, struct hist *h) {
 static void history(struct sim_req *r, int only) {
   struct hist h;
   long skip, top;
+  const char *fields = sim_arg(r, "fields");
+  if (fields != NULL && !sim_cfg.history_fields) {
+    sim_reply_error(r, 400, "Invalid fields"); /* as an older server might */
+    return;
+  }
   if (history_range(r, &h) != 0 || paging(r, &skip, &top) != 0)
     return;
-  const char *fields = sim_arg(r, "fields");
   int first = only >= 0 ? only : 0, n = only >= 0 ? 1 : sim_agent_count();
   struct sim_cursor *heap = calloc((size_t)n, sizeof *heap);
   if (heap == NULL) {
@@ -421,13 +427,14 @@ static void agents(struct sim_req *r) {
 }
 
 static void teams(struct sim_req *r) {
+  const char *fields = sim_arg(r, "fields");
   struct json_object *list = json_object_new_array();
   for (int k = 0; k < sim_team_count(); k++) {
     struct json_object *o = json_object_new_object();
     add(o, "teamId", json_object_new_int(sim_team_get(k)->id));
     add(o, "teamName", json_object_new_string(sim_team_get(k)->name));
     add(o, "isActive", json_object_new_boolean(1));
-    json_object_array_add(list, o);
+    json_object_array_add(list, sim_json_project(o, fields));
   }
   struct json_object *o = envelope(r, sim_team_count(), 0, sim_team_count());
   add(o, "teams", list);
@@ -435,6 +442,7 @@ static void teams(struct sim_req *r) {
 }
 
 static void codes(struct sim_req *r) {
+  const char *fields = sim_arg(r, "fields");
   struct json_object *list = json_object_new_array();
   for (int k = 0; k < SIM_NREASONS; k++) {
     struct json_object *o = json_object_new_object();
@@ -443,7 +451,7 @@ static void codes(struct sim_req *r) {
     add(o, "isActive", json_object_new_boolean(1));
     add(o, "isACW", json_object_new_boolean(sim_reasons[k].acw));
     add(o, "agentTimeout", json_object_new_int(sim_reasons[k].timeout));
-    json_object_array_add(list, o);
+    json_object_array_add(list, sim_json_project(o, fields));
   }
   struct json_object *o = envelope(r, SIM_NREASONS, 0, SIM_NREASONS);
   add(o, "unavailableCodes", list);

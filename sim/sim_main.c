@@ -41,6 +41,7 @@ struct sim_config sim_cfg = {
     .no_change = 304,
     .all_agents_history = true,
     .logged_out_history = true,
+    .history_fields = true,
     .page_size = 1000,
 };
 
@@ -131,6 +132,10 @@ static void usage(FILE *f) {
       "  --all-agents-history yes|no\n"
       "                        no: GET agents/state-history answers 404\n"
       "                        (default yes)\n"
+      "  --history-fields yes|no\n"
+      "                        no: a state-history request with fields=\n"
+      "                        answers 400 \"Invalid fields\" (default yes;\n"
+      "                        every other endpoint honours fields)\n"
       "  --page-size N         maximum records per page (default 1000)\n"
       "  --history-lag SECONDS state-history knows the timeline up to\n"
       "                        now - lag (default 0; agents/states is never\n"
@@ -196,6 +201,7 @@ enum {
   O_EMPTY,
   O_NO_CHANGE,
   O_ALL_HISTORY,
+  O_HISTORY_FIELDS,
   O_PAGE,
   O_LAG,
   O_LOG,
@@ -229,6 +235,7 @@ static const struct option options[] = {
     {"empty-history", required_argument, NULL, O_EMPTY},
     {"no-change", required_argument, NULL, O_NO_CHANGE},
     {"all-agents-history", required_argument, NULL, O_ALL_HISTORY},
+    {"history-fields", required_argument, NULL, O_HISTORY_FIELDS},
     {"page-size", required_argument, NULL, O_PAGE},
     {"history-lag", required_argument, NULL, O_LAG},
     {"log-requests", no_argument, NULL, O_LOG},
@@ -347,6 +354,10 @@ static int apply(int opt, const char *arg) {
   case O_ALL_HISTORY:
     c = choice(arg, yes_no);
     sim_cfg.all_agents_history = c == 1;
+    return c < 0 ? -1 : 0;
+  case O_HISTORY_FIELDS:
+    c = choice(arg, yes_no);
+    sim_cfg.history_fields = c == 1;
     return c < 0 ? -1 : 0;
   case O_PAGE:
     if (sim_parse_long(arg, 1, 1000000, &n) != 0)

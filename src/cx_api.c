@@ -25,6 +25,13 @@
  * totalRecords says records remain and the page was not empty, ask again
  * with skip/top.  Stop on an empty page, on a next link equal to the current
  * or the previous URL, and after CX_API_MAX_PAGES pages.
+ *
+ * Columns.  State history is asked for with fields= naming the columns the
+ * parser reads (CX_JSON_HISTORY_FIELDS): about half the bytes.  A 400 to a
+ * request that named them is answered by sending the same request without
+ * fields=, once; when that one succeeds the server is known to refuse them
+ * (an older version) and the api handle asks for every column from then on
+ * (one NOTICE).  A 400 to a request without fields= is an error as before.
  */
 #include "cx_api.h"
 #include "cx_log.h"
@@ -43,6 +50,8 @@
 struct cx_api {
   struct cx_auth *auth;
   struct cx_http *http;
+  bool history_fields_refused;  /* see "Columns" above */
+  char fields_refusal[80];      /* icStatusDescription of the last refusal */
 };
 
 /* ---------------------------------------------------------- life cycle */
@@ -153,6 +162,8 @@ struct query {
   uint64_t sent_gen;     /* token generation the request carried */
   unsigned refused;      /* 401s since the last good answer */
   bool finished;         /* the last page is read (or the agent unknown) */
+  bool fields;           /* its requests carry fields= */
+  bool fields_dropped;   /* fields= dropped after a 400 */
 };
 
 static void query_free(struct query *q) {
@@ -224,6 +235,25 @@ static int query_advance(struct cx_api *api, struct query *q,
   q->prev_url = q->url;
   q->url = next;
   return 1;
+}
+
+/* Removes the fields= parameter from the query of url, in place. */
+static void drop_fields_param(char *url) {
+  char *p = strchr(url, '?');
+  if (p == NULL)
+    return;
+  p++;
+  while (*p != '\0') {
+    size_t n = strcspn(p, "&");
+    size_t skip = n + (p[n] == '&');
+    if (strncasecmp(p, "fields=", 7) == 0)
+      memmove(p, p + skip, strlen(p + skip) + 1);
+    else
+      p += skip;
+  }
+  size_t len = strlen(url);
+  while (len > 0 && (url[len - 1] == '&' || url[len - 1] == '?'))
+    url[--len] = '\0';
 }
 
 /* ------------------------------------------------------------------ walk */
@@ -304,6 +334,12 @@ static enum cx_status walk_page(struct walk *w, size_t i,
                                 struct cx_error *err) {
   struct query *q = &w->q[i];
   q->refused = 0;
+  if (q->fields_dropped && !w->api->history_fields_refused) {
+    w->api->history_fields_refused = true;
+    cx_log(CX_LOG_NOTICE, "api: %s: HTTP 400 (%s) to a request naming "
+           "fields, answered without them: asking for every column from now "
+           "on", q->what, w->api->fields_refusal);
+  }
   if (resp->status == 204 || resp->status == 304) {
     q->finished = true;
     return CX_OK;
@@ -342,6 +378,18 @@ static enum cx_status walk_done(void *ctx, unsigned slot, enum cx_status sent,
       w->token_refused = true;
     w->ready[w->nready++] = i; /* the same URL again */
     w->reauth = true;
+    return CX_OK;
+  }
+  if (resp->status == 400 && q->fields) {
+    /* See "Columns" above: the same request without fields=, once. */
+    snprintf(w->api->fields_refusal, sizeof(w->api->fields_refusal), "%.*s",
+             (int)sizeof(w->api->fields_refusal) - 1,
+             resp->ic_status[0] ? resp->ic_status : "no reason given");
+    drop_fields_param(q->url);
+    drop_fields_param(q->query_base);
+    q->fields = false;
+    q->fields_dropped = true;
+    w->ready[w->nready++] = i;
     return CX_OK;
   }
   if (resp->status == 404 && w->skip_404) {
@@ -398,23 +446,30 @@ static void walk_free(struct walk *w) {
 /* --------------------------------------------------------- state history */
 
 struct history_walk {
+  const struct cx_api *api;
   struct cx_history_task *tasks; /* NULL: all agents over [start, end] */
   cx_ms_t start, end;
   cx_history_page_fn fn;
   void *ctx;
 };
 
-/* "startDate=...&endDate=..." for [start, end], escaped. */
-static char *range_query(const char *what, cx_ms_t start, cx_ms_t end) {
+/* "what?startDate=...&endDate=...[&fields=...]" for [start, end],
+ * escaped; NULL for a bad range or on ENOMEM. */
+static char *range_query(const char *what, cx_ms_t start, cx_ms_t end,
+                         bool fields) {
   char s[CX_ISO8601_SIZE], e[CX_ISO8601_SIZE];
   if (end < start || cx_time_format(start, s, sizeof(s)) != 0 ||
       cx_time_format(end, e, sizeof(e)) != 0)
     return NULL;
-  char *es = cx_http_escape(s), *ee = cx_http_escape(e);
-  char *q = es && ee ? cx_str_printf("%s?startDate=%s&endDate=%s", what, es, ee)
-                     : NULL;
+  char *es = cx_http_escape(s), *ee = cx_http_escape(e),
+       *ef = fields ? cx_http_escape(CX_JSON_HISTORY_FIELDS) : NULL;
+  char *q = es && ee && (ef || !fields)
+                ? cx_str_printf("%s?startDate=%s&endDate=%s%s%s", what, es, ee,
+                                fields ? "&fields=" : "", fields ? ef : "")
+                : NULL;
   free(es);
   free(ee);
+  free(ef);
   return q;
 }
 
@@ -434,7 +489,8 @@ static enum cx_status history_begin(void *ctx, size_t i, struct query *q,
       return cx_error_set(err, CX_ERR_NOMEM, 0, "%s: out of memory", q->what);
     q->seen = t->seen;
   }
-  q->query_base = range_query(q->what, start, end);
+  q->fields = !h->api->history_fields_refused;
+  q->query_base = range_query(q->what, start, end, q->fields);
   if (q->query_base == NULL)
     return cx_error_set(err, end < start ? CX_ERR_INVALID : CX_ERR_NOMEM, 0,
                         "%s: bad time range or out of memory", q->what);
@@ -503,8 +559,8 @@ static enum cx_status history_walk(struct cx_api *api,
                                    struct cx_error *err) {
   if (api == NULL)
     return cx_error_set(err, CX_ERR_INVALID, 0, "api: no handle");
-  struct history_walk h = {.tasks = tasks, .start = start, .end = end,
-                           .fn = fn, .ctx = ctx};
+  struct history_walk h = {.api = api, .tasks = tasks, .start = start,
+                           .end = end, .fn = fn, .ctx = ctx};
   struct walk w;
   enum cx_status st = walk_init(&w, api, n, err);
   if (st != CX_OK)

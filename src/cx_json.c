@@ -3,6 +3,8 @@
  *
  * Owns every json-c call of the library.  Pure: a byte buffer in, structs and
  * a cx_error out, no I/O and no global state, so the fuzzer links it alone.
+ * State-history pages, the bulk of the bytes, are read without a json-c
+ * tree by cx_jscan, to the same results (see "history" below).
  *
  * Tolerance rules (the API has changed shape over the years, cxone-api.md
  * §2.5, §9):
@@ -16,12 +18,14 @@
  *   - unknown keys are ignored; a record that lacks an agent id, a known state
  *     or a parsable start (or has a malformed duration) is skipped and counted.
  *
- * Invariant, checked by tests/fuzz/fuzz_json.c: no input crashes or leaks.
- * On failure every output is left empty/NULL.  Buffers that held a token
- * (token response strings, the tokener's scratch buffer) are wiped before
- * json-c frees them.
+ * Invariants, checked by tests/fuzz/fuzz_json.c: no input crashes or leaks;
+ * a history page reads the same through the scanner as through json-c's
+ * tree.  On failure every output is left empty/NULL.  Buffers that held a
+ * token (token response strings, the tokener's scratch buffer) are wiped
+ * before json-c frees them.
  */
 #include "cx_json.h"
+#include "cx_jscan.h"
 
 #include <json-c/json.h>
 #include <json-c/printbuf.h>
@@ -109,25 +113,23 @@ static void wipe_string(json_object *o) {
   }
 }
 
-/* ---------------------------------------------------------------- lookups */
+/* ----------------------------------------------------------------- values */
 
-/* Member `key` of obj: exact match first, else case-insensitive.  NULL when
- * obj is not an object, the key is absent, or its value is null. */
-static json_object *get(json_object *obj, const char *key) {
-  json_object *v = NULL;
-  if (obj == NULL || !json_object_is_type(obj, json_type_object))
-    return NULL;
-  if (json_object_object_get_ex(obj, key, &v))
-    return v;
-  struct json_object_iterator it = json_object_iter_begin(obj);
-  struct json_object_iterator end = json_object_iter_end(obj);
-  while (!json_object_iter_equal(&it, &end)) {
-    if (strcasecmp(json_object_iter_peek_name(&it), key) == 0)
-      return json_object_iter_peek_value(&it);
-    json_object_iter_next(&it);
-  }
-  return NULL;
-}
+/* A value as the record readers see it, whether found in json-c's tree or
+ * read by the scanner: json_type_null (null or absent), a boolean, an
+ * integer (i clamped to int64 as json_object_get_int64 does; big and u keep
+ * json-c's uint64 above INT64_MAX), a double, a string (NUL-terminated, len
+ * counting embedded NULs) or a container (nothing more). */
+struct jval {
+  enum json_type type;
+  bool b;
+  int64_t i;
+  bool big;
+  uint64_t u;
+  double d;
+  const char *s;
+  size_t len;
+};
 
 static bool parse_int_text(const char *s, int64_t *out) {
   if (s == NULL)
@@ -150,59 +152,165 @@ static bool parse_int_text(const char *s, int64_t *out) {
 }
 
 /* An integer from a JSON number (integral) or a numeric string. */
-static bool as_int64(json_object *v, int64_t *out) {
-  if (v == NULL)
-    return false;
-  switch (json_object_get_type(v)) {
-  case json_type_int:
-    errno = 0;
-    *out = json_object_get_int64(v);
-    return true;
-  case json_type_double: {
-    double d = json_object_get_double(v);
-    if (!isfinite(d) || d != floor(d) || d < -9.2e18 || d > 9.2e18)
+static bool jv_int64(const struct jval *v, int64_t *out) {
+  switch (v->type) {
+  case json_type_int: *out = v->i; return true;
+  case json_type_double:
+    if (!isfinite(v->d) || v->d != floor(v->d) || v->d < -9.2e18 ||
+        v->d > 9.2e18)
       return false;
-    *out = (int64_t)d;
+    *out = (int64_t)v->d;
     return true;
+  case json_type_string: return parse_int_text(v->s, out);
+  default: return false;
   }
+}
+
+/* An id: CX_ID_NONE when absent or unparsable. */
+static int64_t jv_id(const struct jval *v) {
+  int64_t id;
+  return jv_int64(v, &id) && id != CX_ID_NONE ? id : CX_ID_NONE;
+}
+
+/* Non-empty text of a string, or of an integer as json-c prints it (into
+ * buf); NULL otherwise. */
+static const char *jv_text(const struct jval *v, char *buf, size_t size) {
+  if (v->type == json_type_string)
+    return v->s[0] != '\0' ? v->s : NULL;
+  if (v->type != json_type_int)
+    return NULL;
+  if (v->big)
+    snprintf(buf, size, "%llu", (unsigned long long)v->u);
+  else
+    snprintf(buf, size, "%lld", (long long)v->i);
+  return buf;
+}
+
+static bool jv_time(const struct jval *v, cx_ms_t *out) {
+  return v->type == json_type_string && cx_time_parse(v->s, out) == 0;
+}
+
+/* A state name's id, -1 when it is none (or not a string). */
+static int jv_state_name(const struct jval *v) {
+  return v->type == json_type_string ? cx_state_from_name(v->s) : -1;
+}
+
+/* Largest duration accepted: 100 years. */
+#define DURATION_MAX_MS (100LL * 366 * 86400000LL)
+
+/* duration: null/absent -> CX_DURATION_OPEN; false on malformed. */
+static bool jv_duration(const struct jval *v, cx_ms_t *out) {
+  *out = CX_DURATION_OPEN;
+  cx_ms_t d;
+  switch (v->type) {
+  case json_type_null: return true;
+  case json_type_int:
+    if (v->i < 0 || v->i > DURATION_MAX_MS / 1000)
+      return false;
+    d = v->i * 1000;
+    break;
+  case json_type_double:
+    if (!isfinite(v->d) || v->d < 0 ||
+        v->d > (double)(DURATION_MAX_MS / 1000))
+      return false;
+    d = (cx_ms_t)llround(v->d * 1000.0);
+    break;
   case json_type_string:
-    return parse_int_text(json_object_get_string(v), out);
-  default:
-    return false;
+    if (v->s[0] == '\0')
+      return true; /* "" behaves like null */
+    if (cx_duration_parse(v->s, &d) != 0 || d < 0 || d > DURATION_MAX_MS)
+      return false;
+    break;
+  default: return false;
   }
+  *out = d;
+  return true;
 }
 
-static bool get_int64(json_object *obj, const char *key, int64_t *out) {
-  return as_int64(get(obj, key), out);
+/* What a record of either kind needs: an agent id, a known state (the id,
+ * else the name) and a parsable start; plus the team (teamId, else teamNo). */
+struct head {
+  bool agent_ok, state_id_ok, start_ok;
+  int64_t agent, state_id;
+  int state_by_name; /* -1: none */
+  cx_ms_t start;
+  int64_t team_id, team_no; /* CX_ID_NONE when absent */
+};
+#define HEAD_INIT                                                              \
+  {.state_by_name = -1, .team_id = CX_ID_NONE, .team_no = CX_ID_NONE}
+
+/* False: skip the record. */
+static bool head_ok(const struct head *h, int64_t *agent, int64_t *team,
+                    int *state, cx_ms_t *start) {
+  if (!h->agent_ok || h->agent == CX_ID_NONE)
+    return false;
+  if (h->state_id_ok && h->state_id >= 0 && h->state_id < CX_STATE_COUNT)
+    *state = (int)h->state_id;
+  else if ((*state = h->state_by_name) < 0)
+    return false;
+  if (!h->start_ok)
+    return false;
+  *agent = h->agent;
+  *start = h->start;
+  *team = h->team_id != CX_ID_NONE ? h->team_id : h->team_no;
+  return true;
 }
 
-/* An id field: CX_ID_NONE when absent or unparsable. */
-static int64_t get_id(json_object *obj, const char *key) {
-  int64_t v;
-  if (!get_int64(obj, key, &v) || v == CX_ID_NONE)
-    return CX_ID_NONE;
+/* ---------------------------------------------------------------- lookups */
+
+/* Member `key` of obj: exact match first, else case-insensitive.  NULL when
+ * obj is not an object, the key is absent, or its value is null. */
+static json_object *get(json_object *obj, const char *key) {
+  json_object *v = NULL;
+  if (obj == NULL || !json_object_is_type(obj, json_type_object))
+    return NULL;
+  if (json_object_object_get_ex(obj, key, &v))
+    return v;
+  struct json_object_iterator it = json_object_iter_begin(obj);
+  struct json_object_iterator end = json_object_iter_end(obj);
+  while (!json_object_iter_equal(&it, &end)) {
+    if (strcasecmp(json_object_iter_peek_name(&it), key) == 0)
+      return json_object_iter_peek_value(&it);
+    json_object_iter_next(&it);
+  }
+  return NULL;
+}
+
+/* A tree value as a jval (strings point into the tree). */
+static struct jval jv_of(json_object *o) {
+  struct jval v = {.type = o != NULL ? json_object_get_type(o)
+                                     : json_type_null};
+  switch (v.type) {
+  case json_type_boolean: v.b = json_object_get_boolean(o); break;
+  case json_type_int:
+    v.i = json_object_get_int64(o);
+    v.u = json_object_get_uint64(o);
+    v.big = v.i == INT64_MAX && v.u > INT64_MAX;
+    break;
+  case json_type_double: v.d = json_object_get_double(o); break;
+  case json_type_string:
+    v.s = json_object_get_string(o);
+    v.len = (size_t)json_object_get_string_len(o);
+    break;
+  default: break;
+  }
   return v;
 }
 
-/* Non-empty string value (numbers given as text too), or NULL. */
-static const char *get_text(json_object *obj, const char *key) {
-  json_object *v = get(obj, key);
-  if (v == NULL)
-    return NULL;
-  switch (json_object_get_type(v)) {
-  case json_type_string:
-  case json_type_int: {
-    const char *s = json_object_get_string(v);
-    return (s != NULL && *s != '\0') ? s : NULL;
-  }
-  default:
-    return NULL;
-  }
+static struct jval get_jv(json_object *obj, const char *key) {
+  return jv_of(get(obj, key));
 }
 
-/* strdup of a non-empty string field.  *ok = false on allocation failure. */
+static bool get_int64(json_object *obj, const char *key, int64_t *out) {
+  struct jval v = get_jv(obj, key);
+  return jv_int64(&v, out);
+}
+
+/* strdup of a field's text (jv_text).  *ok = false on allocation failure. */
 static char *dup_text(json_object *obj, const char *key, bool *ok) {
-  const char *s = get_text(obj, key);
+  char buf[24];
+  struct jval v = get_jv(obj, key);
+  const char *s = jv_text(&v, buf, sizeof(buf));
   if (s == NULL)
     return NULL;
   char *d = strdup(s);
@@ -212,95 +320,28 @@ static char *dup_text(json_object *obj, const char *key, bool *ok) {
 }
 
 static bool get_bool(json_object *obj, const char *key) {
-  json_object *v = get(obj, key);
-  if (v == NULL)
-    return false;
-  switch (json_object_get_type(v)) {
-  case json_type_boolean:
-    return json_object_get_boolean(v);
-  case json_type_int:
-    return json_object_get_int64(v) != 0;
-  case json_type_string: {
-    const char *s = json_object_get_string(v);
-    return strcasecmp(s, "true") == 0 || strcmp(s, "1") == 0;
-  }
-  default:
-    return false;
+  struct jval v = get_jv(obj, key);
+  switch (v.type) {
+  case json_type_boolean: return v.b;
+  case json_type_int: return v.i != 0;
+  case json_type_string:
+    return strcasecmp(v.s, "true") == 0 || strcmp(v.s, "1") == 0;
+  default: return false;
   }
 }
 
 static bool get_time(json_object *obj, const char *key, cx_ms_t *out) {
-  json_object *v = get(obj, key);
-  if (v == NULL || !json_object_is_type(v, json_type_string))
-    return false;
-  return cx_time_parse(json_object_get_string(v), out) == 0;
-}
-
-/* State id: agentStateId (0..8), else agentStateName.  -1 when neither. */
-static int get_state(json_object *obj) {
-  int64_t id;
-  if (get_int64(obj, "agentStateId", &id) && id >= 0 && id < CX_STATE_COUNT)
-    return (int)id;
-  json_object *v = get(obj, "agentStateName");
-  if (v != NULL && json_object_is_type(v, json_type_string))
-    return cx_state_from_name(json_object_get_string(v));
-  return -1;
-}
-
-/* Largest duration accepted: 100 years. */
-#define DURATION_MAX_MS (100LL * 366 * 86400000LL)
-
-/* duration: null/absent -> CX_DURATION_OPEN; false on malformed. */
-static bool get_duration(json_object *obj, cx_ms_t *out) {
-  json_object *v = get(obj, "duration");
-  *out = CX_DURATION_OPEN;
-  if (v == NULL)
-    return true;
-  cx_ms_t d;
-  switch (json_object_get_type(v)) {
-  case json_type_int: {
-    int64_t s = json_object_get_int64(v);
-    if (s < 0 || s > DURATION_MAX_MS / 1000)
-      return false;
-    d = s * 1000;
-    break;
-  }
-  case json_type_double: {
-    double s = json_object_get_double(v);
-    if (!isfinite(s) || s < 0 || s > (double)(DURATION_MAX_MS / 1000))
-      return false;
-    d = (cx_ms_t)llround(s * 1000.0);
-    break;
-  }
-  case json_type_string: {
-    const char *s = json_object_get_string(v);
-    if (*s == '\0')
-      return true; /* "" behaves like null */
-    if (cx_duration_parse(s, &d) != 0 || d < 0 || d > DURATION_MAX_MS)
-      return false;
-    break;
-  }
-  default:
-    return false;
-  }
-  *out = d;
-  return true;
+  struct jval v = get_jv(obj, key);
+  return jv_time(&v, out);
 }
 
 /* _links.next as a malloc'd string, NULL when null/absent/empty.  A link
  * with an embedded NUL ("\u0000") is no URL at all: treated as absent. */
 static char *get_next(json_object *root, bool *ok) {
-  json_object *links = get(root, "_links");
-  if (links == NULL)
+  struct jval n = get_jv(get(root, "_links"), "next");
+  if (n.type != json_type_string || n.len == 0 || strlen(n.s) != n.len)
     return NULL;
-  json_object *n = get(links, "next");
-  if (n == NULL || !json_object_is_type(n, json_type_string))
-    return NULL;
-  const char *s = json_object_get_string(n);
-  size_t len = (size_t)json_object_get_string_len(n);
-  if (s == NULL || len == 0 || strlen(s) != len)
-    return NULL;
-  char *d = strdup(s);
+  char *d = strdup(n.s);
   if (d == NULL)
     *ok = false;
   return d;
@@ -328,159 +369,489 @@ static enum cx_status check_root(json_object *root, const char *what,
                       what, json_type_to_name(json_object_get_type(root)));
 }
 
-/* ------------------------------------------------------------------ pages */
+/* ---------------------------------------------------------------- history
+ *
+ * History pages are most of what the plugin reads (a 24-hour backfill of
+ * 5,000 agents is some 750,000 records), so they are not built into a
+ * json-c tree: building and freeing one costs more than json-c's parse, and
+ * a lookup per field adds to it.  cx_jscan reads a page in one pass straight
+ * into records, with the semantics of the lookups above, member by member
+ * (struct pick).  Where it gives up (invalid JSON, or JSON that json-c reads
+ * its own way: comments, single quotes, surrogate escapes, ...), json-c
+ * parses the body, with its errors and its leniency, and the scanner reads
+ * json-c's rendering of the tree instead.  Reasons are interned: the
+ * records of a page share its strings.
+ */
 
-/* What sets one page type apart: its array key and its record parser.
- * parse returns 1 (record filled), 0 (skipped) or -1 (out of memory) and
- * leaves nothing to free unless it returns 1. */
-struct page_kind {
-  const char *what;
-  const char *key;
-  size_t size; /* bytes per record */
-  int (*parse)(json_object *o, void *rec);
-  void (*clear)(void *rec);
-  bool item_poll_time; /* items may carry lastPollTime (per-agent variant) */
+#define HISTORY_WHAT "agents/state-history"
+
+/* Which member a lookup (get) finds for a name, followed as the members of
+ * an object stream by: an exact key beats one matching ignoring case, the
+ * first of those beats different later ones, and a repeated key counts with
+ * its last value (json-c's tree keeps the first position, the last value). */
+struct pick {
+  int how; /* 0 nothing yet, 1 case-insensitive, 2 exact */
+  char key[24];
 };
 
-/* A parsed page, before it is handed out as the public struct. */
-struct page {
-  void *recs;
-  size_t count;
-  size_t skipped;
-  char *next_url;
-  cx_ms_t last_poll_time;
-  int64_t total_records;
-};
-
-/* Frees count records of kind k, their array and the next link. */
-static void free_page(const struct page_kind *k, void *recs, size_t count,
-                      char *next_url) {
-  for (size_t i = 0; i < count; i++)
-    k->clear((char *)recs + i * k->size);
-  free(recs);
-  free(next_url);
-}
-
-/* The envelope both page types share: parse, check the root, walk the
- * records array (counting skips), then _links.next, lastPollTime (top level,
- * else the latest per-item one when k allows) and totalRecords. */
-static enum cx_status parse_page(const char *body, size_t len,
-                                 const struct page_kind *k, struct page *pg,
-                                 struct cx_error *err) {
-  *pg = (struct page){.total_records = -1};
-  json_object *root;
-  enum cx_status st = parse_json(body, len, k->what, false, &root, err);
-  if (st != CX_OK || root == NULL)
-    return st;
-  if ((st = check_root(root, k->what, err)) != CX_OK)
-    goto out;
-
-  bool ok = true;
-  cx_ms_t item_poll = 0;
-  json_object *arr = get_array(root, k->key);
-  size_t n = arr != NULL ? json_object_array_length(arr) : 0;
-  if (n > 0 && (pg->recs = calloc(n, k->size)) == NULL)
-    ok = false;
-  for (size_t i = 0; ok && i < n; i++) {
-    json_object *item = json_object_array_get_idx(arr, i);
-    int rc = k->parse(item, (char *)pg->recs + pg->count * k->size);
-    cx_ms_t t;
-    if (rc > 0) {
-      pg->count++;
-      if (k->item_poll_time && get_time(item, "lastPollTime", &t) &&
-          t > item_poll)
-        item_poll = t;
-    } else if (rc == 0) {
-      pg->skipped++;
-    } else {
-      ok = false;
-    }
+/* Whether member `key` (equal to the name ignoring case, so no longer than
+ * it; exactly when `exact`) takes the place of what was picked so far. */
+static bool pick_take(struct pick *p, bool exact, const char *key) {
+  if (exact) {
+    p->how = 2;
+    return true;
   }
-  if (ok)
-    pg->next_url = get_next(root, &ok);
-  if (!get_time(root, "lastPollTime", &pg->last_poll_time))
-    pg->last_poll_time = item_poll;
-  int64_t total;
-  if (get_int64(root, "totalRecords", &total) && total >= 0)
-    pg->total_records = total;
-  if (!ok) {
-    free_page(k, pg->recs, pg->count, pg->next_url);
-    *pg = (struct page){.total_records = -1};
-    st = cx_error_set(err, CX_ERR_NOMEM, 0, "%s: out of memory", k->what);
-  }
-out:
-  json_object_put(root);
-  return st;
-}
-
-/* What both record types need: an agent id, a known state and a parsable
- * start; plus the team (teamId, else teamNo).  False: skip the record. */
-static bool record_head(json_object *o, int64_t *agent, int64_t *team,
-                        int *state, cx_ms_t *start) {
-  if (!json_object_is_type(o, json_type_object))
+  if (p->how == 2)
     return false;
-  if (!get_int64(o, "agentId", agent) || *agent == CX_ID_NONE)
-    return false;
-  if ((*state = get_state(o)) < 0)
-    return false;
-  if (!get_time(o, "startDate", start))
-    return false;
-  *team = get_id(o, "teamId");
-  if (*team == CX_ID_NONE)
-    *team = get_id(o, "teamNo");
+  if (p->how == 1)
+    return strcmp(key, p->key) == 0;
+  p->how = 1;
+  snprintf(p->key, sizeof(p->key), "%.*s", (int)sizeof(p->key) - 1, key);
   return true;
 }
 
-/* ---------------------------------------------------------------- history */
+/* A name a member is looked for by, and its length. */
+struct name {
+  const char *s;
+  size_t len;
+};
+#define NAME(literal) {literal, sizeof(literal) - 1}
 
-static int history_record(json_object *o, void *rec) {
-  struct cx_history_record *r = rec;
-  memset(r, 0, sizeof(*r));
-  if (!record_head(o, &r->agent_id, &r->team_id, &r->state_id, &r->start) ||
-      !get_duration(o, &r->duration))
-    return 0;
-  r->session_id = get_id(o, "agentSessionId");
-  r->state_index = get_id(o, "stateIndex");
-  bool ok = true;
-  r->reason = dup_text(o, "outStateDescription", &ok);
-  return ok ? 1 : -1;
+/* Index of the name that key (len bytes) equals ignoring case, -1 when
+ * none; *exact when it equals it exactly (the first letters are compared
+ * before memcmp and strcasecmp are asked). */
+static int name_index(const struct name *names, int n, const char *key,
+                      size_t len, bool *exact) {
+  for (int i = 0; i < n; i++)
+    if (names[i].len == len && (names[i].s[0] | 0x20) == (key[0] | 0x20)) {
+      if ((*exact = memcmp(key, names[i].s, len) == 0) ||
+          strcasecmp(key, names[i].s) == 0)
+        return i;
+    }
+  return -1;
 }
 
-static void history_clear(void *rec) { cx_history_record_clear(rec); }
-
-static const struct page_kind history_kind = {
-    .what = "agents/state-history",
-    .key = "agentStateHistory",
-    .size = sizeof(struct cx_history_record),
-    .parse = history_record,
-    .clear = history_clear,
+/* The columns a record is read from (CX_JSON_HISTORY_FIELDS names them). */
+enum {
+  H_AGENT,
+  H_STATE_ID,
+  H_STATE_NAME,
+  H_START,
+  H_DURATION,
+  H_REASON,
+  H_TEAM_ID,
+  H_TEAM_NO,
+  H_SESSION,
+  H_INDEX,
+  H_NFIELDS
 };
+static const struct name history_names[H_NFIELDS] = {
+    NAME("agentId"),        NAME("agentStateId"),
+    NAME("agentStateName"), NAME("startDate"),
+    NAME("duration"),       NAME("outStateDescription"),
+    NAME("teamId"),         NAME("teamNo"),
+    NAME("agentSessionId"), NAME("stateIndex")};
+
+/* Records as they are read: a page's (or one agentStateHistory value's). */
+struct record_list {
+  struct cx_history_record *recs;
+  size_t count, cap, skipped;
+};
+
+struct history_reader {
+  struct cx_jscan s;
+  struct record_list list, spare; /* the one picked, and a scratch one */
+  char *next_url;
+  cx_ms_t last_poll_time;
+  int64_t total_records;
+  char **strings; /* interned reasons */
+  size_t nstrings, strings_cap;
+  char *reason; /* the record being read: its reason text */
+  size_t reason_cap;
+  bool nomem;
+};
+
+static void list_clear(struct record_list *l) {
+  free(l->recs);
+  *l = (struct record_list){0};
+}
+
+static bool list_push(struct record_list *l,
+                      const struct cx_history_record *r) {
+  if (l->count == l->cap) {
+    size_t cap = l->cap ? 2 * l->cap : 256;
+    struct cx_history_record *a = realloc(l->recs, cap * sizeof(*a));
+    if (a == NULL)
+      return false;
+    l->recs = a;
+    l->cap = cap;
+  }
+  l->recs[l->count++] = *r;
+  return true;
+}
+
+static void reader_free(struct history_reader *rd) {
+  list_clear(&rd->list);
+  list_clear(&rd->spare);
+  free(rd->next_url);
+  for (size_t i = 0; i < rd->nstrings; i++)
+    free(rd->strings[i]);
+  free(rd->strings);
+  free(rd->reason);
+  cx_jscan_free(&rd->s);
+}
+
+/* The page's copy of s: one of the last few interned, else a new one.  NULL
+ * when out of memory. */
+static char *intern(struct history_reader *rd, const char *s) {
+  for (size_t i = rd->nstrings, k = 0; i-- > 0 && k < 16; k++)
+    if (strcmp(rd->strings[i], s) == 0)
+      return rd->strings[i];
+  if (rd->nstrings == rd->strings_cap) {
+    size_t cap = rd->strings_cap ? 2 * rd->strings_cap : 8;
+    char **a = realloc(rd->strings, cap * sizeof(*a));
+    if (a == NULL)
+      return NULL;
+    rd->strings = a;
+    rd->strings_cap = cap;
+  }
+  char *d = strdup(s);
+  if (d != NULL)
+    rd->strings[rd->nstrings++] = d;
+  return d;
+}
+
+/* The next value, scalars decoded (a string stays valid until the scanner
+ * reads the next one), containers read past. */
+static bool read_value(struct cx_jscan *s, struct jval *v) {
+  struct cx_jnum n;
+  int lit;
+  *v = (struct jval){.type = json_type_null};
+  switch (cx_jscan_peek(s)) {
+  case CX_J_STRING:
+    v->type = json_type_string;
+    return cx_jscan_string(s, &v->s, &v->len);
+  case CX_J_NUMBER:
+    if (!cx_jscan_number(s, &n))
+      return false;
+    if (n.is_double)
+      *v = (struct jval){.type = json_type_double, .d = n.d};
+    else
+      *v = (struct jval){.type = json_type_int, .i = n.i, .big = n.big,
+                         .u = n.u};
+    return true;
+  case CX_J_BOOL:
+  case CX_J_NULL:
+    if (!cx_jscan_literal(s, &lit))
+      return false;
+    if (lit >= 0)
+      *v = (struct jval){.type = json_type_boolean, .b = lit == 1};
+    return true;
+  case CX_J_OBJECT: v->type = json_type_object; return cx_jscan_skip(s);
+  case CX_J_ARRAY: v->type = json_type_array; return cx_jscan_skip(s);
+  default: return false;
+  }
+}
+
+/* What one record's members have given so far. */
+struct record_scan {
+  struct pick pick[H_NFIELDS];
+  struct head h;
+  bool duration_ok;
+  cx_ms_t duration;
+  int64_t session, index;
+  bool has_reason; /* its text in rd->reason */
+};
+
+/* Reads the value of member `key` (len bytes) of a record into r, or past
+ * it. */
+static bool record_member(struct history_reader *rd, struct record_scan *r,
+                          const char *key, size_t len) {
+  bool exact;
+  int f = name_index(history_names, H_NFIELDS, key, len, &exact);
+  if (f < 0 || !pick_take(&r->pick[f], exact, key))
+    return cx_jscan_skip(&rd->s);
+  struct jval v;
+  if (!read_value(&rd->s, &v))
+    return false;
+  switch (f) {
+  case H_AGENT: r->h.agent_ok = jv_int64(&v, &r->h.agent); break;
+  case H_STATE_ID: r->h.state_id_ok = jv_int64(&v, &r->h.state_id); break;
+  case H_STATE_NAME: r->h.state_by_name = jv_state_name(&v); break;
+  case H_START: r->h.start_ok = jv_time(&v, &r->h.start); break;
+  case H_DURATION: r->duration_ok = jv_duration(&v, &r->duration); break;
+  case H_TEAM_ID: r->h.team_id = jv_id(&v); break;
+  case H_TEAM_NO: r->h.team_no = jv_id(&v); break;
+  case H_SESSION: r->session = jv_id(&v); break;
+  case H_INDEX: r->index = jv_id(&v); break;
+  case H_REASON: {
+    char buf[24];
+    const char *t = jv_text(&v, buf, sizeof(buf));
+    size_t n = t != NULL ? strlen(t) : 0;
+    r->has_reason = t != NULL;
+    if (t != NULL && n >= rd->reason_cap) {
+      char *b = realloc(rd->reason, n + 1);
+      if (b == NULL) {
+        rd->nomem = true;
+        return false;
+      }
+      rd->reason = b;
+      rd->reason_cap = n + 1;
+    }
+    if (t != NULL)
+      memcpy(rd->reason, t, n + 1);
+    break;
+  }
+  }
+  return true;
+}
+
+/* One item of the records array into *rec: 1 a record, 0 skipped (not an
+ * object, or lacking what the ledger needs), -1 given up. */
+static int read_record(struct history_reader *rd,
+                       struct cx_history_record *rec) {
+  if (cx_jscan_peek(&rd->s) != CX_J_OBJECT)
+    return cx_jscan_skip(&rd->s) ? 0 : -1;
+  struct record_scan r = {.h = HEAD_INIT,
+                          .duration = CX_DURATION_OPEN,
+                          .duration_ok = true,
+                          .session = CX_ID_NONE,
+                          .index = CX_ID_NONE};
+  char key[64];
+  size_t len;
+  int rc;
+  if (!cx_jscan_open(&rd->s))
+    return -1;
+  while ((rc = cx_jscan_member(&rd->s, key, sizeof(key), &len)) == 1)
+    if (!record_member(rd, &r, key, len))
+      return -1;
+  if (rc < 0)
+    return -1;
+  *rec = (struct cx_history_record){.duration = r.duration,
+                                    .session_id = r.session,
+                                    .state_index = r.index};
+  if (!head_ok(&r.h, &rec->agent_id, &rec->team_id, &rec->state_id,
+               &rec->start) ||
+      !r.duration_ok)
+    return 0;
+  if (r.has_reason && (rec->reason = intern(rd, rd->reason)) == NULL) {
+    rd->nomem = true;
+    return -1;
+  }
+  return 1;
+}
+
+/* The records array at the scanner into *l. */
+static bool read_records(struct history_reader *rd, struct record_list *l) {
+  list_clear(l);
+  if (!cx_jscan_open(&rd->s))
+    return false;
+  int rc;
+  while ((rc = cx_jscan_item(&rd->s)) == 1) {
+    struct cx_history_record rec;
+    int got = read_record(rd, &rec);
+    if (got < 0)
+      return false;
+    if (got == 0) {
+      l->skipped++;
+    } else if (!list_push(l, &rec)) {
+      rd->nomem = true;
+      return false;
+    }
+  }
+  return rc == 0;
+}
+
+/* _links: its next (get_next's rules) into *next (malloc'd), NULL when
+ * none. */
+static bool read_links(struct history_reader *rd, char **next) {
+  struct pick pick = {0};
+  char key[64];
+  int rc;
+  *next = NULL;
+  if (cx_jscan_peek(&rd->s) != CX_J_OBJECT)
+    return cx_jscan_skip(&rd->s);
+  if (!cx_jscan_open(&rd->s))
+    return false;
+  while ((rc = cx_jscan_member(&rd->s, key, sizeof(key), NULL)) == 1) {
+    struct jval v;
+    if (strcasecmp(key, "next") != 0 ||
+        !pick_take(&pick, strcmp(key, "next") == 0, key)) {
+      if (!cx_jscan_skip(&rd->s))
+        break;
+      continue;
+    }
+    if (!read_value(&rd->s, &v))
+      break;
+    free(*next);
+    *next = NULL;
+    if (v.type == json_type_string && v.len > 0 && strlen(v.s) == v.len &&
+        (*next = strdup(v.s)) == NULL) {
+      rd->nomem = true;
+      break;
+    }
+  }
+  if (rc == 0)
+    return true;
+  free(*next);
+  *next = NULL;
+  return false;
+}
+
+/* The envelope's members (get's rules for each) and the records. */
+static bool read_envelope(struct history_reader *rd) {
+  static const struct name names[] = {
+      NAME("agentStateHistory"), NAME("_links"), NAME("lastPollTime"),
+      NAME("totalRecords")};
+  struct pick pick[4] = {{0}};
+  char key[64];
+  size_t len;
+  int rc;
+  bool exact;
+  if (!cx_jscan_open(&rd->s))
+    return false;
+  while ((rc = cx_jscan_member(&rd->s, key, sizeof(key), &len)) == 1) {
+    int f = name_index(names, 4, key, len, &exact);
+    if (f < 0 || !pick_take(&pick[f], exact, key)) {
+      if (!cx_jscan_skip(&rd->s))
+        return false;
+      continue;
+    }
+    struct jval v;
+    char *next;
+    switch (f) {
+    case 0: { /* a value that is no array: no records */
+      if (cx_jscan_peek(&rd->s) != CX_J_ARRAY) {
+        list_clear(&rd->list);
+        if (!cx_jscan_skip(&rd->s))
+          return false;
+        break;
+      }
+      if (!read_records(rd, &rd->spare))
+        return false;
+      struct record_list t = rd->list;
+      rd->list = rd->spare;
+      rd->spare = t;
+      break;
+    }
+    case 1:
+      if (!read_links(rd, &next))
+        return false;
+      free(rd->next_url);
+      rd->next_url = next;
+      break;
+    case 2:
+      if (!read_value(&rd->s, &v))
+        return false;
+      if (!jv_time(&v, &rd->last_poll_time))
+        rd->last_poll_time = 0;
+      break;
+    case 3:
+      if (!read_value(&rd->s, &v))
+        return false;
+      if (!jv_int64(&v, &rd->total_records) || rd->total_records < 0)
+        rd->total_records = -1;
+      break;
+    }
+  }
+  return rc == 0;
+}
+
+/* Reads a history page with the scanner into *page: CX_OK, CX_ERR_NOMEM,
+ * or CX_ERR_PARSE when the scanner gave up (*page empty unless CX_OK). */
+static enum cx_status scan_history(const char *body, size_t len, bool lenient,
+                                   struct cx_history_page *page) {
+  struct history_reader rd = {.total_records = -1};
+  cx_jscan_init(&rd.s, body, len,
+                lenient ? 2 * JSON_MAX_DEPTH : JSON_MAX_DEPTH / 2, lenient);
+  enum cx_jtype t = cx_jscan_peek(&rd.s);
+  bool ok = t == CX_J_ARRAY    ? read_records(&rd, &rd.list)
+            : t == CX_J_OBJECT ? read_envelope(&rd)
+                               : false; /* null and scalars: json-c's call */
+  ok = ok && cx_jscan_done(&rd.s);
+  enum cx_status st = ok                       ? CX_OK
+                      : rd.nomem || rd.s.nomem ? CX_ERR_NOMEM
+                                               : CX_ERR_PARSE;
+  if (st == CX_OK) {
+    *page = (struct cx_history_page){
+        .records = rd.list.recs, .count = rd.list.count,
+        .skipped = rd.list.skipped, .next_url = rd.next_url,
+        .last_poll_time = rd.last_poll_time,
+        .total_records = rd.total_records, .strings = rd.strings,
+        .nstrings = rd.nstrings};
+    rd.list = (struct record_list){0};
+    rd.next_url = NULL;
+    rd.strings = NULL;
+    rd.nstrings = 0;
+  }
+  reader_free(&rd);
+  return st;
+}
 
 void cx_history_page_free(struct cx_history_page *page) {
   if (page == NULL)
     return;
-  free_page(&history_kind, page->records, page->count, page->next_url);
+  free(page->records);
+  free(page->next_url);
+  for (size_t i = 0; i < page->nstrings; i++)
+    free(page->strings[i]);
+  free(page->strings);
   *page = (struct cx_history_page){.total_records = -1};
+}
+
+enum cx_status cx_json_history_page_via_json_c(const char *body, size_t len,
+                                               struct cx_history_page *page,
+                                               struct cx_error *err) {
+  *page = (struct cx_history_page){.total_records = -1};
+  json_object *root;
+  enum cx_status st = parse_json(body, len, HISTORY_WHAT, false, &root, err);
+  if (st != CX_OK || root == NULL)
+    return st;
+  if ((st = check_root(root, HISTORY_WHAT, err)) == CX_OK) {
+    size_t n = 0;
+    const char *text = json_object_to_json_string_length(
+        root, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &n);
+    st = text != NULL ? scan_history(text, n, true, page) : CX_ERR_NOMEM;
+    if (st == CX_ERR_NOMEM)
+      cx_error_set(err, st, 0, "%s: out of memory", HISTORY_WHAT);
+    else if (st != CX_OK) /* json-c wrote what its reader refuses: a bug */
+      cx_error_set(err, st, 0, "%s: unreadable page", HISTORY_WHAT);
+  }
+  json_object_put(root);
+  return st;
 }
 
 enum cx_status cx_json_history_page(const char *body, size_t len,
                                     struct cx_history_page *page,
                                     struct cx_error *err) {
-  struct page pg;
-  enum cx_status st = parse_page(body, len, &history_kind, &pg, err);
-  *page = (struct cx_history_page){
-      .records = pg.recs, .count = pg.count, .skipped = pg.skipped,
-      .next_url = pg.next_url, .last_poll_time = pg.last_poll_time,
-      .total_records = pg.total_records};
-  return st;
+  *page = (struct cx_history_page){.total_records = -1};
+  if (body == NULL || len == 0 || only_space(body, len) || len > INT_MAX)
+    return cx_json_history_page_via_json_c(body, len, page, err);
+  enum cx_status st = scan_history(body, len, false, page);
+  if (st == CX_ERR_NOMEM)
+    return cx_error_set(err, st, 0, "%s: out of memory", HISTORY_WHAT);
+  if (st != CX_OK)
+    return cx_json_history_page_via_json_c(body, len, page, err);
+  return CX_OK;
 }
 
 /* ----------------------------------------------------------------- states */
 
-static int agent_state(json_object *o, void *rec) {
-  struct cx_agent_state *s = rec;
+/* One agentStates[] item: 1 filled, 0 skipped, -1 out of memory. */
+static int agent_state(json_object *o, struct cx_agent_state *s) {
   memset(s, 0, sizeof(*s));
-  if (!record_head(o, &s->agent_id, &s->team_id, &s->state_id, &s->start))
+  if (!json_object_is_type(o, json_type_object))
+    return 0;
+  struct head h = HEAD_INIT;
+  h.agent_ok = get_int64(o, "agentId", &h.agent);
+  h.state_id_ok = get_int64(o, "agentStateId", &h.state_id);
+  struct jval name = get_jv(o, "agentStateName");
+  h.state_by_name = jv_state_name(&name);
+  h.start_ok = get_time(o, "startDate", &h.start);
+  struct jval team = get_jv(o, "teamId"), team_no = get_jv(o, "teamNo");
+  h.team_id = jv_id(&team);
+  h.team_no = jv_id(&team_no);
+  if (!head_ok(&h, &s->agent_id, &s->team_id, &s->state_id, &s->start))
     return 0;
   s->is_acw = get_bool(o, "isACW");
   bool ok = true;
@@ -496,33 +867,68 @@ static int agent_state(json_object *o, void *rec) {
   return 1;
 }
 
-static void state_clear(void *rec) { cx_agent_state_clear(rec); }
-
-static const struct page_kind states_kind = {
-    .what = "agents/states",
-    .key = "agentStates",
-    .size = sizeof(struct cx_agent_state),
-    .parse = agent_state,
-    .clear = state_clear,
-    .item_poll_time = true,
-};
+static void free_states(struct cx_agent_state *states, size_t count) {
+  for (size_t i = 0; i < count; i++)
+    cx_agent_state_clear(&states[i]);
+  free(states);
+}
 
 void cx_states_page_free(struct cx_states_page *page) {
   if (page == NULL)
     return;
-  free_page(&states_kind, page->states, page->count, page->next_url);
+  free_states(page->states, page->count);
+  free(page->next_url);
   *page = (struct cx_states_page){.total_records = -1};
 }
 
+/* Parse, check the root, walk the records array (counting skips), then
+ * _links.next, lastPollTime (top level, else the latest per-item one: the
+ * per-agent variant) and totalRecords. */
 enum cx_status cx_json_states_page(const char *body, size_t len,
-                                   struct cx_states_page *page,
+                                   struct cx_states_page *pg,
                                    struct cx_error *err) {
-  struct page pg;
-  enum cx_status st = parse_page(body, len, &states_kind, &pg, err);
-  *page = (struct cx_states_page){
-      .states = pg.recs, .count = pg.count, .skipped = pg.skipped,
-      .next_url = pg.next_url, .last_poll_time = pg.last_poll_time,
-      .total_records = pg.total_records};
+  const char *what = "agents/states";
+  *pg = (struct cx_states_page){.total_records = -1};
+  json_object *root;
+  enum cx_status st = parse_json(body, len, what, false, &root, err);
+  if (st != CX_OK || root == NULL)
+    return st;
+  if ((st = check_root(root, what, err)) != CX_OK)
+    goto out;
+
+  bool ok = true;
+  cx_ms_t item_poll = 0;
+  json_object *arr = get_array(root, "agentStates");
+  size_t n = arr != NULL ? json_object_array_length(arr) : 0;
+  if (n > 0 && (pg->states = calloc(n, sizeof(*pg->states))) == NULL)
+    ok = false;
+  for (size_t i = 0; ok && i < n; i++) {
+    json_object *item = json_object_array_get_idx(arr, i);
+    int rc = agent_state(item, &pg->states[pg->count]);
+    cx_ms_t t;
+    if (rc > 0) {
+      pg->count++;
+      if (get_time(item, "lastPollTime", &t) && t > item_poll)
+        item_poll = t;
+    } else if (rc == 0) {
+      pg->skipped++;
+    } else {
+      ok = false;
+    }
+  }
+  if (ok)
+    pg->next_url = get_next(root, &ok);
+  if (!get_time(root, "lastPollTime", &pg->last_poll_time))
+    pg->last_poll_time = item_poll;
+  int64_t total;
+  if (get_int64(root, "totalRecords", &total) && total >= 0)
+    pg->total_records = total;
+  if (!ok) {
+    cx_states_page_free(pg);
+    st = cx_error_set(err, CX_ERR_NOMEM, 0, "%s: out of memory", what);
+  }
+out:
+  json_object_put(root);
   return st;
 }
 
@@ -755,8 +1161,9 @@ enum cx_status cx_jwt_claims(const char *jwt, char **tenant_id, int64_t *exp,
   free(payload);
   if (st != CX_OK)
     return st;
-  const char *t = get_text(root, "tenantId");
-  if (t != NULL && (*tenant_id = strdup(t)) == NULL)
+  bool ok = true;
+  *tenant_id = dup_text(root, "tenantId", &ok);
+  if (!ok)
     st = cx_error_set(err, CX_ERR_NOMEM, 0, "%s: out of memory", what);
   int64_t e;
   if (st == CX_OK && get_int64(root, "exp", &e) && e > 0)

@@ -35,13 +35,6 @@ int cx_state_from_name(const char *name) {
   return -1;
 }
 
-void cx_history_record_clear(struct cx_history_record *r) {
-  if (r == NULL)
-    return;
-  free(r->reason);
-  r->reason = NULL;
-}
-
 void cx_agent_state_clear(struct cx_agent_state *s) {
   if (s == NULL)
     return;

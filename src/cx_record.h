@@ -39,7 +39,8 @@ struct cx_history_record {
   int64_t session_id;  /* agentSessionId; CX_ID_NONE when absent */
   int64_t state_index; /* stateIndex; CX_ID_NONE when absent */
   int state_id;        /* 0..8 (from agentStateId, else agentStateName) */
-  char *reason;        /* outStateDescription; NULL when null/empty */
+  char *reason;        /* outStateDescription; NULL when null/empty;
+                          owned by the page (struct cx_history_page) */
   cx_ms_t start;       /* startDate */
   cx_ms_t duration;    /* >= 0, or CX_DURATION_OPEN when null/absent */
 };
@@ -59,7 +60,6 @@ struct cx_agent_state {
   cx_ms_t start;        /* startDate: when the current state began */
 };
 
-void cx_history_record_clear(struct cx_history_record *r);
 void cx_agent_state_clear(struct cx_agent_state *s);
 
 #endif /* CX_RECORD_H */

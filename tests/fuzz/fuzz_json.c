@@ -7,7 +7,9 @@
  * (the splitter and base64url decoder) and once on a JWT whose payload is the
  * input (the claims parser).  The invariant under test: no crash, no leak, no
  * undefined behaviour, and outputs that respect the header's promises
- * (state ids 0..8, durations >= 0 or open, empty outputs on failure).
+ * (state ids 0..8, durations >= 0 or open, empty outputs on failure); and
+ * the history scanner reads every body as json-c's tree does (the page is
+ * the same through cx_json_history_page_via_json_c).
  * Build and run with tests/fuzz/run.sh.
  */
 #include "cx_json.h"
@@ -24,10 +26,34 @@
       __builtin_trap();                                                        \
   } while (0)
 
+static bool same_text(const char *a, const char *b) {
+  return a == NULL ? b == NULL : b != NULL && strcmp(a, b) == 0;
+}
+
+static void check_same(const struct cx_history_page *a,
+                       const struct cx_history_page *b) {
+  REQUIRE(a->count == b->count && a->skipped == b->skipped &&
+          a->last_poll_time == b->last_poll_time &&
+          a->total_records == b->total_records &&
+          same_text(a->next_url, b->next_url));
+  for (size_t i = 0; i < a->count; i++) {
+    const struct cx_history_record *x = &a->records[i], *y = &b->records[i];
+    REQUIRE(x->agent_id == y->agent_id && x->team_id == y->team_id &&
+            x->session_id == y->session_id &&
+            x->state_index == y->state_index && x->state_id == y->state_id &&
+            x->start == y->start && x->duration == y->duration &&
+            same_text(x->reason, y->reason));
+  }
+}
+
 static void check_history(const char *d, size_t n) {
-  struct cx_history_page pg;
+  struct cx_history_page pg, via;
   struct cx_error err;
-  if (cx_json_history_page(d, n, &pg, &err) == CX_OK) {
+  enum cx_status st = cx_json_history_page(d, n, &pg, &err);
+  REQUIRE(cx_json_history_page_via_json_c(d, n, &via, &err) == st);
+  check_same(&pg, &via);
+  cx_history_page_free(&via);
+  if (st == CX_OK) {
     for (size_t i = 0; i < pg.count; i++) {
       const struct cx_history_record *r = &pg.records[i];
       REQUIRE(r->state_id >= 0 && r->state_id < CX_STATE_COUNT);

@@ -8,8 +8,10 @@
  * from the id_token; token reuse and expiry (injected clock); 401 -> one
  * re-authentication and retry; state history paged by _links.next (absolute
  * and relative) and by skip/top; 204; 404; loop guard; the curl-multi
- * per-agent path (404 skipped, 401 mid-run); agents/states paging and 304;
- * no secret or token in any log line or error message.
+ * per-agent path (404 skipped, 401 mid-run); state history asked for with
+ * fields=, and a server refusing them (400) answered by the same request
+ * without, remembered; agents/states paging and 304; no secret or token in
+ * any log line or error message.
  */
 #define _GNU_SOURCE
 #include "cx_api.h"
@@ -57,7 +59,9 @@ static struct {
   int always_401;
   int token_refuse;
   int basic_rfc6749;      /* accept only form-encoded Basic credentials */
-  char hist_mode[16];     /* "next", "skip", "204", "404", "loop", "cycle" */
+  char hist_mode[16];     /* "next", "skip", "204", "400", "404", "loop",
+                             "cycle" */
+  int refuse_fields;      /* state-history with fields= -> 400 */
   char first_query[1024];
 } S;
 
@@ -162,6 +166,16 @@ static void api_route(const struct req *r, const char *path, const char *query,
   if (seq == 0 || seq <= S.revoked_seq || S.always_401) {
     a->status = 401;
     snprintf(a->body, sizeof(a->body), "{\"error\":\"invalid_token\"}");
+    return;
+  }
+  bool history = strcmp(path, BASE "agents/state-history") == 0 ||
+                 (strncmp(path, BASE "agents/", strlen(BASE "agents/")) == 0 &&
+                  strstr(path, "/state-history") != NULL);
+  if (history && ((S.refuse_fields && has_field(query, "fields")) ||
+                  strcmp(S.hist_mode, "400") == 0)) {
+    a->status = 400;
+    snprintf(a->headers, sizeof(a->headers), "icStatusDescription: %s\r\n",
+             S.refuse_fields ? "Invalid fields" : "Invalid Start Date");
     return;
   }
   if (strcmp(path, BASE "agents/state-history") == 0) {
@@ -424,8 +438,33 @@ static void srv_reset(void) {
   S.always_401 = 0;
   S.token_refuse = 0;
   S.basic_rfc6749 = 0;
+  S.refuse_fields = 0;
   snprintf(S.hist_mode, sizeof(S.hist_mode), "next");
   pthread_mutex_unlock(&S.lock);
+}
+
+/* The columns cx_json reads from a state-history record: both team names
+ * (servers differ), agentStateName (the fallback of agentStateId). */
+#define HISTORY_FIELDS                                                         \
+  "agentId,agentStateId,agentStateName,startDate,duration,"                    \
+  "outStateDescription,teamId,teamNo,agentSessionId,stateIndex"
+#define HISTORY_FIELDS_ESCAPED                                                 \
+  "agentId%2CagentStateId%2CagentStateName%2CstartDate%2Cduration%2C"          \
+  "outStateDescription%2CteamId%2CteamNo%2CagentSessionId%2CstateIndex"
+
+/* Requests whose target starts with prefix and that do / do not carry
+ * fields=; with_fields -1: either. */
+static int count_fields_reqs(const char *prefix, int with_fields) {
+  int n = 0;
+  pthread_mutex_lock(&S.lock);
+  for (int i = 0; i < S.nreqs; i++) {
+    const char *q = strchr(S.reqs[i].target, '?');
+    if (strncmp(S.reqs[i].target, prefix, strlen(prefix)) == 0 &&
+        (with_fields < 0 || has_field(q ? q + 1 : "", "fields") == with_fields))
+      n++;
+  }
+  pthread_mutex_unlock(&S.lock);
+  return n;
 }
 
 static int count_reqs(const char *prefix) {
@@ -697,7 +736,7 @@ static void test_history_next(void) {
   CHECK_EQ_INT(count_reqs(BASE "agents/state-history"), 3);
   CHECK_EQ_INT(count_reqs(BASE "agents/state-history?startDate=2024-05-01T00%3A00"
                                "%3A00.000Z&endDate=2024-05-01T01%3A00%3A00.500Z"
-                               "&top=100"),
+                               "&fields=" HISTORY_FIELDS_ESCAPED "&top=100"),
                1);
   CHECK_EQ_INT(count_reqs(BASE "agents/state-history?page=2"), 1);
   CHECK_EQ_INT(count_reqs(BASE "agents/state-history?page=3"), 1);
@@ -800,6 +839,154 @@ static unsigned go_on_budget;
 static bool go_on_counted(void *ctx) {
   (void)ctx;
   return go_on_budget > 0 && go_on_budget-- > 0;
+}
+
+static int log_count(const char *needle) {
+  int n = 0;
+  for (const char *p = logbuf; (p = strstr(p, needle)) != NULL; p++)
+    n++;
+  return n;
+}
+
+/* Every state-history request names the columns the parser reads. */
+static void test_history_fields(void) {
+  srv_reset();
+  struct cx_api *api = new_api(CX_CLIENT_AUTH_BASIC, NULL);
+  struct cx_error err;
+  cx_ms_t s = 1714521600000, e = s + 3600000;
+  struct collect c = {0};
+  CHECK_EQ_INT(cx_api_state_history(api, CX_ID_NONE, s, e, 100, collect_fn, &c,
+                                    &err),
+               CX_OK);
+  CHECK_EQ_INT(c.records, 6);
+  pthread_mutex_lock(&S.lock);
+  char v[512] = "";
+  const char *q = S.nreqs > 0 ? strchr(S.reqs[S.nreqs - 3].target, '?') : NULL;
+  field(q ? q + 1 : "", "fields", v, sizeof(v));
+  pthread_mutex_unlock(&S.lock);
+  CHECK_EQ_STR(v, HISTORY_FIELDS);
+  /* Pages asked for by skip/top carry them too. */
+  snprintf(S.hist_mode, sizeof(S.hist_mode), "skip");
+  struct collect c1 = {0};
+  CHECK_EQ_INT(cx_api_state_history(api, CX_ID_NONE, s, e, 2, collect_fn, &c1,
+                                    &err),
+               CX_OK);
+  CHECK_EQ_INT(c1.records, 5);
+  CHECK_EQ_INT(count_fields_reqs(BASE "agents/state-history?", 1), 4);
+  /* The per-agent fan-out. */
+  const int64_t ids[] = {1, 2, 3};
+  struct collect c2 = {0};
+  CHECK_EQ_INT(run_agents(api, ids, 3, s, e, 2, &c2, &err),
+               CX_OK);
+  CHECK_EQ_INT(c2.records, 6);
+  CHECK_EQ_INT(count_fields_reqs(BASE "agents/1/state-history?startDate=", 1),
+               1);
+  /* First pages; the server's next links are its own. */
+  CHECK_EQ_INT(count_fields_reqs(BASE "agents/state-history?startDate=", 0), 0);
+  CHECK_EQ_INT(count_fields_reqs(BASE "agents/2/state-history?startDate=", 0),
+               0);
+  cx_api_destroy(api);
+}
+
+/* 400 on a request with fields=: the same request without, once; the api
+ * handle remembers it (one NOTICE). */
+static void test_history_fields_refused(void) {
+  srv_reset();
+  S.refuse_fields = 1;
+  struct cx_api *api = new_api(CX_CLIENT_AUTH_BASIC, NULL);
+  struct cx_error err;
+  cx_ms_t s = 1714521600000, e = s + 3600000;
+  int notices = log_count("every column from now on");
+  struct collect c = {0};
+  CHECK_EQ_INT(cx_api_state_history(api, CX_ID_NONE, s, e, 100, collect_fn, &c,
+                                    &err),
+               CX_OK);
+  CHECK_EQ_INT(c.records, 6);
+  CHECK_EQ_INT(c.pages, 3);
+  CHECK_EQ_INT(count_fields_reqs(BASE "agents/state-history", 1), 1);
+  CHECK_EQ_INT(count_fields_reqs(BASE "agents/state-history", 0), 3);
+  CHECK_EQ_INT(count_reqs(BASE "agents/state-history?startDate=2024-05-01T00%3A00"
+                               "%3A00.000Z&endDate=2024-05-01T01%3A00%3A00.000Z"
+                               "&top=100"),
+               1);
+  CHECK_EQ_INT(log_count("every column from now on") - notices, 1);
+  /* Remembered: later calls, all agents or per agent, go without. */
+  struct collect c1 = {0};
+  CHECK_EQ_INT(cx_api_state_history(api, CX_ID_NONE, s, e, 0, collect_fn, &c1,
+                                    &err),
+               CX_OK);
+  CHECK_EQ_INT(c1.records, 6);
+  const int64_t ids[] = {1, 2, 404, 4};
+  struct collect c2 = {0};
+  CHECK_EQ_INT(run_agents(api, ids, 4, s, e, 2, &c2, &err),
+               CX_OK);
+  CHECK_EQ_INT(c2.records, 6);
+  CHECK_EQ_INT(count_fields_reqs(BASE, 1), 1); /* the very first only */
+  CHECK_EQ_INT(log_count("every column from now on") - notices, 1);
+  cx_api_destroy(api);
+
+  /* A new handle asks again; the per-agent fan-out falls back per request,
+   * with several in flight, and still skips an unknown agent. */
+  srv_reset();
+  S.refuse_fields = 1;
+  api = new_api(CX_CLIENT_AUTH_BASIC, NULL);
+  const int64_t many[] = {1, 2, 404, 4, 5, 6, 7};
+  struct collect c3 = {0};
+  CHECK_EQ_INT(run_agents(api, many, 7, s, e, 3, &c3, &err),
+               CX_OK);
+  CHECK_EQ_INT(c3.records, 12);
+  for (int i = 1; i <= 7; i++)
+    CHECK_EQ_INT(c3.agents_seen[i], i == 3 ? 0 : 2);
+  /* Refused: the three sent first, and a fourth when the unknown agent's
+   * 404 frees a slot before any retry has succeeded. */
+  int refused = count_fields_reqs(BASE "agents/", 1);
+  CHECK(refused >= 3 && refused <= 4);
+  CHECK_EQ_INT(count_fields_reqs(BASE "agents/", 0), 7 + 6);
+  CHECK_EQ_INT(log_count("every column from now on") - notices, 2);
+  cx_api_destroy(api);
+}
+
+/* A 400 that fields do not explain stays an error. */
+static void test_history_400(void) {
+  srv_reset();
+  snprintf(S.hist_mode, sizeof(S.hist_mode), "400");
+  struct cx_api *api = new_api(CX_CLIENT_AUTH_BASIC, NULL);
+  struct cx_error err;
+  cx_ms_t s = 1714521600000, e = s + 3600000;
+  struct collect c = {0};
+  /* With fields, then without: the second 400 is the answer. */
+  CHECK_EQ_INT(cx_api_state_history(api, CX_ID_NONE, s, e, 0, collect_fn, &c,
+                                    &err),
+               CX_ERR_BAD_REQUEST);
+  CHECK_EQ_INT(err.http_status, 400);
+  CHECK(strstr(err.message, "Invalid Start Date") != NULL);
+  CHECK_EQ_INT(count_fields_reqs(BASE "agents/state-history", 1), 1);
+  CHECK_EQ_INT(count_fields_reqs(BASE "agents/state-history", 0), 1);
+  /* Fields were not the cause: still asked for next time. */
+  CHECK_EQ_INT(cx_api_state_history(api, CX_ID_NONE, s, e, 0, collect_fn, &c,
+                                    &err),
+               CX_ERR_BAD_REQUEST);
+  CHECK_EQ_INT(count_fields_reqs(BASE "agents/state-history", 1), 2);
+  CHECK_EQ_INT(c.pages, 0);
+  /* Once the server is known to refuse fields, a 400 is an error at once. */
+  S.refuse_fields = 1;
+  snprintf(S.hist_mode, sizeof(S.hist_mode), "next");
+  CHECK_EQ_INT(cx_api_state_history(api, CX_ID_NONE, s, e, 0, collect_fn, &c,
+                                    &err),
+               CX_OK);
+  S.refuse_fields = 0;
+  snprintf(S.hist_mode, sizeof(S.hist_mode), "400");
+  int before = count_reqs(BASE);
+  CHECK_EQ_INT(cx_api_state_history(api, CX_ID_NONE, s, e, 0, collect_fn, &c,
+                                    &err),
+               CX_ERR_BAD_REQUEST);
+  CHECK_EQ_INT(count_reqs(BASE) - before, 1);
+  const int64_t ids[] = {1, 2};
+  before = count_reqs(BASE);
+  CHECK_EQ_INT(run_agents(api, ids, 2, s, e, 2, &c, &err),
+               CX_ERR_BAD_REQUEST);
+  CHECK(count_reqs(BASE) - before <= 2);
+  cx_api_destroy(api);
 }
 
 static void test_agents_multi(void) {
@@ -967,6 +1154,9 @@ int main(void) {
   RUN(test_history_skip_204_404_loop);
   RUN(test_agents_multi);
   RUN(test_agents_resume);
+  RUN(test_history_fields);
+  RUN(test_history_fields_refused);
+  RUN(test_history_400);
   RUN(test_states);
   RUN(test_transport_and_config_errors);
   /* No secret, token or Authorization header in any log line. */

@@ -1,12 +1,15 @@
 /*
  * t_json.c: unit tests of cx_json.c and cx_record.c (every record variant,
- * envelopes, auth documents, error bodies, JWT claims).
+ * envelopes, auth documents, error bodies, JWT claims), and of the history
+ * page scanner against json-c's reading of the same bodies.
  */
 #include "cx_json.h"
 #include "cx_record.h"
 #include "unit.h"
 
+#include <json-c/json.h>
 #include <stdlib.h>
+#include <strings.h>
 
 #include "b64.h"
 
@@ -477,6 +480,222 @@ static void test_jwt(void) {
   CHECK_EQ_INT(cx_jwt_claims(NULL, &tenant, &exp, &err), CX_ERR_PARSE);
 }
 
+/* Whether two history pages are the same, record by record. */
+static bool same_page(const struct cx_history_page *a,
+                      const struct cx_history_page *b) {
+  if (a->count != b->count || a->skipped != b->skipped ||
+      a->last_poll_time != b->last_poll_time ||
+      a->total_records != b->total_records ||
+      (a->next_url == NULL) != (b->next_url == NULL) ||
+      (a->next_url != NULL && strcmp(a->next_url, b->next_url) != 0))
+    return false;
+  for (size_t i = 0; i < a->count; i++) {
+    const struct cx_history_record *x = &a->records[i], *y = &b->records[i];
+    if (x->agent_id != y->agent_id || x->team_id != y->team_id ||
+        x->session_id != y->session_id || x->state_index != y->state_index ||
+        x->state_id != y->state_id || x->start != y->start ||
+        x->duration != y->duration ||
+        (x->reason == NULL) != (y->reason == NULL) ||
+        (x->reason != NULL && strcmp(x->reason, y->reason) != 0))
+      return false;
+  }
+  return true;
+}
+
+/* Parses body both ways (the scanner, and json-c's reading of it) and checks
+ * they agree; returns the status, *pg the page. */
+static enum cx_status both_ways(const char *body, struct cx_history_page *pg) {
+  struct cx_history_page via;
+  struct cx_error err;
+  enum cx_status st = cx_json_history_page(body, strlen(body), pg, &err);
+  enum cx_status st2 =
+      cx_json_history_page_via_json_c(body, strlen(body), &via, &err);
+  if (st != st2 || !same_page(pg, &via)) {
+    fprintf(stderr, "  the two readings differ: %s\n", body);
+    CHECK(st == st2 && same_page(pg, &via));
+  }
+  cx_history_page_free(&via);
+  return st;
+}
+
+/* One record in a page, read both ways: its agent id (CX_ID_NONE when it
+ * was skipped); *r the record. */
+static int64_t agent_of(const char *rec, struct cx_history_record *r) {
+  char buf[2048];
+  snprintf(buf, sizeof(buf), "{\"agentStateHistory\":[%s]}", rec);
+  struct cx_history_page pg;
+  int64_t id = CX_ID_NONE;
+  if (both_ways(buf, &pg) == CX_OK && pg.count == 1) {
+    id = pg.records[0].agent_id;
+    *r = pg.records[0];
+    r->reason = NULL; /* freed with the page */
+  }
+  cx_history_page_free(&pg);
+  return id;
+}
+
+/* The semantics of json-c's tree lookups, member by member. */
+static void test_history_members(void) {
+#define S_ "\"startDate\":\"2024-05-01T00:00:00Z\",\"agentStateId\":1"
+  static const struct {
+    const char *rec;
+    int64_t agent;
+  } cases[] = {
+      {"{" S_ ",\"agentId\":1,\"agentId\":2}", 2},   /* last value */
+      {"{" S_ ",\"AgentId\":1,\"agentId\":2}", 2},   /* exact wins */
+      {"{" S_ ",\"agentId\":2,\"AgentId\":1}", 2},
+      {"{" S_ ",\"AGENTID\":1,\"AgentId\":2}", 1},   /* first of the rest */
+      {"{" S_ ",\"AGENTID\":1,\"AgentId\":2,\"AGENTID\":3}", 3},
+      {"{" S_ ",\"agentId\":null,\"AgentId\":5}", CX_ID_NONE},
+      {"{" S_ ",\"agentId\\u0000x\":5}", 5},      /* keys end at a NUL */
+      {"{" S_ ",\"agent\\u0049d\":6}", 6},
+      {"{" S_ ",\"agentId\":9223372036854775808}", INT64_MAX},
+      {"{" S_ ",\"agentId\":-9223372036854775809}", CX_ID_NONE},
+      {"{" S_ ",\"agentId\":1e2}", 100},
+      {"{" S_ ",\"agentId\":-0}", 0},
+      {"{" S_ ",\"agentId\":\" 12 \"}", 12},
+      {"{" S_ ",\"agentId\":[7]}", CX_ID_NONE},
+      {"{" S_ ",\"agentId\":7,\"duration\":NaN}", CX_ID_NONE},
+      {"{" S_ ",\"agentId\":7,\"duration\":1E400}", CX_ID_NONE},
+      /* What json-c reads its own way (the scanner gives up): */
+      {"{" S_ ",\"agentId\":7 /* c */}", 7},
+      {"{" S_ ",'agentId':8}", 8},
+      {"{" S_ ",\"agentId\":9,}", 9},
+      {"{" S_ ",\"agentId\":010}", 10},
+      {"{" S_ ",\"agentId\":11,\"duration\":nan}", CX_ID_NONE},
+      {"{" S_ ",\"agentId\":12,\"x\":\"\\ud800\"}", 12},
+      {"{" S_ ",\"agentId\":13,\"x\":TRUE}", 13},
+      {"{" S_ ",\"agentId\":14,\"x\":\"\x01\"}", 14},
+  };
+  for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+    struct cx_history_record r;
+    int64_t got = agent_of(cases[i].rec, &r);
+    if (got != cases[i].agent) {
+      fprintf(stderr, "  case %s\n", cases[i].rec);
+      CHECK_EQ_INT(got, cases[i].agent);
+    }
+  }
+  /* Reasons: escapes decoded, integers as json-c prints them. */
+  static const struct {
+    const char *value;
+    const char *reason;
+  } reasons[] = {{"\"Lunch \\u00e9\\t\"", "Lunch \xc3\xa9\t"},
+                 {"18446744073709551616", "18446744073709551615"},
+                 {"-5", "-5"},
+                 {"\"a\\u0000b\"", "a"},
+                 {"2.5", NULL},
+                 {"\"\"", NULL}};
+  for (size_t i = 0; i < sizeof(reasons) / sizeof(reasons[0]); i++) {
+    char rec[256];
+    snprintf(rec, sizeof(rec),
+             "{\"agentStateHistory\":[{" S_ ",\"agentId\":1,"
+             "\"outStateDescription\":%s}]}",
+             reasons[i].value);
+    struct cx_history_page pg;
+    CHECK_EQ_INT(both_ways(rec, &pg), CX_OK);
+    CHECK_EQ_INT(pg.count, 1);
+    if (pg.count == 1 && reasons[i].reason != NULL)
+      CHECK_EQ_STR(pg.records[0].reason, reasons[i].reason);
+    else if (pg.count == 1)
+      CHECK(pg.records[0].reason == NULL);
+    cx_history_page_free(&pg);
+  }
+#undef S_
+}
+
+/* The envelope's members follow the same rules; reasons are shared. */
+static void test_history_envelope(void) {
+#define R_(id, why)                                                            \
+  "{\"agentId\":" #id ",\"agentStateId\":2,\"startDate\":"                  \
+  "\"2024-05-01T00:00:00Z\",\"outStateDescription\":\"" why "\"}"
+  struct cx_history_page pg;
+  CHECK_EQ_INT(both_ways("{\"AgentStateHistory\":[" R_(1, "a") "],"
+                         "\"agentStateHistory\":[" R_(2, "b") "," R_(3, "b")
+                         "],\"totalRecords\":5,\"TOTALRECORDS\":6}",
+                         &pg),
+               CX_OK);
+  CHECK_EQ_INT(pg.count, 2);
+  CHECK_EQ_INT(pg.total_records, 5);
+  if (pg.count == 2) {
+    CHECK_EQ_INT(pg.records[0].agent_id, 2);
+    CHECK(pg.records[0].reason == pg.records[1].reason); /* interned */
+  }
+  cx_history_page_free(&pg);
+  CHECK(pg.strings == NULL && pg.nstrings == 0);
+
+  CHECK_EQ_INT(both_ways("{\"agentStateHistory\":[" R_(1, "a") "],"
+                         "\"agentStateHistory\":null,\"_links\":"
+                         "{\"next\":\"/a\"},\"_links\":{\"Next\":\"/b\","
+                         "\"NEXT\":\"/c\"}}",
+                         &pg),
+               CX_OK);
+  CHECK_EQ_INT(pg.count, 0);
+  CHECK_EQ_STR(pg.next_url, "/b");
+  cx_history_page_free(&pg);
+
+  /* Bare array; lastPollTime repeated; the last value counts. */
+  CHECK_EQ_INT(both_ways("[" R_(4, "x") ",5]", &pg), CX_OK);
+  CHECK_EQ_INT(pg.count, 1);
+  CHECK_EQ_INT(pg.skipped, 1);
+  cx_history_page_free(&pg);
+  CHECK_EQ_INT(both_ways("{\"lastPollTime\":\"2024-05-01T00:00:00Z\","
+                         "\"lastPollTime\":\"nope\"}",
+                         &pg),
+               CX_OK);
+  CHECK_EQ_INT(pg.last_poll_time, 0);
+  cx_history_page_free(&pg);
+  /* Errors are json-c's, whichever reader met them first. */
+  static const char *const bad[] = {"{\"a\":1} x", "[1,2", "{\"a\" 1}",
+                                    "\"str\"", "[\"\\x\"]", "{\"a\":tru}"};
+  for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+    CHECK_EQ_INT(both_ways(bad[i], &pg), CX_ERR_PARSE);
+    cx_history_page_free(&pg);
+  }
+#undef R_
+}
+
+/* A record cut down to CX_JSON_HISTORY_FIELDS (as a server honouring
+ * fields= sends it) reads the same as the whole record. */
+static void test_history_fields_cover(void) {
+  static const char *const records[] = {
+      "{\"stateIndex\":1,\"startDate\":\"2024-05-01T00:03:12.450Z\","
+      "\"agentId\":123,\"agentStateId\":2,\"agentStateName\":\"Unavailable\","
+      "\"agentSessionId\":987654,\"contactId\":null,\"skillId\":null,"
+      "\"skillName\":null,\"mediaTypeId\":null,\"fromAddress\":null,"
+      "\"outStateId\":42,\"outStateDescription\":\"Break\","
+      "\"duration\":\"PT4M10.250S\",\"isOutbound\":false,\"stationId\":555,"
+      "\"stationName\":\"Softphone-123\",\"teamNo\":2472017}",
+      "{\"agentId\":7,\"agentStateName\":\"Dialer\",\"startDate\":"
+      "\"2024-05-01T00:00:00Z\",\"duration\":12.5,\"teamId\":3,"
+      "\"isNaturalCalling\":true}"};
+  for (size_t i = 0; i < sizeof(records) / sizeof(records[0]); i++) {
+    json_object *full = json_tokener_parse(records[i]);
+    json_object *cut = json_object_new_object();
+    json_object_object_foreach(full, key, val) {
+      char want[sizeof(CX_JSON_HISTORY_FIELDS) + 2];
+      snprintf(want, sizeof(want), ",%s,", CX_JSON_HISTORY_FIELDS);
+      char k[64];
+      snprintf(k, sizeof(k), ",%s,", key);
+      for (char *p = want; *p; p++)
+        if (strncasecmp(p, k, strlen(k)) == 0)
+          json_object_object_add(cut, key, json_object_get(val));
+    }
+    char a[2048], b[2048];
+    snprintf(a, sizeof(a), "[%s]", records[i]);
+    snprintf(b, sizeof(b), "[%s]", json_object_to_json_string(cut));
+    struct cx_history_page pa, pb;
+    CHECK_EQ_INT(both_ways(a, &pa), CX_OK);
+    CHECK_EQ_INT(both_ways(b, &pb), CX_OK);
+    CHECK_EQ_INT(pa.count, 1);
+    CHECK(same_page(&pa, &pb));
+    CHECK(strlen(b) < strlen(a));
+    cx_history_page_free(&pa);
+    cx_history_page_free(&pb);
+    json_object_put(full);
+    json_object_put(cut);
+  }
+}
+
 int main(void) {
   RUN(test_state_names);
   RUN(test_history_sample);
@@ -484,6 +703,9 @@ int main(void) {
   RUN(test_variants);
   RUN(test_skipped);
   RUN(test_links_and_empty);
+  RUN(test_history_members);
+  RUN(test_history_envelope);
+  RUN(test_history_fields_cover);
   RUN(test_states);
   RUN(test_auth_documents);
   RUN(test_error_reason);
