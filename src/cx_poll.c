@@ -102,7 +102,9 @@
  * states that began inside the requested range, the state that straddles the
  * backfill start is missing.  When an agent's earliest record is a LoggedIn
  * (the start of a session), the agent was logged out before it: the ledger
- * gets LoggedOut from the backfill start to that login.  Any other earliest
+ * gets LoggedOut from the backfill start to that login (also when the
+ * login reaches history during catch-up, hidden by the lag at the
+ * backfill's end).  Any other earliest
  * state is left alone (its predecessor is unknown); LookBack (default: one
  * Window) makes that case a state longer than LookBack.
  */
@@ -568,6 +570,9 @@ static enum cx_status poll_history(struct cx_poll *p, struct cx_error *err) {
     st = history_per_agent(p, err);
   else if (st == CX_OK && p->phase == PHASE_CATCH_UP && before != PHASE_BACKFILL)
     st = reach_back(p, err);
+  /* A login the lag hid at the backfill's end shows during catch-up. */
+  if (st == CX_OK && p->phase == PHASE_CATCH_UP && before != PHASE_BACKFILL)
+    st = infer_logged_out(p, err);
   if (st == CX_OK && before == PHASE_BACKFILL && p->phase != PHASE_BACKFILL) {
     p->backfill_done_at = p->clock();
     p->backfill_final = p->final;

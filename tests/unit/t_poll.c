@@ -401,6 +401,29 @@ static void test_leavers_forgotten(void) {
   fakecx_free(&fake);
 }
 
+/* An agent logged out for longer than the backfill logs in a moment
+ * before start-up, hidden by a 20-s lag, on a tenant whose history has no
+ * LoggedOut records: its login reaches history during catch-up, and the
+ * logged-out time before it is still inferred. */
+static void test_login_hidden_by_lag(void) {
+  fakecx_init(&fake, T0, 8, 0, HOUR, 12);
+  fake.history_lag_ms = 20000;
+  fake.no_logged_out_history = true;
+  struct fakecx_agent *a = &fake.agents[0];
+  cx_ms_t login = T0 - 3000;
+  a->items[0] = (struct fakecx_item){CX_STATE_LOGGED_OUT, T0 - 86400000, login};
+  a->items[1] = (struct fakecx_item){CX_STATE_LOGGED_IN, login, T0 - 1000};
+  a->items[2] = (struct fakecx_item){CX_STATE_AVAILABLE, T0 - 1000, T0 + HOUR};
+  a->nitems = 3;
+  struct cx_poll_config cfg = config(HOUR, 4500, 5000);
+  struct run r = {.poll = start(&cfg)};
+  run_until_ready(&r, &cfg, 30);
+  CHECK(r.ready);
+  CHECK_EQ_INT(mismatches(r.poll, cfg.window), 0);
+  cx_poll_destroy(r.poll);
+  fakecx_free(&fake);
+}
+
 int main(void) {
   RUN(test_exact);
   RUN(test_deadline);
@@ -412,5 +435,6 @@ int main(void) {
   RUN(test_ready_after_backfill);
   RUN(test_per_agent_resumable);
   RUN(test_leavers_forgotten);
+  RUN(test_login_hidden_by_lag);
   return unit_finish();
 }
