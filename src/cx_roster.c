@@ -80,8 +80,8 @@ enum cx_status cx_roster_note_live(struct cx_roster *r, size_t index,
 
 enum cx_status cx_roster_note_history_team(struct cx_roster *r, size_t index,
                                            int64_t team_id) {
-  if (team_id == CX_ID_NONE)
-    return CX_OK;
+  if (team_id == CX_ID_NONE || r->meta[index].team_id == team_id)
+    return CX_OK; /* the common case: a team already noted */
   if (r->meta[index].team_id == CX_ID_NONE)
     r->meta[index].team_id = team_id;
   return cx_roster_note_team(r, team_id, NULL);
