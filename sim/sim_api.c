@@ -12,6 +12,7 @@
 
 #include <assert.h>
 #include <ctype.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -333,6 +334,187 @@ static int history_range(struct sim_req *r, struct hist *h) {
   return 0;
 }
 
+static void sift_up(struct sim_cursor *h, size_t i) {
+  while (i > 0) {
+    size_t parent = (i - 1) / 2;
+    if (!before(&h[i], &h[parent]))
+      return;
+    struct sim_cursor t = h[i];
+    h[i] = h[parent];
+    h[parent] = t;
+    i = parent;
+  }
+}
+
+/* --- Walks: paging through one history query. ---
+ *
+ * A client pages through one [startDate, endDate) query by following
+ * _links.next (skip += top).  Computed from scratch, every page costs the
+ * whole range: totalRecords counts every agent's records and the merge
+ * passes `skip` records before the page.  At 20,000 agents a two-hour
+ * backfill chunk is about 250,000 records in 250 pages: 250 x 250,000 steps.
+ *
+ * So the state of a walk after a page (the merge heap, the position, each
+ * agent's counting frontier) is kept, and answers the next page when that
+ * gives exactly the answer computed from scratch at the new instant:
+ * - an item's validity (hist_valid) only ever turns from false to true as
+ *   `known` grows (start <= known, end <= known, known > from), and an
+ *   agent's records are a run of valid items from its first candidate, so
+ *   the records at a later instant are those of an earlier one plus new
+ *   ones at the tail of each agent's run: totalRecords is the old total
+ *   plus the items each agent's frontier (its first item not valid yet) has
+ *   since passed;
+ * - the new items of an agent still in the merge come after its cursor; the
+ *   first new item of an agent out of it joins it, if it sorts after the
+ *   last record passed.  One that sorts before it (a state open when the
+ *   walk began and closed since) would have moved earlier pages: the page is
+ *   then computed from scratch.
+ * Holds change timelines: a hold change voids every kept walk.  Requests
+ * for one agent (small) are always computed from scratch. */
+
+struct walk {
+  struct hist h;           /* the query, and `known` of the last page */
+  int first, n;            /* agents first .. first + n - 1 */
+  uint64_t holds_gen;
+  long total;              /* totalRecords at h.known */
+  long pos;                /* records of the merge passed */
+  struct sim_cursor *front; /* per agent: the first item not valid yet */
+  bool *done;               /* per agent: front can never be valid */
+  bool *merging;            /* per agent: has a cursor in heap */
+  struct sim_cursor *heap;  /* at each merging agent's next record */
+  size_t live;
+  struct sim_cursor last;   /* the last record passed (item, agent) */
+  bool passed;
+};
+
+static void walk_release(struct walk *w) {
+  if (w->front != NULL)
+    for (int i = 0; i < w->n; i++)
+      sim_cursor_release(&w->front[i]);
+  for (size_t i = 0; i < w->live; i++)
+    sim_cursor_release(&w->heap[i]);
+  free(w->front);
+  free(w->done);
+  free(w->merging);
+  free(w->heap);
+  *w = (struct walk){0};
+}
+
+/* Starts w at h (from scratch).  0, or -1 out of memory. */
+static int walk_start(struct walk *w, const struct hist *h, int first, int n,
+                      uint64_t holds_gen) {
+  *w = (struct walk){.h = *h, .first = first, .n = n, .holds_gen = holds_gen};
+  w->front = calloc((size_t)n, sizeof *w->front);
+  w->done = calloc((size_t)n, sizeof *w->done);
+  w->merging = calloc((size_t)n, sizeof *w->merging);
+  w->heap = calloc((size_t)n, sizeof *w->heap);
+  if (!w->front || !w->done || !w->merging || !w->heap) {
+    walk_release(w);
+    return -1;
+  }
+  for (int i = 0; i < n; i++) {
+    struct sim_cursor *c = &w->front[i];
+    bool any = hist_first(&w->h, first + i, c);
+    cx_ms_t start = sim_cursor_item(c)->start;
+    for (w->total += any; any && hist_next(&w->h, c); w->total++)
+      ;
+    w->done[i] = sim_cursor_item(c)->start >= w->h.to;
+    if (any) {
+      sim_cursor_at(&w->heap[w->live++], first + i, start);
+      w->merging[i] = true;
+    }
+  }
+  for (size_t i = w->live; i-- > 0;)
+    sift_down(w->heap, w->live, i);
+  return 0;
+}
+
+/* Moves w on to known (>= w->h.known).  0, or -1 when a new record sorts
+ * before the last one passed (w must then start over). */
+static int walk_advance(struct walk *w, cx_ms_t known) {
+  w->h.known = known;
+  for (int i = 0; i < w->n; i++) {
+    struct sim_cursor *c = &w->front[i];
+    if (w->done[i] || !hist_valid(&w->h, c))
+      continue;
+    if (!w->merging[i]) {
+      if (w->passed && !before(&w->last, c))
+        return -1;
+      sim_cursor_at(&w->heap[w->live], w->first + i,
+                    sim_cursor_item(c)->start);
+      sift_up(w->heap, w->live++);
+      w->merging[i] = true;
+    }
+    for (w->total++; hist_next(&w->h, c); w->total++)
+      ;
+    w->done[i] = sim_cursor_item(c)->start >= w->h.to;
+  }
+  return 0;
+}
+
+/* Passes records up to position `upto`, adding those from `skip` on to
+ * list. */
+static void walk_pass(struct walk *w, long skip, long upto,
+                      struct json_object *list, const char *fields) {
+  for (; w->pos < upto && w->live > 0; w->pos++) {
+    struct sim_cursor *c = &w->heap[0];
+    if (w->pos >= skip)
+      json_object_array_add(list, render_record(&w->h, c, fields));
+    w->last.agent = c->agent;
+    w->last.item = c->item;
+    w->passed = true;
+    if (!hist_next(&w->h, c)) {
+      w->merging[c->agent - w->first] = false;
+      sim_cursor_release(c);
+      *c = w->heap[--w->live];
+    }
+    sift_down(w->heap, w->live, 0);
+  }
+}
+
+#define WALKS 4 /* kept walks: concurrent clients (tenants) each have one */
+
+static struct {
+  pthread_mutex_t lock;
+  struct walk w[WALKS];
+  bool busy[WALKS];
+  uint64_t used[WALKS], clock;
+} W = {.lock = PTHREAD_MUTEX_INITIALIZER};
+
+/* The kept walk that continues at (h, skip), or a free (released) slot to
+ * start one in; -1 when every slot is busy. */
+static int walk_checkout(const struct hist *h, long skip, uint64_t gen,
+                         bool *resume) {
+  pthread_mutex_lock(&W.lock);
+  int slot = -1;
+  *resume = false;
+  for (int k = 0; k < WALKS; k++) {
+    const struct walk *w = &W.w[k];
+    if (!W.busy[k] && w->front != NULL && w->h.from == h->from &&
+        w->h.to == h->to && w->h.known <= h->known && w->pos == skip &&
+        w->holds_gen == gen) {
+      slot = k;
+      *resume = true;
+      break;
+    }
+  }
+  for (int k = 0; !*resume && k < WALKS; k++) /* else the least recent */
+    if (!W.busy[k] && (slot < 0 || W.used[k] < W.used[slot]))
+      slot = k;
+  if (slot >= 0) {
+    W.busy[slot] = true;
+    W.used[slot] = ++W.clock;
+  }
+  pthread_mutex_unlock(&W.lock);
+  return slot;
+}
+
+static void walk_checkin(int slot) {
+  pthread_mutex_lock(&W.lock);
+  W.busy[slot] = false;
+  pthread_mutex_unlock(&W.lock);
+}
+
 static void history(struct sim_req *r, int only) {
   struct hist h;
   long skip, top;
@@ -344,40 +526,30 @@ static void history(struct sim_req *r, int only) {
   if (history_range(r, &h) != 0 || paging(r, &skip, &top) != 0)
     return;
   int first = only >= 0 ? only : 0, n = only >= 0 ? 1 : sim_agent_count();
-  struct sim_cursor *heap = calloc((size_t)n, sizeof *heap);
-  if (heap == NULL) {
+  uint64_t gen = sim_holds_generation();
+  struct walk local, *w = &local;
+  bool resume = false;
+  int slot = only < 0 ? walk_checkout(&h, skip, gen, &resume) : -1;
+  if (slot >= 0) {
+    w = &W.w[slot];
+    if (resume && walk_advance(w, h.known) != 0)
+      resume = false;
+    if (!resume)
+      walk_release(w);
+  }
+  if (!resume && walk_start(w, &h, first, n, gen) != 0) {
+    if (slot >= 0)
+      walk_checkin(slot);
     sim_reply_error(r, 500, "Out of memory");
     return;
   }
-
-  /* Count, then merge the agents' record streams up to the page's end. */
-  long total = 0;
-  size_t live = 0;
-  for (int a = first; a < first + n; a++) {
-    struct sim_cursor c;
-    bool any = hist_first(&h, a, &c);
-    cx_ms_t start = sim_cursor_item(&c)->start;
-    for (total += any; any && hist_next(&h, &c); total++)
-      ;
-    sim_cursor_release(&c);
-    if (any)
-      sim_cursor_at(&heap[live++], a, start);
-  }
-  for (size_t i = live; i-- > 0;)
-    sift_down(heap, live, i);
   struct json_object *list = json_object_new_array();
-  for (long k = 0; k < skip + top && live > 0; k++) {
-    if (k >= skip)
-      json_object_array_add(list, render_record(&h, &heap[0], fields));
-    if (!hist_next(&h, &heap[0])) {
-      sim_cursor_release(&heap[0]);
-      heap[0] = heap[--live];
-    }
-    sift_down(heap, live, 0);
-  }
-  for (size_t i = 0; i < live; i++)
-    sim_cursor_release(&heap[i]);
-  free(heap);
+  walk_pass(w, skip, skip + top, list, fields);
+  long total = w->total;
+  if (slot >= 0)
+    walk_checkin(slot);
+  else
+    walk_release(w);
 
   if (total == 0 && sim_cfg.empty_history == 204) {
     json_object_put(list);

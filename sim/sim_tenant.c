@@ -80,6 +80,7 @@ static struct {
   struct sim_team *teams;
   struct sim_block **cache; /* nagents * SIM_SLOTS */
   struct sim_holds **holds; /* nagents, NULL when none */
+  uint64_t holds_gen;       /* bumped on every hold change */
 } T = {.lock = PTHREAD_MUTEX_INITIALIZER};
 
 /* --- Deterministic randomness (splitmix64). --- */
@@ -388,6 +389,7 @@ int sim_hold_add(int agent, cx_ms_t from, cx_ms_t until, int state,
   if (n > at)
     memcpy(h->v + at + 1, old->v + at, (n - at) * sizeof h->v[0]);
   T.holds[agent] = h;
+  T.holds_gen++;
   if (old != NULL)
     holds_unref_locked(old);
   pthread_mutex_unlock(&T.lock);
@@ -400,10 +402,18 @@ size_t sim_hold_clear(int agent) {
   struct sim_holds *old = T.holds[agent];
   size_t n = old ? old->n : 0;
   T.holds[agent] = NULL;
+  T.holds_gen++;
   if (old != NULL)
     holds_unref_locked(old);
   pthread_mutex_unlock(&T.lock);
   return n;
+}
+
+uint64_t sim_holds_generation(void) {
+  pthread_mutex_lock(&T.lock);
+  uint64_t g = T.holds_gen;
+  pthread_mutex_unlock(&T.lock);
+  return g;
 }
 
 /* --- Cursors. --- */

@@ -126,6 +126,8 @@ void sim_team_set_name(int idx, const char *name);
 int sim_hold_add(int agent, cx_ms_t from, cx_ms_t until, int state, int reason);
 /* Removes the agent's holds; returns how many there were. */
 size_t sim_hold_clear(int agent);
+/* Changes whenever a hold is added or cleared (timelines change). */
+uint64_t sim_holds_generation(void);
 
 /* A set of holds: immutable, reference-counted (guarded by the tenant's
  * lock), sorted by start; items are hold items. */

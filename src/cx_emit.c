@@ -24,6 +24,9 @@
 #include "collectd/core/daemon/plugin.h"
 #include "collectd/core/utils/common/common.h"
 
+#include <errno.h>
+#include <stdlib.h>
+
 #include "cx_emit.h"
 #include "cx_labels.h"
 
@@ -31,6 +34,12 @@
 struct emitter {
   value_list_t vl;
   int failures;
+  /* Type instances formatted once per cycle, not once per value:
+   * "current-<State>", and per reason id r (index r - 1)
+   * "Unavailable-<Reason>" and "current-Unavailable-<Reason>". */
+  char current[CX_STATE_COUNT][DATA_MAX_NAME_LEN];
+  char (*reason)[DATA_MAX_NAME_LEN];
+  char (*current_reason)[DATA_MAX_NAME_LEN];
 };
 
 static void emit_value(struct emitter *e, const char *type,
@@ -62,54 +71,67 @@ static void set_scope(struct emitter *e, const char *prefix, const char *label) 
               prefix, label);
 }
 
-/* "<prefix>Unavailable-<Reason>" type instances. */
-static void reason_instance(const struct cx_labels *l, size_t reason,
-                            const char *prefix, char *buf, size_t size) {
-  ssnprintf(buf, size, "%sUnavailable-%s", prefix, l->reasons[reason - 1].text);
+/* Fills e's type instances for this cycle's reasons.  0 or ENOMEM. */
+static int names_build(struct emitter *e, const struct cx_snapshot *snap,
+                       const struct cx_labels *l) {
+  for (int s = 0; s < CX_STATE_COUNT; s++)
+    ssnprintf(e->current[s], sizeof(e->current[s]), "current-%s",
+              cx_state_name(s));
+  size_t n = snap->nreasons ? snap->nreasons : 1;
+  e->reason = calloc(n, sizeof(*e->reason));
+  e->current_reason = calloc(n, sizeof(*e->current_reason));
+  if (e->reason == NULL || e->current_reason == NULL)
+    return ENOMEM;
+  for (size_t r = 0; r < snap->nreasons; r++) {
+    ssnprintf(e->reason[r], sizeof(e->reason[r]), "Unavailable-%s",
+              l->reasons[r].text);
+    ssnprintf(e->current_reason[r], sizeof(e->current_reason[r]),
+              "current-Unavailable-%s", l->reasons[r].text);
+  }
+  return 0;
+}
+
+static void names_free(struct emitter *e) {
+  free(e->reason);
+  free(e->current_reason);
+  e->reason = e->current_reason = NULL;
 }
 
 static void emit_durations(struct emitter *e, const struct cx_snapshot *snap,
-                           const struct cx_labels *l, const struct cx_scope *sc) {
-  char ti[DATA_MAX_NAME_LEN];
+                           const struct cx_scope *sc) {
   for (int s = 0; s < CX_STATE_COUNT; s++)
     emit_gauge(e, "duration", cx_state_name(s), (double)sc->duration[s] / 1000.0);
   for (size_t r = 1; r <= snap->nreasons; r++) {
     if (sc->reason_duration[r] <= 0)
       continue;
-    reason_instance(l, r, "", ti, sizeof(ti));
-    emit_gauge(e, "duration", ti, (double)sc->reason_duration[r] / 1000.0);
+    emit_gauge(e, "duration", e->reason[r - 1],
+               (double)sc->reason_duration[r] / 1000.0);
   }
 }
 
 static void emit_counts(struct emitter *e, const struct cx_snapshot *snap,
-                        const struct cx_labels *l, const struct cx_scope *sc) {
-  char ti[DATA_MAX_NAME_LEN];
+                        const struct cx_scope *sc) {
   for (int s = 0; s < CX_STATE_COUNT; s++)
     emit_gauge(e, "count", cx_state_name(s), sc->count[s]);
   for (size_t r = 1; r <= snap->nreasons; r++) {
     if (sc->reason_duration[r] <= 0 && sc->reason_count[r] == 0)
       continue;
-    reason_instance(l, r, "", ti, sizeof(ti));
-    emit_gauge(e, "count", ti, sc->reason_count[r]);
+    emit_gauge(e, "count", e->reason[r - 1], sc->reason_count[r]);
   }
 }
 
 static void emit_current(struct emitter *e, const struct cx_snapshot *snap,
-                         const struct cx_labels *l,
                          const struct cx_snapshot_agent *a) {
-  char ti[DATA_MAX_NAME_LEN];
   double in_state = a->state >= 0 ? (double)(snap->time - a->since) / 1000.0 : 0;
   if (in_state < 0)
     in_state = 0;
-  for (int s = 0; s < CX_STATE_COUNT; s++) {
-    ssnprintf(ti, sizeof(ti), "current-%s", cx_state_name(s));
-    emit_gauge(e, "duration", ti, a->state == s ? in_state : 0.0);
-  }
+  for (int s = 0; s < CX_STATE_COUNT; s++)
+    emit_gauge(e, "duration", e->current[s], a->state == s ? in_state : 0.0);
   for (size_t r = 1; r <= snap->nreasons; r++) {
     if (a->values.reason_duration[r] <= 0 && a->reason != r)
       continue;
-    reason_instance(l, r, "current-", ti, sizeof(ti));
-    emit_gauge(e, "duration", ti, a->reason == r ? in_state : 0.0);
+    emit_gauge(e, "duration", e->current_reason[r - 1],
+               a->reason == r ? in_state : 0.0);
   }
 }
 
@@ -158,24 +180,34 @@ int cx_emit(const struct cx_emit_options *opt, const struct cx_snapshot *snap,
     emit_health(&e, health);
     return e.failures;
   }
+  if (names_build(&e, snap, &l) != 0) {
+    ERROR("cxone plugin: out of memory naming %zu reasons; only the api "
+          "series dispatched this cycle",
+          snap->nreasons);
+    names_free(&e);
+    cx_labels_free(&l);
+    emit_health(&e, health);
+    return e.failures;
+  }
   for (size_t i = 0; opt->per_agent && i < snap->nagents; i++) {
     const struct cx_snapshot_agent *a = &snap->agents[i];
     set_scope(&e, "agent", l.agents[i].text);
     if (durations)
-      emit_durations(&e, snap, &l, &a->values);
-    emit_current(&e, snap, &l, a);
+      emit_durations(&e, snap, &a->values);
+    emit_current(&e, snap, a);
   }
   for (size_t t = 0; t < snap->nteams; t++) {
     set_scope(&e, "team", l.teams[t].text);
     if (durations)
-      emit_durations(&e, snap, &l, &snap->teams[t].values);
-    emit_counts(&e, snap, &l, &snap->teams[t].values);
+      emit_durations(&e, snap, &snap->teams[t].values);
+    emit_counts(&e, snap, &snap->teams[t].values);
   }
   set_scope(&e, "all", NULL);
   if (durations)
-    emit_durations(&e, snap, &l, &snap->all);
-  emit_counts(&e, snap, &l, &snap->all);
+    emit_durations(&e, snap, &snap->all);
+  emit_counts(&e, snap, &snap->all);
   emit_health(&e, health);
+  names_free(&e);
   cx_labels_free(&l);
   return e.failures;
 }

@@ -2,7 +2,8 @@
  * cx_snapshot.c: per-scope figures from the ledger and roster (see
  * cx_snapshot.h).  One pass over the agents: each agent's durations come
  * from the ledger's running sums (O(1) per agent), then are added to its
- * team's and to the "all" scope.
+ * team's (found by binary search over the teams sorted by id) and to the
+ * "all" scope.  A cycle costs O(agents log teams + teams).
  */
 #include "cx_snapshot.h"
 
@@ -36,12 +37,32 @@ static bool filter_accepts(const struct cx_filter *f, int64_t id,
   return true;
 }
 
-static long team_index(const struct cx_team_meta *teams, size_t nteams,
+/* Team lookup by id: the roster's teams sorted by id (an agent's team is
+ * looked up once per agent and cycle; a linear search made a cycle cost
+ * agents x teams, 16 million steps at 20,000 agents in 800 teams). */
+struct team_key {
+  int64_t id;
+  long index;
+};
+
+static int team_key_cmp(const void *a, const void *b) {
+  const struct team_key *x = a, *y = b;
+  if (x->id != y->id)
+    return (x->id > y->id) - (x->id < y->id);
+  return (x->index > y->index) - (x->index < y->index); /* the first wins */
+}
+
+static long team_index(const struct team_key *keys, size_t nteams,
                        int64_t id) {
-  for (size_t i = 0; i < nteams; i++)
-    if (teams[i].id == id)
-      return (long)i;
-  return -1;
+  size_t lo = 0, hi = nteams;
+  while (lo < hi) {
+    size_t mid = lo + (hi - lo) / 2;
+    if (keys[mid].id < id)
+      lo = mid + 1;
+    else
+      hi = mid;
+  }
+  return lo < nteams && keys[lo].id == id ? keys[lo].index : -1;
 }
 
 /* Carves the per-scope reason arrays out of one pool. */
@@ -128,13 +149,22 @@ int cx_snapshot_build(struct cx_snapshot *s, const struct cx_ledger *ledger,
   }
   s->nteams = nteams;
 
-  bool *team_used = calloc(nteams + 1, sizeof(*team_used));
-  if (team_used == NULL)
+  /* team_used[t]: team t has an agent in scope; then its index once the
+   * unused teams are dropped. */
+  long *team_used = calloc(nteams + 1, sizeof(*team_used));
+  struct team_key *keys = calloc(nteams + 1, sizeof(*keys));
+  if (team_used == NULL || keys == NULL) {
+    free(team_used);
+    free(keys);
     return ENOMEM;
+  }
+  for (size_t t = 0; t < nteams; t++)
+    keys[t] = (struct team_key){teams[t].id, (long)t};
+  qsort(keys, nteams, sizeof(*keys), team_key_cmp);
   for (size_t i = 0; i < nagents; i++) {
     const struct cx_agent_meta *m = i < nmeta ? &meta[i] : NULL;
     long team = m != NULL && m->team_id != CX_ID_NONE
-                    ? team_index(teams, nteams, m->team_id)
+                    ? team_index(keys, nteams, m->team_id)
                     : -1;
     int64_t id = cx_ledger_agent_id(ledger, i);
     if (!filter_accepts(filter, id, team >= 0 ? s->teams[team].name : NULL))
@@ -158,9 +188,10 @@ int cx_snapshot_build(struct cx_snapshot *s, const struct cx_ledger *ledger,
     scope_add(&s->all, a, nreasons);
     if (team >= 0) {
       scope_add(&s->teams[team].values, a, nreasons);
-      team_used[team] = true;
+      team_used[team] = 1;
     }
   }
+  free(keys);
 
   /* Keep only teams with at least one agent in scope (filters). */
   size_t kept = 0;
@@ -172,11 +203,11 @@ int cx_snapshot_build(struct cx_snapshot *s, const struct cx_ledger *ledger,
       if (s->teams[kept].name == s->teams[t].id_text)
         s->teams[kept].name = s->teams[kept].id_text;
     }
-    for (size_t i = 0; i < s->nagents; i++)
-      if (s->agents[i].team == (long)t)
-        s->agents[i].team = (long)kept;
-    kept++;
+    team_used[t] = (long)kept++;
   }
+  for (size_t i = 0; i < s->nagents; i++)
+    if (s->agents[i].team >= 0)
+      s->agents[i].team = team_used[s->agents[i].team];
   s->nteams = kept;
   free(team_used);
   return 0;
