@@ -12,6 +12,9 @@ Start the simulator with the default credentials and
   --history-straddle include --open-state partial --history-lag 0
 (e.g. cxone-sim --listen 127.0.0.1:0 --time-scale 0.01 --open-state partial),
 then run: sim/selfcheck.py --port PORT --ca TLSDIR/ca.pem
+A simulator started with --logged-out-history no is checked with the same
+option here: history must then hold no LoggedOut record and match the true
+timelines without them, while /sim/truth still counts logged-out time.
 The fault checks at the end change the simulator's state (they revoke all
 tokens), and the hold checks clear the holds of --agent, so use a dedicated
 instance.  Prints "N passed, N failed".
@@ -43,6 +46,7 @@ class Checker:
         self.passed = 0
         self.failed = 0
         self.token = None
+        self.logged_out = args.logged_out_history == "yes"
 
     def check(self, name, ok, detail=""):
         if ok:
@@ -151,7 +155,9 @@ def clipped(records, start, end):
 
 def compare(c, name, got, truth_agents, agent_ids):
     for aid in agent_ids:
-        want = truth_agents[str(aid)]["durations"]
+        want = dict(truth_agents[str(aid)]["durations"])
+        if not c.logged_out:
+            del want["LoggedOut"]  # absent from history, still in the truth
         have = got.get(aid, {})
         keys = set(want) | set(k for k, v in have.items() if v)
         bad = [(k, have.get(k, 0) / 1000, want.get(k, 0)) for k in sorted(keys)
@@ -171,6 +177,8 @@ def main():
     ap.add_argument("--access-key-id", default="SIMKEYID+/==")
     ap.add_argument("--access-key-secret", default="sim/access+key=secret==")
     ap.add_argument("--skip-faults", action="store_true")
+    ap.add_argument("--logged-out-history", choices=("yes", "no"), default="yes",
+                    help="as the simulator was started (default yes)")
     c = Checker(ap.parse_args())
     a = c.args
     st, _, body = c.request("/sim/roster")
@@ -305,6 +313,7 @@ def main():
     items = json.loads(body)
     c.check("timeline contiguous", st == 200 and items and all(
         x["end"] == y["start"] for x, y in zip(items, items[1:])))
+    logged_out(c, records, one, a.agent, items, truth)
 
     holds(c, a.agent, window)
     if roster["churn"]["hiresPerDay"] or roster["churn"]["leaversPerDay"]:
@@ -376,19 +385,26 @@ def churn(c, roster):
         recs, _, total, ok = fetch_history(c, "agents/%d/state-history" % aid, q, 50)
         ends = [iso_ms(r["startDate"]) + duration_ms(r["duration"]) for r in recs
                 if r["duration"] is not None]
-        c.check("leaver %d: history ends when it left, LoggedOut" % aid,
-                ok and recs and len(ends) == len(recs) and max(ends) == left and
-                recs[-1]["agentStateName"] == "LoggedOut", str(recs[-1:])[:300])
+        st, _, body = c.request("/sim/timeline?agent=%d&from=%s&to=%s" % (
+            aid, ms_iso(left - span), ms_iso(now)))
+        items = json.loads(body)
+        c.check("leaver %d: timeline ends when it left, LoggedOut" % aid,
+                st == 200 and items and iso_ms(items[-1]["end"]) == left and
+                items[-1]["state"] == "LoggedOut")
+        # The last item is the LoggedOut after the last shift, up to `left`;
+        # without LoggedOut records history ends where it began.
+        last_out = iso_ms(items[-1]["start"]) if items else None
+        c.check("leaver %d: history ends when it left" % aid,
+                ok and recs and len(ends) == len(recs) and
+                (max(ends) == left and recs[-1]["agentStateName"] == "LoggedOut"
+                 if c.logged_out else
+                 max(ends) == last_out and recs[-1]["agentStateName"] != "LoggedOut"),
+                str(recs[-1:])[:300])
         st, _, _ = c.api("agents/%d/state-history" % aid,
                          {"startDate": ms_iso(left), "endDate": ms_iso(now)})
         c.check("leaver %d: no history after it left" % aid, st == 204)
         st, _, _ = c.api("agents/%d/states" % aid)
         c.check("leaver %d: no state now" % aid, st == 404)
-        st, _, body = c.request("/sim/timeline?agent=%d&from=%s&to=%s" % (
-            aid, ms_iso(left - span), ms_iso(now)))
-        items = json.loads(body)
-        c.check("leaver %d: timeline ends when it left" % aid,
-                st == 200 and items and iso_ms(items[-1]["end"]) == left)
         win = (now - left) / 1000 + 1
         st, _, body = c.request("/sim/truth?end=%s&window=%.3f" % (ms_iso(now), win))
         t = json.loads(body)["agents"].get(str(aid))
@@ -430,6 +446,42 @@ def churn(c, roster):
         c.check("future hire %d: timeline from its first shift" % aid,
                 st == 200 and items and iso_ms(items[0]["start"]) == hired and
                 items[0]["state"] == "LoggedIn")
+
+
+def timeline_match(c, name, recs, items):
+    """History records against the true timeline items over the same range:
+    the same starts, states and reasons, LoggedOut left out when the
+    simulator leaves it out of history."""
+    want = [(iso_ms(x["start"]), x["state"], x["reason"]) for x in items
+            if c.logged_out or x["state"] != "LoggedOut"]
+    got = [(iso_ms(r["startDate"]), r["agentStateName"], r["outStateDescription"])
+           for r in recs]
+    c.check(name, got == want, str([(x, y) for x, y in zip(got, want) if x != y][:2]
+                                   or (len(got), len(want))))
+
+
+def logged_out(c, records, one, aid, items, truth):
+    """--logged-out-history: LoggedOut records present (yes) or absent (no)
+    from history; agents/states and /sim/truth show logged-out agents either
+    way."""
+    outs = [r for r in records + one
+            if r["agentStateId"] == 0 or r["agentStateName"] == "LoggedOut"]
+    truth_out = truth["all"]["durations"]["LoggedOut"]
+    if c.logged_out:
+        c.check("history has LoggedOut records", outs or truth_out == 0)
+    else:
+        c.check("history without LoggedOut records", not outs, str(outs[:1]))
+        c.check("truth still counts LoggedOut", truth_out > 0, str(truth_out))
+    st, _, body = c.api("agents/states")
+    doc = json.loads(body) if st == 200 else {"agentStates": [], "lastPollTime": ms_iso(0)}
+    live = {}
+    for x in doc["agentStates"]:
+        live[x["agentStateName"]] = live.get(x["agentStateName"], 0) + 1
+    st, _, body = c.request("/sim/truth?end=%s&window=1" % doc["lastPollTime"])
+    counts = json.loads(body)["all"]["counts"] if st == 200 else {}
+    c.check("agents/states counts are the truth's",
+            all(counts.get(s) == live.get(s, 0) for s in STATES), "%s %s" % (live, counts))
+    timeline_match(c, "per-agent history is the timeline", one, items)
 
 
 def hold(c, **q):
@@ -476,13 +528,18 @@ def holds(c, aid, window):
     recs, _, total, ok = fetch_history(c, "agents/%d/state-history" % aid, q, 7)
     spans = [(iso_ms(r["startDate"]), iso_ms(r["startDate"]) + duration_ms(r["duration"]),
               r["agentStateName"], r["outStateDescription"]) for r in recs]
+    # Without LoggedOut records, history has gaps where the agent was out.
     c.check("hold history contiguous", ok and spans and total == len(recs) and
-            all(x[1] == y[0] for x, y in zip(spans, spans[1:])),
+            all(x[1] == y[0] if c.logged_out else x[1] <= y[0]
+                for x, y in zip(spans, spans[1:])),
             str([x for x, y in zip(spans, spans[1:]) if x[1] != y[0]][:2]))
     c.check("hold history items", (h1[0], h1[1], "InboundContact", None) in spans and
-            any(x[0] == h1[1] for x in spans) and
             any(x[0] == h2 and x[2:] == ("Unavailable", "Training") for x in spans) and
-            any(x[1] == h1[0] for x in spans), str(spans[:3]))
+            (not c.logged_out or any(x[0] == h1[1] for x in spans) and
+             any(x[1] == h1[0] for x in spans)), str(spans[:3]))
+    st, _, body = c.request("/sim/timeline?agent=%d&from=%s&to=%s" % (
+        aid, q["startDate"], q["endDate"]))
+    timeline_match(c, "hold history is the timeline", recs, json.loads(body))
 
     st, _, body = c.request("/sim/truth?end=%s&window=%.3f" % (ms_iso(end), window / 1000))
     truth = json.loads(body)

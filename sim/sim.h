@@ -71,6 +71,7 @@ struct sim_config {
   unsigned empty_history; /* 204 or 200 */
   unsigned no_change;     /* 304, 204 or 200 */
   bool all_agents_history;
+  bool logged_out_history; /* false: history leaves LoggedOut records out */
   int page_size;
   cx_ms_t history_lag_ms;
 };

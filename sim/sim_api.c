@@ -242,6 +242,17 @@ static bool hist_valid(const struct hist *h, const struct sim_cursor *c) {
           h->known > h->from || it->start >= h->from);
 }
 
+/* hist_valid, after moving past LoggedOut items where history leaves them
+ * out (--logged-out-history no; a LoggedOut item is followed by a LoggedIn
+ * one, or is the last of a leaver's, where hist_valid stops: the walk
+ * ends). */
+static bool hist_settle(const struct hist *h, struct sim_cursor *c) {
+  while (!sim_cfg.logged_out_history && hist_valid(h, c) &&
+         sim_cursor_item(c)->state == SIM_LOGGED_OUT)
+    sim_cursor_next(c);
+  return hist_valid(h, c);
+}
+
 /* Places c on the agent's first record; false when there is none (the
  * cursor is then not placed when the agent's span misses the range). */
 static bool hist_first(const struct hist *h, int agent, struct sim_cursor *c) {
@@ -254,12 +265,12 @@ static bool hist_first(const struct hist *h, int agent, struct sim_cursor *c) {
   if (sim_cfg.history_straddle == SIM_STRADDLE_EXCLUDE &&
       sim_cursor_item(c)->start < h->from)
     sim_cursor_next(c);
-  return hist_valid(h, c);
+  return hist_settle(h, c);
 }
 
 static bool hist_next(const struct hist *h, struct sim_cursor *c) {
   sim_cursor_next(c);
-  return hist_valid(h, c);
+  return hist_settle(h, c);
 }
 
 static struct json_object *render_record(const struct hist *h,

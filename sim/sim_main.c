@@ -40,6 +40,7 @@ struct sim_config sim_cfg = {
     .empty_history = 204,
     .no_change = 304,
     .all_agents_history = true,
+    .logged_out_history = true,
     .page_size = 1000,
     .churn_days = 365,
 };
@@ -128,6 +129,11 @@ static void usage(FILE *f) {
       "                        the agent's open state in state-history: left\n"
       "                        out, \"duration\": null, or the time so far\n"
       "                        (default omit)\n"
+      "  --logged-out-history yes|no\n"
+      "                        no: state-history never returns LoggedOut\n"
+      "                        records (agents between sessions are absent);\n"
+      "                        agents/states and /sim/truth unchanged\n"
+      "                        (default yes)\n"
       "  --duration-format iso|seconds\n"
       "                        \"PT4M10.250S\" or 250.25 (default iso)\n"
       "  --team-field teamId|teamNo|both\n"
@@ -201,6 +207,7 @@ enum {
   O_TENANT,
   O_STRADDLE,
   O_OPEN,
+  O_LOGGED_OUT,
   O_DURATION,
   O_TEAM_FIELD,
   O_EMPTY,
@@ -237,6 +244,7 @@ static const struct option options[] = {
     {"tenant-id", required_argument, NULL, O_TENANT},
     {"history-straddle", required_argument, NULL, O_STRADDLE},
     {"open-state", required_argument, NULL, O_OPEN},
+    {"logged-out-history", required_argument, NULL, O_LOGGED_OUT},
     {"duration-format", required_argument, NULL, O_DURATION},
     {"team-field", required_argument, NULL, O_TEAM_FIELD},
     {"empty-history", required_argument, NULL, O_EMPTY},
@@ -340,6 +348,10 @@ static int apply(int opt, const char *arg) {
   case O_OPEN:
     c = choice(arg, opens);
     sim_cfg.open_state = (enum sim_open_state)c;
+    return c < 0 ? -1 : 0;
+  case O_LOGGED_OUT:
+    c = choice(arg, yes_no);
+    sim_cfg.logged_out_history = c == 1;
     return c < 0 ? -1 : 0;
   case O_DURATION:
     c = choice(arg, durations);

@@ -152,6 +152,7 @@ struct query {
   unsigned pages;
   uint64_t sent_gen;     /* token generation the request carried */
   unsigned refused;      /* 401s since the last good answer */
+  bool finished;         /* the last page is read (or the agent unknown) */
 };
 
 static void query_free(struct query *q) {
@@ -161,9 +162,12 @@ static void query_free(struct query *q) {
   q->url = q->prev_url = q->query_base = NULL;
 }
 
-/* Sets q's first URL from q->query_base (with top when > 0). */
+/* Sets q's first URL from q->query_base (with top when > 0), unless a
+ * resumed query has it already. */
 static enum cx_status query_start(struct cx_api *api, struct query *q,
                                   struct cx_error *err) {
+  if (q->url != NULL)
+    return CX_OK;
   char *rel = NULL;
   if (q->query_base != NULL)
     rel = q->top > 0 ? cx_str_printf("%s%ctop=%u", q->query_base,
@@ -254,6 +258,8 @@ struct walk {
   bool token_refused;     /* the current token was the one refused */
   bool skip_404;          /* per agent: 404 = unknown agent, skipped */
   enum cx_status failed;  /* an error met in next() */
+  cx_go_on_fn go_on;      /* NULL, or false to start nothing more */
+  void *go_on_ctx;
   struct cx_error *err;
   begin_fn begin;
   page_fn page;
@@ -263,7 +269,8 @@ struct walk {
 
 static bool walk_next(void *ctx, unsigned slot, struct cx_http_request *req) {
   struct walk *w = ctx;
-  if (w->reauth || w->failed != CX_OK)
+  if (w->reauth || w->failed != CX_OK ||
+      (w->go_on != NULL && !w->go_on(w->go_on_ctx)))
     return false;
   size_t i;
   if (w->nready > 0) {
@@ -297,8 +304,10 @@ static enum cx_status walk_page(struct walk *w, size_t i,
                                 struct cx_error *err) {
   struct query *q = &w->q[i];
   q->refused = 0;
-  if (resp->status == 204 || resp->status == 304)
+  if (resp->status == 204 || resp->status == 304) {
+    q->finished = true;
     return CX_OK;
+  }
   struct page_links links = {.total = -1};
   void *kept = NULL;
   enum cx_status st = w->page(w->ctx, q, resp, &links, &kept, err);
@@ -313,6 +322,8 @@ static enum cx_status walk_page(struct walk *w, size_t i,
     return err != NULL ? err->status : CX_ERR_PARSE;
   if (rc > 0)
     w->ready[w->nready++] = i;
+  else
+    q->finished = true;
   return CX_OK;
 }
 
@@ -336,6 +347,7 @@ static enum cx_status walk_done(void *ctx, unsigned slot, enum cx_status sent,
   if (resp->status == 404 && w->skip_404) {
     cx_log(CX_LOG_INFO, "api: %s: HTTP 404 (%s), agent skipped", q->what,
            resp->ic_status[0] ? resp->ic_status : "unknown agent");
+    q->finished = true;
     return CX_OK;
   }
   if (!cx_reply_ok(resp))
@@ -386,24 +398,46 @@ static void walk_free(struct walk *w) {
 /* --------------------------------------------------------- state history */
 
 struct history_walk {
-  const int64_t *agent_ids; /* NULL: all agents */
-  char start[CX_ISO8601_SIZE * 3], end[CX_ISO8601_SIZE * 3]; /* escaped */
+  struct cx_history_task *tasks; /* NULL: all agents over [start, end] */
+  cx_ms_t start, end;
   cx_history_page_fn fn;
   void *ctx;
 };
 
+/* "startDate=...&endDate=..." for [start, end], escaped. */
+static char *range_query(const char *what, cx_ms_t start, cx_ms_t end) {
+  char s[CX_ISO8601_SIZE], e[CX_ISO8601_SIZE];
+  if (end < start || cx_time_format(start, s, sizeof(s)) != 0 ||
+      cx_time_format(end, e, sizeof(e)) != 0)
+    return NULL;
+  char *es = cx_http_escape(s), *ee = cx_http_escape(e);
+  char *q = es && ee ? cx_str_printf("%s?startDate=%s&endDate=%s", what, es, ee)
+                     : NULL;
+  free(es);
+  free(ee);
+  return q;
+}
+
 static enum cx_status history_begin(void *ctx, size_t i, struct query *q,
                                     struct cx_error *err) {
   const struct history_walk *h = ctx;
-  if (h->agent_ids == NULL)
+  cx_ms_t start = h->start, end = h->end;
+  if (h->tasks == NULL) {
     snprintf(q->what, sizeof(q->what), "agents/state-history");
-  else
+  } else {
+    const struct cx_history_task *t = &h->tasks[i];
     snprintf(q->what, sizeof(q->what), "agents/%" PRId64 "/state-history",
-             h->agent_ids[i]);
-  q->query_base = cx_str_printf("%s?startDate=%s&endDate=%s", q->what,
-                                h->start, h->end);
+             t->agent_id);
+    start = t->start;
+    end = t->end;
+    if (t->resume_url != NULL && (q->url = strdup(t->resume_url)) == NULL)
+      return cx_error_set(err, CX_ERR_NOMEM, 0, "%s: out of memory", q->what);
+    q->seen = t->seen;
+  }
+  q->query_base = range_query(q->what, start, end);
   if (q->query_base == NULL)
-    return cx_error_set(err, CX_ERR_NOMEM, 0, "%s: out of memory", q->what);
+    return cx_error_set(err, end < start ? CX_ERR_INVALID : CX_ERR_NOMEM, 0,
+                        "%s: bad time range or out of memory", q->what);
   return CX_OK;
 }
 
@@ -440,36 +474,44 @@ static enum cx_status history_page(void *ctx, struct query *q,
   return CX_OK;
 }
 
-/* ids NULL: the all-agents query (n == 1).  skip_404: an agent answering
- * 404 is unknown and skipped (else 404 is CX_ERR_NOT_FOUND). */
-static enum cx_status history_walk(struct cx_api *api, const int64_t *ids,
-                                   size_t n, bool skip_404, cx_ms_t start,
-                                   cx_ms_t end, unsigned top, unsigned parallel,
+/* Hands each task its progress: done, or the page to resume from. */
+static enum cx_status save_progress(struct walk *w, struct cx_history_task *t,
+                                    struct cx_error *err) {
+  enum cx_status st = CX_OK;
+  for (size_t i = 0; i < w->next_new; i++) {
+    struct query *q = &w->q[i];
+    t[i].done = q->finished;
+    free(t[i].resume_url);
+    t[i].resume_url = NULL;
+    t[i].seen = q->seen;
+    if (!q->finished && q->url != NULL &&
+        (t[i].resume_url = strdup(q->url)) == NULL && st == CX_OK)
+      st = cx_error_set(err, CX_ERR_NOMEM, 0, "state-history: out of memory");
+  }
+  return st;
+}
+
+/* tasks NULL: the all-agents query over [start, end] (n == 1).  Else one
+ * query per task, progress saved in the tasks.  skip_404: 404 means an
+ * unknown agent, skipped (else CX_ERR_NOT_FOUND). */
+static enum cx_status history_walk(struct cx_api *api,
+                                   struct cx_history_task *tasks, size_t n,
+                                   bool skip_404, cx_ms_t start, cx_ms_t end,
+                                   unsigned top,
+                                   unsigned parallel, cx_go_on_fn go_on,
                                    cx_history_page_fn fn, void *ctx,
                                    struct cx_error *err) {
   if (api == NULL)
     return cx_error_set(err, CX_ERR_INVALID, 0, "api: no handle");
-  struct history_walk h = {.agent_ids = ids, .fn = fn, .ctx = ctx};
-  char s[CX_ISO8601_SIZE], e[CX_ISO8601_SIZE];
-  if (end < start || cx_time_format(start, s, sizeof(s)) != 0 ||
-      cx_time_format(end, e, sizeof(e)) != 0)
-    return cx_error_set(err, CX_ERR_INVALID, 0,
-                        "state-history: bad time range");
-  char *es = cx_http_escape(s), *ee = cx_http_escape(e);
-  if (es != NULL && ee != NULL) {
-    snprintf(h.start, sizeof(h.start), "%s", es);
-    snprintf(h.end, sizeof(h.end), "%s", ee);
-  }
-  bool ok = es != NULL && ee != NULL;
-  free(es);
-  free(ee);
-  if (!ok)
-    return cx_error_set(err, CX_ERR_NOMEM, 0, "state-history: out of memory");
+  struct history_walk h = {.tasks = tasks, .start = start, .end = end,
+                           .fn = fn, .ctx = ctx};
   struct walk w;
   enum cx_status st = walk_init(&w, api, n, err);
   if (st != CX_OK)
     return st;
   w.skip_404 = skip_404;
+  w.go_on = go_on;
+  w.go_on_ctx = ctx;
   w.begin = history_begin;
   w.page = history_page;
   w.release = history_release;
@@ -477,6 +519,11 @@ static enum cx_status history_walk(struct cx_api *api, const int64_t *ids,
   for (size_t i = 0; i < n; i++)
     w.q[i].top = top;
   st = walk_run(&w, parallel, err);
+  if (tasks != NULL) {
+    struct cx_error mem = {0};
+    if (save_progress(&w, tasks, &mem) != CX_OK && st == CX_OK)
+      st = cx_error_set(err, mem.status, 0, "%s", mem.message);
+  }
   walk_free(&w);
   return st;
 }
@@ -485,19 +532,25 @@ enum cx_status cx_api_state_history(struct cx_api *api, int64_t agent_id,
                                     cx_ms_t start, cx_ms_t end, unsigned top,
                                     cx_history_page_fn fn, void *ctx,
                                     struct cx_error *err) {
-  return history_walk(api, agent_id == CX_ID_NONE ? NULL : &agent_id, 1,
-                      false, start, end, top, 1, fn, ctx, err);
+  if (agent_id == CX_ID_NONE)
+    return history_walk(api, NULL, 1, false, start, end, top, 1, NULL, fn,
+                        ctx, err);
+  struct cx_history_task t = {.agent_id = agent_id, .start = start, .end = end};
+  enum cx_status st =
+      history_walk(api, &t, 1, false, start, end, top, 1, NULL, fn, ctx, err);
+  free(t.resume_url);
+  return st;
 }
 
-enum cx_status cx_api_state_history_agents(struct cx_api *api,
-                                           const int64_t *agent_ids, size_t n,
-                                           cx_ms_t start, cx_ms_t end,
-                                           unsigned parallel,
-                                           cx_history_page_fn fn, void *ctx,
-                                           struct cx_error *err) {
+enum cx_status cx_api_state_history_tasks(struct cx_api *api,
+                                          struct cx_history_task *tasks,
+                                          size_t n, unsigned top,
+                                          unsigned parallel, cx_go_on_fn go_on,
+                                          cx_history_page_fn fn, void *ctx,
+                                          struct cx_error *err) {
   if (n == 0)
     return CX_OK;
-  if (agent_ids == NULL)
+  if (tasks == NULL)
     return cx_error_set(err, CX_ERR_INVALID, 0, "state-history: no agents");
   if (parallel == 0)
     parallel = 1;
@@ -505,7 +558,7 @@ enum cx_status cx_api_state_history_agents(struct cx_api *api,
     parallel = CX_API_MAX_PARALLEL;
   if (parallel > n)
     parallel = (unsigned)n;
-  return history_walk(api, agent_ids, n, true, start, end, 0, parallel, fn,
+  return history_walk(api, tasks, n, true, 0, 0, top, parallel, go_on, fn,
                       ctx, err);
 }
 

@@ -19,6 +19,7 @@
 #include "cx_json.h"
 #include "cx_time.h"
 
+#include <stdbool.h>
 #include <stdint.h>
 
 /* Health counters since creation; read by the glue for the "api" series. */
@@ -69,16 +70,33 @@ enum cx_status cx_api_state_history(struct cx_api *api, int64_t agent_id,
                                     cx_history_page_fn fn, void *ctx,
                                     struct cx_error *err);
 
-/* The per-agent fallback: state history of many agents over [start, end],
- * with at most `parallel` requests in flight (curl multi), each agent's
- * pages followed.  fn is called from the calling thread.  An agent answering
- * 404 (unknown agent) is skipped; other errors stop and are returned. */
-enum cx_status cx_api_state_history_agents(struct cx_api *api,
-                                           const int64_t *agent_ids, size_t n,
-                                           cx_ms_t start, cx_ms_t end,
-                                           unsigned parallel,
-                                           cx_history_page_fn fn, void *ctx,
-                                           struct cx_error *err);
+/* One agent's part of the per-agent fallback, resumable across calls. */
+struct cx_history_task {
+  int64_t agent_id;
+  cx_ms_t start, end; /* the range asked for */
+  char *resume_url;   /* in/out: page to go on from, NULL for the first;
+                         the api frees and replaces it (free it when the
+                         task is dropped) */
+  uint64_t seen;      /* in/out: records read so far (skip/top paging) */
+  bool done;          /* out: every page read, or the agent is unknown */
+};
+
+/* Whether a walk may start another request; those in flight finish. */
+typedef bool (*cx_go_on_fn)(void *ctx);
+
+/* The per-agent fallback: agents/{id}/state-history of each task, at most
+ * `parallel` requests in flight, each agent's pages followed, fn called from
+ * the calling thread (go_on and fn get ctx).  An agent answering 404
+ * (unknown agent) is done.  Progress is saved in the tasks whatever the
+ * outcome, so a walk cut short (go_on, the deadline, an error) resumes
+ * where it stopped: a task never started keeps what it had.  Other errors
+ * stop the walk and are returned. */
+enum cx_status cx_api_state_history_tasks(struct cx_api *api,
+                                          struct cx_history_task *tasks,
+                                          size_t n, unsigned top,
+                                          unsigned parallel, cx_go_on_fn go_on,
+                                          cx_history_page_fn fn, void *ctx,
+                                          struct cx_error *err);
 
 /* GET agents/states: all pages concatenated into *page.  updated_since NULL
  * asks for a full snapshot.  fields NULL asks for every field.  On 304, 204

@@ -22,10 +22,19 @@
  *     the two ends and whose state comes from the higher-priority source
  *     (history over live), so the open state is never counted twice and a
  *     repeated or re-paged record is harmless;
- *   - gaps (end(i) < start(i + 1)) stay gaps: no state is invented.
+ *   - a gap (end(i) < start(i + 1)) is time the agent was logged out: CXone
+ *     records every state of a session, and tenants whose history leaves out
+ *     LoggedOut leave exactly those gaps.  Before the first item and after
+ *     a closed last item nothing is known, and nothing is counted.  (A state
+ *     real-time polling saw open stays open when history closes it, since
+ *     history may show the current state with a partial duration; where
+ *     history leaves out LoggedOut, real-time polling sees it instead.)
  *
- * Running sums: sum[state] (and reason_sum[reason]) hold the effective
- * durations of every live item except the last.  An insertion changes at
+ * So a non-last item stands for up to two spans (item_spans): its own state
+ * until eff_end, then LoggedOut until the next start.
+ *
+ * Running sums: sum[state] (and reason_sum[reason]) hold the spans of every
+ * live item except the last.  An insertion changes at
  * most two effective durations (the new item's and its predecessor's), so it
  * costs O(1) sum updates plus the array move (appends, the common case, move
  * nothing).  A query adds the last item (clipped to now) and subtracts the
@@ -68,6 +77,9 @@ struct cx_ledger {
   char **reasons; /* reasons[id - 1] */
   size_t nreasons;
   size_t items_total;
+  uint64_t changes; /* adds that changed anything (cx_ledger_changes) */
+  bool *idle;       /* [1..nidle]: reasons no item named at the last evict */
+  size_t nidle;
 };
 
 static cx_ms_t min_ms(cx_ms_t a, cx_ms_t b) { return a < b ? a : b; }
@@ -100,6 +112,7 @@ void cx_ledger_destroy(struct cx_ledger *l) {
   for (size_t i = 0; i < l->nreasons; i++)
     free(l->reasons[i]);
   free(l->reasons);
+  free(l->idle);
   free(l->agents);
   free(l->slots);
   free(l);
@@ -193,17 +206,50 @@ static cx_ms_t eff_end(const struct agent *a, size_t i) {
   return a->items[i].end;
 }
 
-/* Adds sign * effective duration of non-last item i to the sums. */
+/* Where item i's spans end: the next start, or its own end when last. */
+static cx_ms_t spans_end(const struct agent *a, size_t i) {
+  return i + 1 < a->len ? a->items[i + 1].start : a->items[i].end;
+}
+
+struct span {
+  cx_ms_t start, end;
+  int state;
+  uint32_t reason;
+};
+
+/* The spans item i stands for (see "Design"): 1 or 2, in time order. */
+static size_t item_spans(const struct agent *a, size_t i, struct span out[2]) {
+  const struct item *it = &a->items[i];
+  cx_ms_t own_end = eff_end(a, i);
+  out[0] = (struct span){it->start, own_end, it->state, it->reason};
+  cx_ms_t next = spans_end(a, i);
+  if (i + 1 == a->len || own_end >= next)
+    return 1;
+  out[1] = (struct span){own_end, next, CX_STATE_LOGGED_OUT, 0};
+  return 2;
+}
+
+/* Adds sign * |[from, to)| of a span's state (and reason) to base/reasons. */
+static void add_span(const struct span *sp, cx_ms_t from, cx_ms_t to,
+                     cx_ms_t *base, cx_ms_t *reasons, int sign) {
+  cx_ms_t d = to - from;
+  if (d <= 0)
+    return;
+  base[sp->state] += sign * d;
+  if (reasons != NULL && sp->reason != 0)
+    reasons[sp->reason] += sign * d;
+}
+
+/* Adds sign * the spans of non-last item i to the running sums. */
 static void account(struct agent *a, size_t i, int sign) {
   assert(i + 1 < a->len);
-  const struct item *it = &a->items[i];
-  cx_ms_t d = max_ms(0, eff_end(a, i) - it->start);
-  a->sum[it->state] += sign * d;
-  if (it->reason != 0) {
-    assert(it->reason < a->reason_cap);
-    a->reason_sum[it->reason] += sign * d;
+  struct span sp[2];
+  size_t n = item_spans(a, i, sp);
+  for (size_t k = 0; k < n; k++) {
+    assert(sp[k].reason == 0 || sp[k].reason < a->reason_cap);
+    add_span(&sp[k], sp[k].start, sp[k].end, a->sum, a->reason_sum, sign);
+    assert(a->sum[sp[k].state] >= 0);
   }
-  assert(a->sum[it->state] >= 0);
 }
 
 static int reserve_reason(struct agent *a, size_t reason) {
@@ -274,15 +320,18 @@ int cx_ledger_add(struct cx_ledger *l, int64_t agent_id, int state_id,
   if (p < a->len && a->items[p].start == start) {
     /* Same start: one item.  Later end wins; state from the stronger source. */
     struct item *old = &a->items[p];
+    struct item merged = source >= old->source ? it : *old;
+    merged.end = max_ms(old->end, end);
+    if (merged.end == old->end && merged.state == old->state &&
+        merged.reason == old->reason && merged.source == old->source)
+      return 0; /* a repeat: nothing new */
     bool last = p + 1 == a->len;
     if (!last)
       account(a, p, -1);
-    cx_ms_t merged_end = max_ms(old->end, end);
-    if (source >= old->source)
-      *old = it;
-    old->end = merged_end;
+    *old = merged;
     if (!last)
       account(a, p, +1);
+    l->changes++;
     return 0;
   }
 
@@ -294,6 +343,7 @@ int cx_ledger_add(struct cx_ledger *l, int64_t agent_id, int state_id,
   a->items[p] = it;
   a->len++;
   l->items_total++;
+  l->changes++;
   if (has_pred)
     account(a, p - 1, +1);
   if (p + 1 < a->len)
@@ -310,14 +360,10 @@ void cx_ledger_advance(struct cx_ledger *l, cx_ms_t now) {
     struct agent *a = &l->agents[k];
     while (a->head < a->len) {
       size_t i = a->head;
-      if (i + 1 == a->len) {
-        if (a->items[i].end > ws)
-          break;
-      } else {
-        if (eff_end(a, i) > ws)
-          break;
+      if (spans_end(a, i) > ws)
+        break;
+      if (i + 1 < a->len)
         account(a, i, -1);
-      }
       a->head++;
       l->items_total--;
     }
@@ -333,17 +379,6 @@ int64_t cx_ledger_agent_id(const struct cx_ledger *l, size_t index) {
   return l->agents[index].id;
 }
 
-/* Adds sign * |[from, to) ∩ [ws, now)| of item it to the output arrays. */
-static void add_overlap(const struct item *it, cx_ms_t from, cx_ms_t to,
-                        cx_ms_t *base, cx_ms_t *reasons, int sign) {
-  cx_ms_t d = to - from;
-  if (d <= 0)
-    return;
-  base[it->state] += sign * d;
-  if (reasons != NULL && it->reason != 0)
-    reasons[it->reason] += sign * d;
-}
-
 void cx_ledger_durations(const struct cx_ledger *l, size_t index, cx_ms_t now,
                          cx_ms_t *base, cx_ms_t *reasons) {
   assert(index < l->nagents);
@@ -357,26 +392,27 @@ void cx_ledger_durations(const struct cx_ledger *l, size_t index, cx_ms_t now,
   if (a->head == a->len)
     return;
 
+  struct span sp[2];
   /* Head items reaching back before the window start: remove that part. */
   for (size_t i = a->head; i + 1 < a->len && a->items[i].start < ws; i++)
-    add_overlap(&a->items[i], a->items[i].start, min_ms(eff_end(a, i), ws),
-                base, reasons, -1);
+    for (size_t k = 0, n = item_spans(a, i, sp); k < n; k++)
+      add_span(&sp[k], sp[k].start, min_ms(sp[k].end, ws), base, reasons, -1);
 
   /* Items reaching past now (observed after the instant asked for): remove
-   * the part after now.  Effective spans are ordered, so this stops at the
-   * first item that ends by now. */
+   * the part after now.  Spans are ordered, so this stops at the first item
+   * whose spans end by now. */
   for (size_t i = a->len - 1; i-- > a->head;) {
-    cx_ms_t e = eff_end(a, i);
-    if (e <= now)
+    if (spans_end(a, i) <= now)
       break;
-    add_overlap(&a->items[i], max_ms(a->items[i].start, max_ms(now, ws)), e,
-                base, reasons, -1);
+    for (size_t k = 0, n = item_spans(a, i, sp); k < n; k++)
+      add_span(&sp[k], max_ms(sp[k].start, max_ms(now, ws)), sp[k].end, base,
+               reasons, -1);
   }
 
   /* The last item is not in the sums: clip it to [ws, now). */
-  const struct item *last = &a->items[a->len - 1];
-  add_overlap(last, max_ms(last->start, ws), min_ms(last->end, now), base,
-              reasons, +1);
+  item_spans(a, a->len - 1, sp);
+  add_span(&sp[0], max_ms(sp[0].start, ws), min_ms(sp[0].end, now), base,
+           reasons, +1);
 }
 
 int cx_ledger_current(const struct cx_ledger *l, size_t index, cx_ms_t now,
@@ -385,15 +421,18 @@ int cx_ledger_current(const struct cx_ledger *l, size_t index, cx_ms_t now,
   const struct agent *a = &l->agents[index];
   /* Usually the last item; items observed after now come after it. */
   for (size_t i = a->len; i-- > a->head;) {
-    const struct item *it = &a->items[i];
-    if (it->start > now)
+    if (a->items[i].start > now)
       continue;
-    if (eff_end(a, i) <= now)
-      return ENOENT;
-    *state_id = it->state;
-    *reason_id = it->reason;
-    *since = it->start;
-    return 0;
+    struct span sp[2];
+    for (size_t k = 0, n = item_spans(a, i, sp); k < n; k++) {
+      if (sp[k].start <= now && now < sp[k].end) {
+        *state_id = sp[k].state;
+        *reason_id = sp[k].reason;
+        *since = sp[k].start;
+        return 0;
+      }
+    }
+    return ENOENT;
   }
   return ENOENT;
 }
@@ -419,18 +458,126 @@ int cx_ledger_foreach(const struct cx_ledger *l, size_t index, cx_ms_t from,
   if (first > a->head)
     first--;
   for (size_t i = first; i < a->len && a->items[i].start < to; i++) {
-    cx_ms_t s = max_ms(a->items[i].start, from);
-    cx_ms_t e = min_ms(eff_end(a, i), to);
-    if (e <= s)
-      continue;
-    int rc = fn(ctx, a->items[i].state, a->items[i].reason, s, e);
-    if (rc != 0)
-      return rc;
+    struct span sp[2];
+    for (size_t k = 0, n = item_spans(a, i, sp); k < n; k++) {
+      cx_ms_t s = max_ms(sp[k].start, from);
+      cx_ms_t e = min_ms(sp[k].end, to);
+      if (e <= s)
+        continue;
+      int rc = fn(ctx, sp[k].state, sp[k].reason, s, e);
+      if (rc != 0)
+        return rc;
+    }
   }
   return 0;
 }
 
 size_t cx_ledger_item_count(const struct cx_ledger *l) { return l->items_total; }
+
+uint64_t cx_ledger_changes(const struct cx_ledger *l) { return l->changes; }
+
+bool cx_ledger_holds(const struct cx_ledger *l, size_t index) {
+  assert(index < l->nagents);
+  return l->agents[index].head < l->agents[index].len;
+}
+
+void cx_ledger_close(struct cx_ledger *l, size_t index, cx_ms_t start,
+                     cx_ms_t at) {
+  assert(index < l->nagents);
+  struct agent *a = &l->agents[index];
+  if (a->head == a->len)
+    return;
+  struct item *last = &a->items[a->len - 1];
+  if (last->end != CX_MS_INFINITY ||
+      (start != CX_LEDGER_ANY_START && last->start != start))
+    return;
+  last->end = max_ms(last->start, at); /* the last item is not in the sums */
+  l->changes++;
+}
+
+/* ---- eviction ---- */
+
+/* Drops the reasons that no item named at this call nor at the previous
+ * one (so each was 0 everywhere for a cycle before it goes). */
+static void drop_unused_reasons(struct cx_ledger *l) {
+  if (l->nreasons == 0)
+    return;
+  bool *used = calloc(l->nreasons + 1, sizeof(*used));
+  uint32_t *map = calloc(l->nreasons + 1, sizeof(*map));
+  bool *idle = calloc(l->nreasons + 1, sizeof(*idle));
+  if (used == NULL || map == NULL || idle == NULL) {
+    free(used);
+    free(map);
+    free(idle);
+    return; /* kept for now: eviction is an optimisation */
+  }
+  for (size_t k = 0; k < l->nagents; k++) {
+    const struct agent *a = &l->agents[k];
+    for (size_t i = a->head; i < a->len; i++)
+      used[a->items[i].reason] = true;
+  }
+  size_t n = 0;
+  for (size_t r = 1; r <= l->nreasons; r++) {
+    bool was_idle = r <= l->nidle && l->idle[r];
+    if (used[r] || !was_idle) {
+      idle[n + 1] = !used[r];
+      l->reasons[n] = l->reasons[r - 1];
+      map[r] = (uint32_t)++n;
+    } else {
+      free(l->reasons[r - 1]);
+    }
+  }
+  if (n < l->nreasons) {
+    for (size_t k = 0; k < l->nagents; k++) {
+      struct agent *a = &l->agents[k];
+      for (size_t i = a->head; i < a->len; i++)
+        a->items[i].reason = map[a->items[i].reason];
+      /* A reason's sum moves with it; an unused one's sum is 0. */
+      for (size_t r = 1; r < a->reason_cap && r <= l->nreasons; r++) {
+        if (map[r] != 0 && map[r] != r) {
+          a->reason_sum[map[r]] = a->reason_sum[r];
+          a->reason_sum[r] = 0;
+        } else if (map[r] == 0) {
+          a->reason_sum[r] = 0;
+        }
+      }
+    }
+    l->nreasons = n;
+  }
+  free(l->idle);
+  l->idle = idle;
+  l->nidle = n;
+  free(used);
+  free(map);
+}
+
+size_t cx_ledger_evict(struct cx_ledger *l, const bool *marked, size_t *map) {
+  size_t n = 0;
+  for (size_t k = 0; k < l->nagents; k++) {
+    struct agent *a = &l->agents[k];
+    if (marked[k] && a->head == a->len) {
+      free(a->items);
+      free(a->reason_sum);
+      map[k] = SIZE_MAX;
+      continue;
+    }
+    l->agents[n] = *a;
+    map[k] = n++;
+  }
+  size_t evicted = l->nagents - n;
+  if (evicted > 0) {
+    l->nagents = n;
+    memset(l->slots, 0, l->nslots * sizeof(*l->slots));
+    for (size_t k = 0; k < n; k++) {
+      size_t s = slot_of(l->agents[k].id, l->nslots);
+      while (l->slots[s] != 0)
+        s = (s + 1) & (l->nslots - 1);
+      l->slots[s] = k + 1;
+    }
+  }
+  drop_unused_reasons(l);
+  return evicted;
+}
 
 /* ---- self-check (tests, fuzzers) ---- */
 
@@ -440,11 +587,27 @@ size_t cx_ledger_item_count(const struct cx_ledger *l) { return l->items_total; 
       return __LINE__;                                                         \
   } while (0)
 
+/* The running sums of one reason (0: the base states, summed into base),
+ * recomputed from the spans. */
+static cx_ms_t recount(const struct agent *a, size_t reason, cx_ms_t *base) {
+  cx_ms_t total = 0;
+  for (size_t i = a->head; i + 1 < a->len; i++) {
+    struct span sp[2];
+    for (size_t k = 0, n = item_spans(a, i, sp); k < n; k++) {
+      cx_ms_t d = max_ms(0, sp[k].end - sp[k].start);
+      if (base != NULL)
+        base[sp[k].state] += d;
+      if (reason != 0 && sp[k].reason == reason)
+        total += d;
+    }
+  }
+  return total;
+}
+
 static int check_agent(const struct cx_ledger *l, const struct agent *a) {
   CHECK_OR_LINE(a->head <= a->len && a->len <= a->cap);
   CHECK_OR_LINE(a->cap == 0 || a->items != NULL);
   CHECK_OR_LINE(a->reason_cap == 0 || a->reason_sum != NULL);
-  cx_ms_t sum[CX_STATE_COUNT] = {0};
   for (size_t i = a->head; i < a->len; i++) {
     const struct item *it = &a->items[i];
     CHECK_OR_LINE(it->start <= it->end);
@@ -455,18 +618,13 @@ static int check_agent(const struct cx_ledger *l, const struct agent *a) {
     CHECK_OR_LINE(it->reason == 0 || (it->state == CX_STATE_UNAVAILABLE &&
                                       it->reason < a->reason_cap));
     CHECK_OR_LINE(i == a->head || a->items[i - 1].start < it->start);
-    if (i + 1 < a->len)
-      sum[it->state] += max_ms(0, eff_end(a, i) - it->start);
   }
+  cx_ms_t sum[CX_STATE_COUNT] = {0};
+  recount(a, 0, sum);
   for (int s = 0; s < CX_STATE_COUNT; s++)
     CHECK_OR_LINE(a->sum[s] == sum[s]);
-  for (size_t r = 0; r < a->reason_cap; r++) {
-    cx_ms_t rs = 0;
-    for (size_t i = a->head; i + 1 < a->len; i++)
-      if (r != 0 && a->items[i].reason == r)
-        rs += max_ms(0, eff_end(a, i) - a->items[i].start);
-    CHECK_OR_LINE(a->reason_sum[r] == rs);
-  }
+  for (size_t r = 1; r < a->reason_cap; r++)
+    CHECK_OR_LINE(a->reason_sum[r] == recount(a, r, NULL));
   return 0;
 }
 

@@ -16,6 +16,7 @@
 #include "cx_record.h"
 #include "cx_time.h"
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -78,6 +79,29 @@ int cx_ledger_foreach(const struct cx_ledger *ledger, size_t index,
 
 /* Total items held, for health figures and benchmarks. */
 size_t cx_ledger_item_count(const struct cx_ledger *ledger);
+
+/* How many adds changed the ledger so far (a repeat changes nothing): the
+ * caller tells new observations from re-read ones by its growth. */
+uint64_t cx_ledger_changes(const struct cx_ledger *ledger);
+
+/* Whether agent `index` has any item left in the window. */
+bool cx_ledger_holds(const struct cx_ledger *ledger, size_t index);
+
+/* Ends agent `index`'s last item at `at` (not before its start) if it is
+ * open and begins at `start` (CX_LEDGER_ANY_START: whatever its start):
+ * the state is over and nothing is known after it (the agent left). */
+#define CX_LEDGER_ANY_START INT64_MIN
+void cx_ledger_close(struct cx_ledger *ledger, size_t index, cx_ms_t start,
+                     cx_ms_t at);
+
+/* Forgets every agent marked[k] that holds no item (cx_ledger_advance
+ * moved the window past all it had), and every reason no item named at
+ * this call nor at the previous one; the others keep their order.
+ * map[agent_count] receives each old index's new one, SIZE_MAX for the
+ * forgotten.  Reason ids may change.  Returns how many agents were
+ * forgotten. */
+size_t cx_ledger_evict(struct cx_ledger *ledger, const bool *marked,
+                       size_t *map);
 
 /* For tests and fuzzers: verifies the ledger's internal invariants and
  * returns 0 when they hold, else the source line (> 0) of the first check

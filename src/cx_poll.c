@@ -1,47 +1,102 @@
 /*
  * cx_poll.c: one tenant's polling cycle (see cx_poll.h).
  *
- * Owns the tenant's runtime state: the HTTP and API handles, the ledger, the
- * roster (agent -> team and names, team id -> name), the real-time delta
- * cursor (updatedSince) and the history cursors.
+ * Owns the tenant's runtime state: the HTTP and API handles, the ledger,
+ * the roster (cx_roster: names, teams, what polling has shown per agent),
+ * the real-time delta cursor (updatedSince) and the history walk.  The
+ * walk's arithmetic (where a fetch starts, the lag, what is final, whether
+ * an agent is covered, the chunk) is in cx_cursor, as pure functions.
  *
- * History cursor.  One cursor walks history forward in chunks, oldest first,
- * as many per cycle as fit in half the cycle budget; a chunk that fails is
- * retried next cycle at half the span (so a tenant too large for the budget
- * still converges).  The first walk starts at t0 - Window - LookBack (the
- * backfill); until it first reaches now the duration figures are incomplete
- * and the health says so.  Every later cycle restarts the walk a little
- * before where the previous one ended: repeats are merged by the ledger, and
- * late history (reporting lag) lands within that overlap.  After an outage
- * the same walk catches up chunk by chunk.  A state that began before the
- * overlap and is still open is carried by the real-time item until history
- * or the next real-time state closes it.
+ * The cycle is a state machine with one phase and two modes:
  *
- * How far back to restart.  Re-reading a fixed 10 minutes would cost every
- * cycle a number of records proportional to the agents (5,000 agents: some
- * 25,000 records, 25 requests).  The overlap only has to cover the history's
- * lag plus a state the real-time poll may have missed, so it is measured:
- * the history horizon is the latest instant any record of the last fetch
- * reached; lag = fetch end - horizon, remembered as a maximum that decays by
- * one interval per cycle; overlap = lag + two intervals, at most
- * HistoryOverlap.  A busy tenant without lag re-reads two intervals, one
- * request per cycle whatever its size; a quiet tenant (whose horizon trails
- * because nobody changed state) re-reads more, but has little to read.
+ *   phase     a cycle's history step              leaves for   when
+ *   --------  ----------------------------------  -----------  ----------------
+ *   backfill  chunks from t0 - Window - LookBack  catch-up     history reached
+ *             on, oldest first, while half the                 the present (per
+ *             budget is left                                   agent: every
+ *                                                              agent's first
+ *                                                              task is done)
+ *   catch-up  as steady; durations held back      steady       every agent is
+ *                                                              covered, or
+ *                                                              HistoryOverlap
+ *                                                              has passed
+ *   steady    from the cursor less lag + margin   (stays)      an outage only
+ *             to now: one request on a busy                    moves the cursor
+ *             tenant                                           back in time;
+ *                                                              the walk catches
+ *                                                              up by chunks
  *
- * When the window figures are ready.  Right after start-up a state that
- * began before the first real-time poll is known only from history, and
- * history may trail real time (reporting lag).  An agent is covered once
- * history reaches the start of the first state real-time polling showed
- * for it (or that state began before the window); from then on every
- * instant of its window is known from one source or the other.  Duration
- * series are dispatched once the backfill is complete and every agent is
- * covered, or, should some agent never be covered (history missing for it),
- * once the backfill has been complete for HistoryOverlap.  Until then every
- * cycle also asks the per-agent endpoint for the history of (at most
- * MAX_REACH_BACK) uncovered agents since the end of their last known record
- * (or the backfill start): where history leaves out states that began
- * before startDate, the state that was open at start-up is never returned
- * by the overlapping all-agents requests, whose start has moved past it.
+ *   live mode  full snapshot: the first cycle, every FULL_SNAPSHOT_EVERY, after
+ *              any error, when updatedSince is refused; else delta (changes
+ *              since the last answer's lastPollTime).
+ *   history    all agents (one range for everyone), until that endpoint
+ *   mode       answers 404; then per agent, for good.
+ *
+ * Lag and what is final.  History may trail real time (reporting lag): a
+ * fetch answered at `done` knows the timelines up to done - lag at best.
+ * Until it is measured the lag is taken to be HistoryOverlap, the most it
+ * may be.  Each fetch that reaches the present measures it: lag = done - the latest
+ * instant reached by a record that brought something new to the ledger.
+ * A record is new when the server has just learnt of it, so this bounds
+ * the true lag from above and is tight on a busy tenant; records re-read
+ * unchanged say nothing and an answer without news keeps the estimate
+ * (it never jumps to its maximum, HistoryOverlap).  History for a span is
+ * final once a fetch has covered it and was answered at least lag after
+ * its end: final = max(final, min(fetch end, done - lag)).  The next fetch
+ * starts at the cursor (the last fetch's end) less lag + two intervals:
+ * everything before is final, and on a busy tenant the range holds only
+ * the last cycles' changes, one page.
+ *
+ * When the window figures are ready (coverage).  An agent's window is
+ * known from history up to `final`, and from real-time polling since the
+ * start of the first real-time state seen for it (first_live): between
+ * polls a real-time state that did not change did not end.  The agent is
+ * covered once first_live <= final (or first_live is before the window, or
+ * it was never seen in real time).  Duration series are dispatched from
+ * the first cycle every agent is covered after the backfill: right at its
+ * end without lag (every first_live is before the last fetch), a lag later
+ * with one (the last states before start-up reach history by then).  An
+ * agent never covered (history missing for it) holds them back at most
+ * HistoryOverlap.  Where history has no LoggedOut records, the gap between
+ * two sessions counts as LoggedOut (cx_ledger), so history need not reach
+ * an agent's current state for that agent to be covered.
+ *
+ * States open at the horizon.  A state that was still going on at the
+ * horizon of the backfill's last fetch (done - lag) and ended before the
+ * first real-time poll is in no answer yet, and where history returns
+ * only the states that begin inside the range asked for ("straddling"
+ * states left out), no later overlap starts early enough to return it.
+ * So when the lag kept an agent uncovered at the backfill's end and no
+ * answer has shown a straddling state, that agent's history is read once
+ * more, per agent, from the end of its last record at the backfill's end
+ * (a later record may come after the hidden state), once the lag has
+ * passed (at most MAX_REACH_BACK agents a cycle).  Without lag no agent is
+ * uncovered then, and a server that returns straddling states returns
+ * these too: neither costs a request.  Per-agent tasks always start no
+ * later than the end of the agent's last record.
+ *
+ * Per-agent history.  Without the all-agents endpoint each agent has its
+ * own task (cx_api_state_history_tasks): first [backfill start, now), then,
+ * when its real-time state changed after its history's final point,
+ * [its cursor less lag + margin, now): at once (the state real-time polling
+ * missed in between is there unless history lags) and, if history was not
+ * final yet, once more when the lag has passed.  Tasks keep
+ * their page across cycles and a cycle starts requests while a quarter of
+ * its budget is left, so every cycle advances whatever the server's speed:
+ * the backfill takes about agents x pages / (ParallelRequests x requests a
+ * request-time fits in 3/4 of the budget) cycles.
+ *
+ * Agents that leave.  A state real-time polling saw open ends where
+ * history closes it, if that is before what the server knew at the
+ * real-time poll (last poll - lag: a partial duration of a state still
+ * going on reaches that, as the lag bounds the true one): so the
+ * LoggedOut of an agent who left ends with the record that closes it.
+ * Failing that, an agent missing from a full real-time snapshot has left:
+ * its open state ends at the snapshot's instant.  Once the window has held
+ * nothing of an agent for a whole pass (every value it dispatched was 0),
+ * it is forgotten, with the teams and reasons nothing refers to any more
+ * (cx_roster_evict, once a minute), so memory follows what the window
+ * holds.
  *
  * Logged-out time before the backfill.  Where state-history returns only
  * states that began inside the requested range, the state that straddles the
@@ -52,12 +107,13 @@
  * Window) makes that case a state longer than LookBack.
  */
 #include "cx_poll.h"
+#include "cx_cursor.h"
 #include "cx_log.h"
+#include "cx_roster.h"
 
 #include <errno.h>
 #include <inttypes.h>
 #include <stdlib.h>
-#include <string.h>
 
 /* Real-time fields the ledger and roster use. */
 #define LIVE_FIELDS                                                            \
@@ -67,45 +123,40 @@
 /* A full real-time snapshot this often, to heal any missed delta. */
 #define FULL_SNAPSHOT_EVERY 120
 
-#define MIN_CHUNK_MS (5 * 60 * 1000)
-
-/* Agents whose history is re-read per agent in one cycle while the window
- * figures wait for history to reach real time. */
+/* Agents whose history is read again in one cycle (see "States open at
+ * the horizon"). */
 #define MAX_REACH_BACK 32
 
-/* What is known of one agent's timeline since start-up. */
-struct coverage {
-  cx_ms_t first_live; /* start of the first real-time state; NONE_MS if none */
-  cx_ms_t hist_end;   /* latest end (or open start) in history; NONE_MS */
-};
-#define NONE_MS INT64_MIN
+/* Forgotten agents are looked for this often (a pass over every item). */
+#define EVICT_EVERY_MS (60 * 1000)
+
+enum phase { PHASE_BACKFILL, PHASE_CATCH_UP, PHASE_STEADY };
 
 struct cx_poll {
   const struct cx_poll_config *cfg;
   struct cx_http *http;
   struct cx_api *api;
   struct cx_ledger *ledger;
+  struct cx_roster roster;
 
-  struct cx_agent_meta *meta; /* by ledger index */
-  struct coverage *cov;       /* by ledger index */
-  size_t nmeta;
-  struct cx_team_meta *teams;
-  size_t nteams;
+  enum phase phase;
+  bool per_agent;         /* history mode */
 
   char updated_since[CX_ISO8601_SIZE];
   bool have_updated_since;
   unsigned deltas_since_full;
 
   cx_ms_t backfill_start; /* where the first walk began */
-  cx_ms_t horizon;        /* latest instant the current fetch's records reach */
+  cx_ms_t cursor;         /* all agents: history read up to here */
+  cx_ms_t final;          /* all agents: history final up to here */
   cx_ms_t lag;            /* estimated history lag (see above) */
-  cx_ms_t cursor;         /* history is known up to here */
-  cx_ms_t chunk;
-  bool backfill_done;     /* the cursor has reached now once */
+  cx_ms_t newest;         /* this fetch: latest instant of a new record */
+  cx_ms_t fetch_from;     /* this fetch: the range's start */
+  bool straddle_seen;     /* an answer held a state begun before its range */
+  cx_ms_t backfill_final; /* history final up to here at the backfill's end */
+  cx_ms_t chunk, chunk_max;
   cx_ms_t backfill_done_at;
-  bool durations_ready;   /* see "When the window figures are ready" */
-  cx_ms_t waiting_logged_at;
-  bool per_agent;
+  cx_ms_t waiting_logged_at, evicted_at;
 
   cx_ms_t created, last_now, last_live_ok, last_history_ok, cycle_start;
   cx_ms_t (*clock)(void);
@@ -126,8 +177,9 @@ struct cx_poll *cx_poll_create(const struct cx_poll_config *cfg) {
   p->cfg = cfg;
   p->clock = cx_now_ms;
   p->created = cx_now_ms();
-  p->chunk = cfg->chunk > 0 ? cfg->chunk : 2 * 3600 * 1000;
-  p->lag = 0; /* measured from the first fetch that reaches now */
+  p->chunk = p->chunk_max = cfg->chunk > 0 ? cfg->chunk : 2 * 3600 * 1000;
+  p->final = CX_CURSOR_NONE;
+  p->lag = cfg->overlap; /* the most it may be, until a fetch measures it */
   p->http = cx_http_create(&cfg->http);
   p->api = p->http ? cx_api_create(&cfg->api, p->http) : NULL;
   p->ledger = cx_ledger_create(cfg->window);
@@ -141,16 +193,7 @@ struct cx_poll *cx_poll_create(const struct cx_poll_config *cfg) {
 void cx_poll_destroy(struct cx_poll *p) {
   if (p == NULL)
     return;
-  for (size_t i = 0; i < p->nmeta; i++) {
-    free(p->meta[i].first_name);
-    free(p->meta[i].last_name);
-    free(p->meta[i].user_name);
-  }
-  free(p->meta);
-  free(p->cov);
-  for (size_t i = 0; i < p->nteams; i++)
-    free(p->teams[i].name);
-  free(p->teams);
+  cx_roster_free(&p->roster);
   cx_snapshot_free(&p->snap);
   cx_ledger_destroy(p->ledger);
   cx_api_destroy(p->api);
@@ -176,66 +219,32 @@ const struct cx_health *cx_poll_health(const struct cx_poll *p) {
 }
 struct cx_api *cx_poll_api(struct cx_poll *p) { return p->api; }
 
-/* ---- roster ---- */
-
-/* The roster index of agent_id in *idx, the roster arrays grown to the
- * ledger's agent count; *idx is -1 when the ledger does not hold the agent
- * (an observation wholly before the window leaves no trace, and an agent
- * that departed has nothing else).  CX_OK or CX_ERR_NOMEM. */
+/* The roster index of agent_id in *idx, the roster grown to the ledger's
+ * agents; *idx is -1 when the ledger does not hold the agent (an
+ * observation wholly before the window leaves no trace).  CX_OK or
+ * CX_ERR_NOMEM. */
 static enum cx_status roster_index(struct cx_poll *p, int64_t agent_id,
                                    long *idx) {
   *idx = cx_ledger_agent_index(p->ledger, agent_id);
-  size_t n = cx_ledger_agent_count(p->ledger);
-  if (n > p->nmeta) {
-    struct cx_agent_meta *m = realloc(p->meta, n * sizeof(*m));
-    if (m != NULL)
-      p->meta = m;
-    struct coverage *c = realloc(p->cov, n * sizeof(*c));
-    if (c != NULL)
-      p->cov = c;
-    if (m == NULL || c == NULL)
-      return CX_ERR_NOMEM;
-    for (size_t i = p->nmeta; i < n; i++) {
-      m[i] = (struct cx_agent_meta){.team_id = CX_ID_NONE};
-      c[i] = (struct coverage){.first_live = NONE_MS, .hist_end = NONE_MS};
-    }
-    p->nmeta = n;
-  }
-  return CX_OK;
+  return cx_roster_sync(&p->roster, p->ledger);
 }
 
-/* Replaces *dst by a copy of src when they differ.  0 or ENOMEM. */
-static int update_string(char **dst, const char *src) {
-  if (src == NULL || (*dst != NULL && strcmp(*dst, src) == 0))
-    return 0;
-  char *copy = strdup(src);
-  if (copy == NULL)
-    return ENOMEM;
-  free(*dst);
-  *dst = copy;
-  return 0;
+static bool agent_wanted(const struct cx_poll *p, int64_t id) {
+  const struct cx_filter *f = &p->cfg->filter;
+  bool wanted = f->nagents == 0;
+  for (size_t j = 0; j < f->nagents && !wanted; j++)
+    wanted = f->agents[j] == id;
+  return wanted;
 }
 
-static int team_note(struct cx_poll *p, int64_t id, const char *name) {
-  if (id == CX_ID_NONE)
-    return 0;
-  for (size_t i = 0; i < p->nteams; i++)
-    if (p->teams[i].id == id)
-      return update_string(&p->teams[i].name, name);
-  struct cx_team_meta *t = realloc(p->teams, (p->nteams + 1) * sizeof(*t));
-  if (t == NULL)
-    return ENOMEM;
-  p->teams = t;
-  t[p->nteams] = (struct cx_team_meta){.id = id};
-  if (update_string(&t[p->nteams].name, name) != 0)
-    return ENOMEM;
-  p->nteams++;
-  return 0;
+static cx_ms_t budget_left(const struct cx_poll *p) {
+  return p->cfg->budget - (p->clock() - p->cycle_start);
 }
 
 /* ---- real time ---- */
 
-static enum cx_status apply_live(struct cx_poll *p, const struct cx_agent_state *s,
+static enum cx_status apply_live(struct cx_poll *p,
+                                 const struct cx_agent_state *s,
                                  struct cx_error *err) {
   int rc = cx_ledger_add(p->ledger, s->agent_id, s->state_id, s->reason,
                          s->start, CX_MS_INFINITY, CX_SOURCE_LIVE);
@@ -246,17 +255,17 @@ static enum cx_status apply_live(struct cx_poll *p, const struct cx_agent_state 
     return cx_error_set(err, CX_ERR_NOMEM, 0, "out of memory (real-time state)");
   if (idx < 0)
     return CX_OK; /* nothing of it reaches the window */
-  struct cx_agent_meta *m = &p->meta[idx];
-  if (p->cov[idx].first_live == NONE_MS)
-    p->cov[idx].first_live = s->start;
-  if (s->team_id != CX_ID_NONE)
-    m->team_id = s->team_id;
-  if (team_note(p, s->team_id, s->team_name) != 0 ||
-      update_string(&m->first_name, s->first_name) != 0 ||
-      update_string(&m->last_name, s->last_name) != 0 ||
-      update_string(&m->user_name, s->user_name) != 0)
+  if (cx_roster_note_live(&p->roster, (size_t)idx, s) != CX_OK)
     return cx_error_set(err, CX_ERR_NOMEM, 0, "out of memory (roster)");
   return CX_OK;
+}
+
+/* After a full snapshot: an agent it did not list has left (see "Agents
+ * that leave"). */
+static void close_unlisted(struct cx_poll *p, cx_ms_t observed) {
+  for (size_t i = 0; i < p->roster.n; i++)
+    if (!p->roster.track[i].listed)
+      cx_ledger_close(p->ledger, i, CX_LEDGER_ANY_START, observed);
 }
 
 static enum cx_status poll_live(struct cx_poll *p, struct cx_error *err) {
@@ -282,8 +291,13 @@ static enum cx_status poll_live(struct cx_poll *p, struct cx_error *err) {
     cx_states_page_free(&page);
     return st;
   }
+  if (!delta)
+    for (size_t i = 0; i < p->roster.n; i++)
+      p->roster.track[i].listed = false;
   for (size_t i = 0; i < page.count && st == CX_OK; i++)
     st = apply_live(p, &page.states[i], err);
+  if (st == CX_OK && !delta && changed)
+    close_unlisted(p, observed);
   if (st == CX_OK && changed && page.last_poll_time > 0 &&
       cx_time_format(page.last_poll_time, p->updated_since,
                      sizeof(p->updated_since)) == 0) {
@@ -308,6 +322,7 @@ static enum cx_status on_history_page(void *ctx,
     const struct cx_history_record *r = &pg->records[i];
     cx_ms_t end = r->duration == CX_DURATION_OPEN ? CX_MS_INFINITY
                                                   : r->start + r->duration;
+    uint64_t changes = cx_ledger_changes(p->ledger);
     int rc = cx_ledger_add(p->ledger, r->agent_id, r->state_id, r->reason,
                            r->start, end, CX_SOURCE_HISTORY);
     if (rc == ENOMEM)
@@ -320,16 +335,21 @@ static enum cx_status on_history_page(void *ctx,
     if (idx < 0)
       continue; /* wholly before the window, agent not held otherwise */
     cx_ms_t known = end == CX_MS_INFINITY ? r->start : end;
-    if (known > p->cov[idx].hist_end)
-      p->cov[idx].hist_end = known;
-    if (known > p->horizon)
-      p->horizon = known;
-    if (r->team_id == CX_ID_NONE)
-      continue;
-    if (team_note(p, r->team_id, NULL) != 0)
+    if (cx_ledger_changes(p->ledger) != changes && known > p->newest)
+      p->newest = known;
+    struct cx_agent_track *t = &p->roster.track[idx];
+    if (known > t->hist_end)
+      t->hist_end = known;
+    if (r->start < p->fetch_from)
+      p->straddle_seen = true;
+    /* A state real-time polling still holds open that history closed
+     * before what the server knew at the real-time poll (a partial
+     * duration reaches that): it is over (see "Agents that leave"). */
+    if (end != CX_MS_INFINITY && end < p->last_live_ok - p->lag)
+      cx_ledger_close(p->ledger, (size_t)idx, r->start, end);
+    if (cx_roster_note_history_team(&p->roster, (size_t)idx, r->team_id) !=
+        CX_OK)
       return CX_ERR_NOMEM;
-    if (p->meta[idx].team_id == CX_ID_NONE)
-      p->meta[idx].team_id = r->team_id;
   }
   if (pg->skipped > 0)
     cx_log(CX_LOG_INFO, "agents/state-history: %zu record(s) without a usable "
@@ -337,42 +357,177 @@ static enum cx_status on_history_page(void *ctx,
   return CX_OK;
 }
 
-static enum cx_status fetch_history(struct cx_poll *p, cx_ms_t start,
-                                    cx_ms_t end, struct cx_error *err) {
-  if (!p->per_agent) {
-    enum cx_status st = cx_api_state_history(p->api, CX_ID_NONE, start, end,
-                                             p->cfg->page_size,
-                                             on_history_page, p, err);
-    if (st != CX_ERR_NOT_FOUND)
-      return st;
-    cx_log(CX_LOG_NOTICE, "the all-agents state-history endpoint is missing "
-           "(%s); using per-agent requests", err->message);
-    cx_error_clear(err);
-    p->per_agent = true;
-  }
-  const struct cx_filter *f = &p->cfg->filter;
-  size_t n = cx_ledger_agent_count(p->ledger);
-  int64_t *ids = malloc((n ? n : 1) * sizeof(*ids));
-  if (ids == NULL)
-    return cx_error_set(err, CX_ERR_NOMEM, 0, "out of memory (agent list)");
-  size_t k = 0;
-  for (size_t i = 0; i < n; i++) {
-    int64_t id = cx_ledger_agent_id(p->ledger, i);
-    bool wanted = f->nagents == 0;
-    for (size_t j = 0; j < f->nagents && !wanted; j++)
-      wanted = f->agents[j] == id;
-    if (wanted)
-      ids[k++] = id;
-  }
-  enum cx_status st = cx_api_state_history_agents(
-      p->api, ids, k, start, end, p->cfg->parallel ? p->cfg->parallel : 4,
-      on_history_page, p, err);
-  free(ids);
-  return st;
+/* After a fetch that reached the present, answered at `done`. */
+static void measure_lag(struct cx_poll *p, cx_ms_t done) {
+  p->lag = cx_cursor_lag(p->lag, done, p->newest, p->cfg->overlap);
 }
 
-static cx_ms_t budget_left(const struct cx_poll *p) {
-  return p->cfg->budget - (p->clock() - p->cycle_start);
+/* All-agents mode: the walk from the cursor to now, chunk by chunk.
+ * CX_ERR_NOT_FOUND when the endpoint is missing. */
+static enum cx_status history_all_agents(struct cx_poll *p,
+                                         struct cx_error *err) {
+  cx_ms_t from = p->cursor;
+  if (p->phase != PHASE_BACKFILL)
+    from = cx_cursor_fetch_from(p->cursor, p->lag, p->cfg->interval,
+                                p->cfg->overlap);
+  cx_ms_t now;
+  p->newest = CX_CURSOR_NONE; /* over the cycle's chunks: they are contiguous */
+  do {
+    now = p->clock();
+    cx_ms_t end = from + p->chunk < now ? from + p->chunk : now;
+    p->fetch_from = from;
+    enum cx_status st = cx_api_state_history(p->api, CX_ID_NONE, from, end,
+                                             p->cfg->page_size,
+                                             on_history_page, p, err);
+    if (st != CX_OK) {
+      if (st != CX_ERR_NOMEM && st != CX_ERR_NOT_FOUND)
+        p->chunk = cx_cursor_chunk_failed(p->chunk);
+      return st;
+    }
+    cx_ms_t done = p->clock();
+    p->chunk = cx_cursor_chunk_ok(p->chunk, p->chunk_max);
+    if (end == now)
+      measure_lag(p, done);
+    p->final = cx_cursor_final(p->final, end, done, p->lag);
+    from = end;
+    if (end > p->cursor)
+      p->cursor = end;
+  } while (from < now && budget_left(p) > p->cfg->budget / 2);
+  if (from >= now && p->phase == PHASE_BACKFILL)
+    p->phase = PHASE_CATCH_UP;
+  return CX_OK;
+}
+
+static bool go_on(void *ctx) {
+  const struct cx_poll *p = ctx;
+  return budget_left(p) > p->cfg->budget / 4;
+}
+
+/* Per-agent mode: whether agent i needs a task now (see "Per-agent
+ * history"). */
+static bool needs_task(const struct cx_poll *p, size_t i, cx_ms_t now) {
+  const struct cx_agent_track *t = &p->roster.track[i];
+  if (t->final == CX_CURSOR_NONE)
+    return true;
+  if (t->live_start == CX_CURSOR_NONE || t->live_start <= t->final)
+    return false;
+  return t->asked_for != t->live_start || now >= t->live_start + p->lag;
+}
+
+/* An agent with a task, by index (the pages may grow the roster). */
+struct pick {
+  cx_ms_t fetched;
+  size_t index;
+};
+
+/* Oldest history first. */
+static int by_fetched(const void *a, const void *b) {
+  cx_ms_t fx = ((const struct pick *)a)->fetched;
+  cx_ms_t fy = ((const struct pick *)b)->fetched;
+  return fx < fy ? -1 : fx > fy;
+}
+
+static enum cx_status history_per_agent(struct cx_poll *p,
+                                        struct cx_error *err) {
+  cx_ms_t now = p->clock();
+  struct cx_roster *r = &p->roster;
+  struct pick *mine = malloc((r->n ? r->n : 1) * sizeof(*mine));
+  struct cx_history_task *tasks = malloc((r->n ? r->n : 1) * sizeof(*tasks));
+  if (mine == NULL || tasks == NULL) {
+    free(mine);
+    free(tasks);
+    return cx_error_set(err, CX_ERR_NOMEM, 0, "out of memory (history tasks)");
+  }
+  size_t k = 0;
+  for (size_t i = 0; i < r->n; i++) {
+    struct cx_agent_track *t = &r->track[i];
+    int64_t id = cx_ledger_agent_id(p->ledger, i);
+    if (!agent_wanted(p, id))
+      continue;
+    if (!t->fetching && needs_task(p, i, now)) {
+      cx_ms_t from = t->fetched == CX_CURSOR_NONE
+                         ? p->backfill_start
+                         : cx_cursor_fetch_from(t->fetched, p->lag,
+                                                p->cfg->interval,
+                                                p->cfg->overlap);
+      if (t->hist_end != CX_CURSOR_NONE && t->hist_end < from)
+        from = t->hist_end; /* see "States open at the horizon" */
+      free(t->task.resume_url);
+      t->task = (struct cx_history_task){.agent_id = id, .start = from,
+                                         .end = now};
+      t->fetching = true;
+      t->asked_for = t->live_start;
+    }
+    if (t->fetching)
+      mine[k++] = (struct pick){.fetched = t->fetched, .index = i};
+  }
+  qsort(mine, k, sizeof(*mine), by_fetched);
+  for (size_t j = 0; j < k; j++)
+    tasks[j] = r->track[mine[j].index].task;
+  p->newest = CX_CURSOR_NONE;
+  p->fetch_from = CX_CURSOR_NONE; /* ranges differ: straddling is not told */
+  enum cx_status st = cx_api_state_history_tasks(
+      p->api, tasks, k, p->cfg->page_size, p->cfg->parallel ? p->cfg->parallel : 4,
+      go_on, on_history_page, p, err);
+  cx_ms_t done = p->clock();
+  if (k > 0)
+    measure_lag(p, done);
+  for (size_t j = 0; j < k; j++) {
+    struct cx_agent_track *t = &r->track[mine[j].index];
+    t->task = tasks[j];
+    if (!t->task.done)
+      continue;
+    t->fetching = false;
+    t->fetched = t->task.end;
+    t->final = cx_cursor_final(t->final, t->task.end, done, p->lag);
+  }
+  free(mine);
+  free(tasks);
+  if (st != CX_OK || p->phase != PHASE_BACKFILL)
+    return st;
+  for (size_t i = 0; i < r->n; i++)
+    if (r->track[i].final == CX_CURSOR_NONE &&
+        agent_wanted(p, cx_ledger_agent_id(p->ledger, i)))
+      return CX_OK; /* the backfill goes on next cycle */
+  p->phase = PHASE_CATCH_UP;
+  return CX_OK;
+}
+
+/* Whether agent i needs its history read again (see "States open at the
+ * horizon"), now that history is final past its first real-time state. */
+static bool needs_reach_back(const struct cx_poll *p, size_t i) {
+  const struct cx_agent_track *t = &p->roster.track[i];
+  return !p->per_agent && !p->straddle_seen && !t->reached_back &&
+         t->first_live != CX_CURSOR_NONE && t->first_live > p->backfill_final;
+}
+
+/* See "States open at the horizon". */
+static enum cx_status reach_back(struct cx_poll *p, struct cx_error *err) {
+  struct cx_history_task tasks[MAX_REACH_BACK];
+  size_t who[MAX_REACH_BACK], k = 0;
+  cx_ms_t now = p->clock();
+  for (size_t i = 0; i < p->roster.n && k < MAX_REACH_BACK; i++) {
+    const struct cx_agent_track *t = &p->roster.track[i];
+    int64_t id = cx_ledger_agent_id(p->ledger, i);
+    if (!needs_reach_back(p, i) || !agent_wanted(p, id) ||
+        !cx_cursor_covered(t->first_live, p->final, now - p->cfg->window))
+      continue;
+    who[k] = i;
+    tasks[k++] = (struct cx_history_task){
+        .agent_id = id,
+        .start = t->reach_from != CX_CURSOR_NONE ? t->reach_from
+                                                 : p->backfill_start,
+        .end = now};
+  }
+  p->fetch_from = CX_CURSOR_NONE;
+  enum cx_status st = cx_api_state_history_tasks(
+      p->api, tasks, k, p->cfg->page_size, p->cfg->parallel ? p->cfg->parallel : 4,
+      go_on, on_history_page, p, err);
+  for (size_t j = 0; j < k; j++) {
+    p->roster.track[who[j]].reached_back = tasks[j].done;
+    free(tasks[j].resume_url);
+  }
+  return st;
 }
 
 /* See "Logged-out time before the backfill" above. */
@@ -384,148 +539,136 @@ static enum cx_status infer_logged_out(struct cx_poll *p, struct cx_error *err) 
     if (cx_ledger_first(p->ledger, i, &state, &start) != 0 ||
         state != CX_STATE_LOGGED_IN || start <= p->backfill_start)
       continue;
-    int64_t id = cx_ledger_agent_id(p->ledger, i);
-    long idx = -1;
-    if (cx_ledger_add(p->ledger, id, CX_STATE_LOGGED_OUT, NULL,
-                      p->backfill_start, start, CX_SOURCE_HISTORY) != 0 ||
-        roster_index(p, id, &idx) != CX_OK)
+    if (cx_ledger_add(p->ledger, cx_ledger_agent_id(p->ledger, i),
+                      CX_STATE_LOGGED_OUT, NULL, p->backfill_start, start,
+                      CX_SOURCE_HISTORY) != 0)
       return cx_error_set(err, CX_ERR_NOMEM, 0, "out of memory (ledger)");
-    if (idx < 0)
-      continue;
-    /* The inferred span counts as history for "When the window figures are
-     * ready": nothing before the login is missing. */
-    if (p->cov[idx].hist_end < start)
-      p->cov[idx].hist_end = start;
   }
   return CX_OK;
-}
-
-/* Whether every instant of the agent's window [now - Window, now] is known
- * from history or from real-time polling. */
-static bool covered(const struct cx_poll *p, const struct coverage *c,
-                    cx_ms_t now) {
-  return c->first_live == NONE_MS || c->first_live <= now - p->cfg->window ||
-         c->hist_end >= c->first_live;
-}
-
-/* See "When the window figures are ready" above. */
-static enum cx_status reach_back(struct cx_poll *p, cx_ms_t now,
-                                 struct cx_error *err) {
-  int64_t ids[MAX_REACH_BACK];
-  size_t n = 0;
-  cx_ms_t since = now;
-  for (size_t i = 0; i < p->nmeta && n < MAX_REACH_BACK; i++) {
-    const struct coverage *c = &p->cov[i];
-    if (covered(p, c, now))
-      continue;
-    ids[n++] = cx_ledger_agent_id(p->ledger, i);
-    cx_ms_t from = c->hist_end != NONE_MS ? c->hist_end : p->backfill_start;
-    if (from < since)
-      since = from;
-  }
-  if (n == 0)
-    return CX_OK;
-  return cx_api_state_history_agents(p->api, ids, n, since, now,
-                                     p->cfg->parallel ? p->cfg->parallel : 4,
-                                     on_history_page, p, err);
 }
 
 static enum cx_status poll_history(struct cx_poll *p, struct cx_error *err) {
-  cx_ms_t now = p->clock();
   if (p->backfill_start == 0)
-    p->backfill_start = p->cursor = now - p->cfg->window - p->cfg->lookback;
-  cx_ms_t from = p->cursor;
-  if (p->backfill_done) {
-    cx_ms_t overlap = p->lag + 2 * p->cfg->interval;
-    from -= overlap < p->cfg->overlap ? overlap : p->cfg->overlap;
-  }
-  do {
-    now = p->clock();
-    cx_ms_t end = from + p->chunk < now ? from + p->chunk : now;
-    p->horizon = INT64_MIN;
-    enum cx_status st = fetch_history(p, from, end, err);
-    if (st != CX_OK) {
-      if (st != CX_ERR_NOMEM && p->chunk / 2 >= MIN_CHUNK_MS)
-        p->chunk /= 2;
-      return st;
+    p->backfill_start = p->cursor =
+        p->clock() - p->cfg->window - p->cfg->lookback;
+  enum phase before = p->phase;
+  enum cx_status st = CX_ERR_NOT_FOUND;
+  if (!p->per_agent) {
+    st = history_all_agents(p, err);
+    if (st == CX_ERR_NOT_FOUND) {
+      cx_log(CX_LOG_NOTICE, "the all-agents state-history endpoint is "
+             "missing (%s); using per-agent requests", err->message);
+      cx_error_clear(err);
+      p->per_agent = true;
+      p->phase = PHASE_BACKFILL; /* every agent's history from the start */
     }
-    from = end;
-    if (end > p->cursor)
-      p->cursor = end;
-  } while (from < now && budget_left(p) > p->cfg->budget / 2);
-  if (from < now)
-    return CX_OK; /* the walk goes on next cycle */
-  if (p->backfill_done && !p->durations_ready) {
-    enum cx_status st = reach_back(p, now, err);
-    if (st != CX_OK)
-      return st;
   }
-
-  /* The last fetch reached now: measure how far its records trail. */
-  cx_ms_t seen = p->horizon != INT64_MIN ? now - p->horizon : p->cfg->overlap;
-  cx_ms_t decayed = p->lag - p->cfg->interval;
-  p->lag = seen > decayed ? seen : decayed;
-  if (p->lag < 0)
-    p->lag = 0;
-
-  if (!p->backfill_done) {
-    p->backfill_done = true;
-    p->backfill_done_at = now;
+  if (p->per_agent)
+    st = history_per_agent(p, err);
+  else if (st == CX_OK && p->phase == PHASE_CATCH_UP && before != PHASE_BACKFILL)
+    st = reach_back(p, err);
+  if (st == CX_OK && before == PHASE_BACKFILL && p->phase != PHASE_BACKFILL) {
+    p->backfill_done_at = p->clock();
+    p->backfill_final = p->final;
+    /* Where a reach-back starts: what history showed then (later records
+     * must not move it past a state still hidden by the lag). */
+    for (size_t i = 0; i < p->roster.n; i++)
+      p->roster.track[i].reach_from = p->roster.track[i].hist_end;
     cx_log(CX_LOG_INFO, "history backfill complete: %zu item(s) for %zu "
-           "agent(s)", cx_ledger_item_count(p->ledger),
-           cx_ledger_agent_count(p->ledger));
-    return infer_logged_out(p, err);
+           "agent(s), history lag %.1f s", cx_ledger_item_count(p->ledger),
+           cx_ledger_agent_count(p->ledger), (double)p->lag / 1000.0);
+    st = infer_logged_out(p, err);
   }
-  return CX_OK;
+  return st;
 }
 
-/* See "When the window figures are ready" above. */
-static void check_durations_ready(struct cx_poll *p, cx_ms_t now) {
-  if (p->durations_ready || !p->backfill_done)
+/* ---- phases ---- */
+
+/* History's final point for agent i in the current mode. */
+static cx_ms_t agent_final(const struct cx_poll *p, size_t i) {
+  return p->per_agent ? p->roster.track[i].final : p->final;
+}
+
+/* See "When the window figures are ready": catch-up -> steady. */
+static void check_covered(struct cx_poll *p, cx_ms_t now) {
+  if (p->phase != PHASE_CATCH_UP)
     return;
   size_t uncovered = 0, example = 0;
-  for (size_t i = 0; i < p->nmeta; i++)
-    if (!covered(p, &p->cov[i], now) && uncovered++ == 0)
+  for (size_t i = 0; i < p->roster.n; i++)
+    if (agent_wanted(p, cx_ledger_agent_id(p->ledger, i)) &&
+        (!cx_cursor_covered(p->roster.track[i].first_live, agent_final(p, i),
+                            now - p->cfg->window) ||
+         needs_reach_back(p, i)) &&
+        uncovered++ == 0)
       example = i;
   if (uncovered > 0 && now - p->waiting_logged_at >= 60 * 1000) {
-    char since[CX_ISO8601_SIZE] = "none", until[CX_ISO8601_SIZE];
-    const struct coverage *c = &p->cov[example];
-    if (c->hist_end != NONE_MS)
-      cx_time_format(c->hist_end, since, sizeof(since));
-    cx_time_format(c->first_live, until, sizeof(until));
-    cx_log(CX_LOG_INFO, "window durations wait for history to reach real "
-           "time for %zu agent(s), e.g. agent %" PRId64 ": history up to %s, "
-           "first real-time state since %s", uncovered,
-           cx_ledger_agent_id(p->ledger, example), since, until);
+    char since[CX_ISO8601_SIZE], until[CX_ISO8601_SIZE] = "none";
+    cx_ms_t f = agent_final(p, example);
+    cx_time_format(p->roster.track[example].first_live, since, sizeof(since));
+    if (f != CX_CURSOR_NONE)
+      cx_time_format(f, until, sizeof(until));
+    cx_log(CX_LOG_INFO, "window durations wait for history to be final for "
+           "%zu agent(s), e.g. agent %" PRId64 ": first real-time state since "
+           "%s, history final up to %s (lag %.1f s)", uncovered,
+           cx_ledger_agent_id(p->ledger, example), since, until,
+           (double)p->lag / 1000.0);
     p->waiting_logged_at = now;
   }
   if (uncovered == 0) {
-    cx_log(CX_LOG_INFO, "window durations ready: history has caught up with "
+    cx_log(CX_LOG_INFO, "window durations ready: history is final up to "
            "real time for every agent");
   } else if (now - p->backfill_done_at >= p->cfg->overlap) {
     cx_log(CX_LOG_WARNING, "window durations ready although history never "
-           "reached real time for %zu agent(s); their first minutes may be "
-           "understated", uncovered);
+           "became final up to real time for %zu agent(s); their first "
+           "minutes may be understated", uncovered);
   } else {
     return;
   }
-  p->durations_ready = true;
+  p->phase = PHASE_STEADY;
+}
+
+/* See "Agents that leave". */
+static void evict(struct cx_poll *p, cx_ms_t now) {
+  if (now - p->evicted_at < EVICT_EVERY_MS)
+    return;
+  p->evicted_at = now;
+  size_t n = cx_roster_evict(&p->roster, p->ledger);
+  if (n > 0)
+    cx_log(CX_LOG_INFO, "forgot %zu agent(s) the window holds nothing of", n);
 }
 
 /* ---- the cycle ---- */
 
+static double backfill_percent(const struct cx_poll *p) {
+  if (p->phase != PHASE_BACKFILL)
+    return 100.0;
+  double done = 0.0;
+  if (p->per_agent) {
+    size_t n = 0, k = 0;
+    for (size_t i = 0; i < p->roster.n; i++) {
+      if (!agent_wanted(p, cx_ledger_agent_id(p->ledger, i)))
+        continue;
+      n++;
+      k += p->roster.track[i].final != CX_CURSOR_NONE;
+    }
+    done = n > 0 ? 100.0 * (double)k / (double)n : 0.0;
+  } else {
+    /* The cursor is the end of the last chunk fetched, on the clock:
+     * measure the walk's span on the clock too (the snapshot's instant
+     * comes before the history requests). */
+    cx_ms_t span = p->clock() - p->backfill_start;
+    done = span > 0 ? 100.0 * (double)(p->cursor - p->backfill_start) /
+                          (double)span
+                    : 0.0;
+  }
+  return done < 0.0 ? 0.0 : done < 100.0 ? done : 100.0;
+}
+
 static void update_health(struct cx_poll *p, cx_ms_t now, enum cx_status st) {
   struct cx_health *h = &p->health;
   h->up = st == CX_OK;
-  h->history_ready = p->durations_ready;
-  /* The cursor is the end of the last chunk fetched, on the clock: measure
-   * the walk's span on the clock too (the snapshot's instant comes before
-   * the history requests), and keep to 100 should the clock step back. */
-  cx_ms_t span = p->clock() - p->backfill_start;
-  double done = span > 0 ? 100.0 * (double)(p->cursor - p->backfill_start) /
-                               (double)span
-                         : 0.0;
-  h->backfill_percent = p->backfill_done ? 100.0 : done < 100.0 ? done : 100.0;
+  h->history_ready = p->phase == PHASE_STEADY;
+  h->backfill_percent = backfill_percent(p);
   /* Until the cycle's end, not the snapshot's instant (which is taken
    * before the real-time request and may be held back by a clock that
    * stepped back). */
@@ -572,9 +715,12 @@ enum cx_status cx_poll_run(struct cx_poll *p, struct cx_error *err) {
     now = p->last_now; /* the clock stepped back: keep the window monotonic */
   p->last_now = now;
   cx_ledger_advance(p->ledger, now);
-  check_durations_ready(p, now);
-  if (cx_snapshot_build(&p->snap, p->ledger, p->meta, p->nmeta, p->teams,
-                        p->nteams, &p->cfg->filter, now) != 0 && st == CX_OK)
+  check_covered(p, now);
+  evict(p, now);
+  if (cx_snapshot_build(&p->snap, p->ledger, p->roster.meta, p->roster.n,
+                        p->roster.teams, p->roster.nteams, &p->cfg->filter,
+                        now) != 0 &&
+      st == CX_OK)
     st = cx_error_set(err, CX_ERR_NOMEM, 0, "out of memory (snapshot)");
   update_health(p, now, st);
   return st;

@@ -51,8 +51,16 @@ static void tenant_free(void *arg) {
   free(t);
 }
 
+/* The tenant this read thread is polling, for the library's log lines
+ * (several tenants poll at once on collectd's read threads). */
+static __thread const char *reading_tenant;
+
 static void log_sink(enum cx_log_level level, const char *message) {
-  plugin_log((int)level, PLUGIN_NAME " plugin: %s", message);
+  if (reading_tenant != NULL)
+    plugin_log((int)level, PLUGIN_NAME " plugin: tenant \"%s\": %s",
+               reading_tenant, message);
+  else
+    plugin_log((int)level, PLUGIN_NAME " plugin: %s", message);
 }
 
 /* cx_settings' messages ("<Tenant "x">: Key: expected ...") go to the log. */
@@ -205,7 +213,9 @@ static int cxone_read(user_data_t *ud) {
     return 0;
   }
   struct cx_error err;
+  reading_tenant = t->name;
   enum cx_status st = cx_poll_run(t->poll, &err);
+  reading_tenant = NULL;
   if (st != CX_OK)
     c_complain(cx_status_is_transient(st) ? LOG_WARNING : LOG_ERR, &t->complaint,
                PLUGIN_NAME " plugin: tenant \"%s\": %s (%s); keeping the last "

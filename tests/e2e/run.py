@@ -6,7 +6,8 @@ several read cycles with live state changes, then compares every value the
 daemon wrote (csv plugin) with the simulator's ground truth at that value's
 timestamp.  Prints "ok"/"FAIL" per test and a closing "N passed, N failed".
 
-usage: run.py --build BUILD_DIR [--asan-build DIR] [--only NAME ...] [--keep]
+usage: run.py --build BUILD_DIR [--asan-build DIR] [--tsan-build DIR]
+              [--only NAME ...] [--keep]
 """
 
 import argparse
@@ -16,6 +17,7 @@ import subprocess
 import sys
 import time
 import traceback
+import urllib.parse
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness as h  # noqa: E402
@@ -41,6 +43,7 @@ class Context:
         self.plugin_dir = os.path.join(self.build, ".libs")
         self.sim_bin = os.path.join(self.build, "cxone-sim")
         self.asan_build = os.path.abspath(args.asan_build) if args.asan_build else None
+        self.tsan_build = os.path.abspath(args.tsan_build) if args.tsan_build else None
         self.keep = args.keep
 
 
@@ -468,6 +471,129 @@ def test_slow_answers_deadline(ctx, wd):
         sim.stop()
 
 
+# Several tenants at once (issue 9): one simulator per <Tenant> block, each
+# with a seed, a size and API semantics of its own, and a Host of its own.
+PARALLEL_TENANTS = [
+    # (block name, Host, seed, agents, teams, simulator options, block keys
+    # with %(localhost_url)s for the simulator's URL with host localhost)
+    ("alpha", "tenant-alpha", 7, 24, 4, ["--token-ttl", "8"], ""),
+    ("bravo", "tenant-bravo", 11, 12, 3,
+     ["--all-agents-history", "no", "--client-auth", "post",
+      "--no-change", "204", "--history-straddle", "exclude"],
+     # The API as localhost: libcurl resolves it on a thread of its own.
+     '    ClientAuth "post"\n    ParallelRequests 3\n'
+     '    APIEndpoint "%(localhost_url)s"\n'),
+    ("charlie", "tenant-charlie", 23, 40, 5,
+     ["--open-state", "partial", "--duration-format", "seconds",
+      "--team-field", "teamNo", "--page-size", "37"],
+     "    Timeout 4\n"),
+]
+SLOW_MS = 2500  # one history answer of charlie's, mid-run
+
+
+def request_arrivals(sim, endpoint):
+    """Arrival times of the requests for endpoint (--log-requests)."""
+    return [float(line.split()[5]) for line in sim.proc.output().splitlines()
+            if line.startswith("cxone-sim: GET ")
+            and line.split()[2].endswith("/" + endpoint)]
+
+
+def parallel_tenants(ctx, wd, plugin_dir=None, env=None, read_threads=3,
+                     run_seconds=RUN_SECONDS, on_running=None):
+    """Runs the PARALLEL_TENANTS with collectd's ReadThreads read_threads.
+    Mid-run, alpha's tokens are revoked and one state-history answer of
+    charlie's takes SLOW_MS.  Checks that every tenant's values, under its
+    own Host, equal its own simulator's truth, and that alpha and bravo
+    kept polling while charlie's read waited.  on_running(collectd) is
+    called once the daemon runs.  Returns collectd's log."""
+    sims = {}
+    try:
+        blocks = ""
+        for name, host, seed, agents, teams, args, keys in PARALLEL_TENANTS:
+            sub = os.path.join(wd.path, name)
+            os.makedirs(sub)
+            sims[name] = sim = h.Sim(ctx.sim_bin, sub, seed=seed, agents=agents,
+                                     teams=teams, time_scale=0.01,
+                                     args=list(args) + ["--log-requests"])
+            blocks += h.tenant_block(sim, name=name, window=WINDOW, interval=1,
+                                     extra='    Host "%s"\n%s' % (host, keys % {
+                                         "localhost_url": sim.url.replace(
+                                             "127.0.0.1", "localhost")}))
+        cd = h.Collectd(wd.path, plugin_dir or ctx.plugin_dir, blocks,
+                        interval=1, env=env, read_threads=read_threads).start()
+        try:
+            t0 = time.time()
+            if on_running:
+                on_running(cd)
+            time.sleep(run_seconds / 2)
+            sims["alpha"].get("/sim/revoke-tokens")
+            slow_set = time.time()
+            # (Sim.get's own first parameter is called path.)
+            sims["charlie"].get("/sim/fault?" + urllib.parse.urlencode({
+                "kind": "slow", "count": 1, "delay_ms": SLOW_MS,
+                "path": "agents/state-history"}))
+            time.sleep(max(0, run_seconds - (time.time() - t0)))
+            expect(cd.proc.alive(), "collectd exited early:\n" + cd.output()[-3000:])
+        finally:
+            rc = cd.stop()
+        log = cd.output()
+        first = log.find("WARNING: ThreadSanitizer:")
+        expect(rc == 0, "collectd exit status %s:\n%s" % (
+            rc, log[max(0, first - 100):][:6000] if first >= 0 else log[-4000:]))
+
+        # While charlie's read waited for its slow answer, the other two
+        # tenants' reads went on (with one read thread they could not).
+        slow = [a for a in request_arrivals(sims["charlie"], "agents/state-history")
+                if a >= slow_set]
+        expect(len(slow) >= 2 and slow[1] - slow[0] >= SLOW_MS / 1000.0 - 0.1,
+               "charlie's history answer was not slowed: %s" % slow[:3])
+        during = {}
+        for name in ("alpha", "bravo"):
+            during[name] = len([a for a in request_arrivals(sims[name], "agents/states")
+                                if slow[0] < a < slow[0] + SLOW_MS / 1000.0])
+        print("    during charlie's %.1f s wait: %s" % (SLOW_MS / 1000.0, ", ".join(
+            "%s %d read(s)" % kv for kv in sorted(during.items()))))
+        expect(all(n >= 1 for n in during.values()),
+               "a tenant stopped polling while another one's read waited")
+
+        hosts = sorted(os.listdir(cd.csv_dir))
+        expect(hosts == sorted(t[1] for t in PARALLEL_TENANTS),
+               "csv hosts: %s" % hosts)
+        checked = mismatches = 0
+        for name, host, seed, agents, teams, args, keys in PARALLEL_TENANTS:
+            print("    %s (%s, seed %d, %d agents, %d teams):" % (
+                name, host, seed, agents, teams))
+            cmp = check_against_truth(sims[name], h.read_csv(cd.csv_dir, host=host),
+                                      log)
+            checked += cmp.checked
+            mismatches += len(cmp.mismatches)
+            agents_seen = {k[0] for k in h.read_csv(cd.csv_dir, host=host)
+                           if k[0].startswith("agent-")}
+            expect(len(agents_seen) == agents, "%s: %d agent scopes, expected %d"
+                   % (name, len(agents_seen), agents))
+        stats = sims["alpha"].get("/sim/stats")
+        expect("401" in stats["status"], "alpha's revoked token caused no 401")
+        expect(requests_of(sims["bravo"], "agent/state-history") > 0,
+               "bravo did not use the per-agent history requests")
+        print("    3 tenants: %d values compared, %d mismatches" % (
+            checked, mismatches))
+        return log
+    finally:
+        for sim in sims.values():
+            sim.stop()
+
+
+def test_tenants_in_parallel(ctx, wd):
+    """Three <Tenant> blocks, each on its own simulator (seeds, sizes and
+    API semantics differ: all-agents history with paging, per-agent
+    history with client_secret_post, open states with partial durations),
+    ReadThreads 3: each tenant's values, under its own Host, equal its own
+    simulator's ground truth; alpha re-authenticates mid-run; while one of
+    charlie's reads waits 2.5 s for an answer, alpha and bravo go on
+    polling."""
+    parallel_tenants(ctx, wd)
+
+
 def test_no_secret_in_logs(ctx, wd):
     sim, cd, log, series = run_scenario(
         ctx, wd, run_seconds=8, sim_args=["--token-ttl", "5"],
@@ -652,6 +778,46 @@ def test_asan_ubsan(ctx, wd):
         sim.stop()
 
 
+def test_tsan_tenants(ctx, wd):
+    """tenants_in_parallel with the plugin built with ThreadSanitizer
+    (scripts/build --tsan) and libtsan preloaded into the stock collectd:
+    the plugin's memory accesses are instrumented; collectd, libcurl and
+    OpenSSL are not, but their pthread calls go through libtsan, so the
+    order the read threads' mutexes impose is known.  No report, and the
+    values are still exact."""
+    if not ctx.tsan_build:
+        raise h.Skip("no --tsan-build (scripts/test runs it as a stage)")
+    libtsan = subprocess.run(["gcc", "-print-file-name=libtsan.so"],
+                             capture_output=True, text=True).stdout.strip()
+    expect(os.path.exists(libtsan), "no libtsan.so (libtsan2, gcc)")
+    plugin_dir = os.path.join(ctx.tsan_build, ".libs")
+    env = dict(os.environ)
+    env["LD_PRELOAD"] = libtsan
+    env["TSAN_OPTIONS"] = ":".join([
+        "halt_on_error=0", "exitcode=23", "second_deadlock_stack=1",
+        "suppressions=" + os.path.join(h.HERE, "tsan.supp")])
+
+    def instrumented(cd):
+        # The daemon must run with libtsan and the instrumented plugin.
+        maps = ""
+        for _ in range(100):
+            with open("/proc/%d/maps" % cd.proc.pid) as f:
+                maps = f.read()
+            if plugin_dir + "/cxone.so" in maps:
+                break
+            time.sleep(0.05)
+        expect(os.path.realpath(libtsan) in maps or libtsan in maps,
+               "libtsan is not loaded in collectd")
+        expect(plugin_dir + "/cxone.so" in maps,
+               "collectd did not load the ThreadSanitizer build of the plugin")
+    log = parallel_tenants(ctx, wd, plugin_dir=plugin_dir, env=env,
+                           on_running=instrumented)
+    reports = log.count("WARNING: ThreadSanitizer:")
+    print("    %d ThreadSanitizer report(s)" % reports)
+    expect(reports == 0 and "ThreadSanitizer" not in log,
+           "ThreadSanitizer report:\n" + log[max(0, log.find("ThreadSanitizer") - 200):][:6000])
+
+
 def test_valgrind(ctx, wd):
     wrapper = ["valgrind", "--quiet", "--leak-check=full",
                "--errors-for-leak-kinds=definite", "--error-exitcode=9",
@@ -782,11 +948,13 @@ TESTS = [
     test_threshold_alerts,
     test_transient_faults_keep_data,
     test_slow_answers_deadline,
+    test_tenants_in_parallel,
     test_no_secret_in_logs,
     test_no_secret_in_core_dump,
     test_bad_configuration,
     test_sim_selfcheck,
     test_asan_ubsan,
+    test_tsan_tenants,
     test_valgrind,
 ]
 TESTS += query_tests.TESTS
@@ -798,6 +966,8 @@ def main():
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--build", required=True)
     ap.add_argument("--asan-build")
+    ap.add_argument("--tsan-build", help="scripts/build --tsan's directory, "
+                    "for tsan_tenants (skipped without it)")
     ap.add_argument("--only", nargs="*")
     ap.add_argument("--keep", action="store_true",
                     help="keep the work directories of passing tests too")

@@ -59,6 +59,17 @@ void fakecx_free(struct fakecx *f) {
   free(f->body);
 }
 
+void fakecx_leave(struct fakecx *f, size_t a, cx_ms_t at) {
+  struct fakecx_agent *ag = &f->agents[a];
+  size_t n = 0;
+  while (n < ag->nitems && ag->items[n].start < at)
+    n++;
+  ag->nitems = n;
+  if (n > 0 && ag->items[n - 1].end > at)
+    ag->items[n - 1].end = at;
+  ag->left_at = at;
+}
+
 cx_ms_t fakecx_truth(const struct fakecx *f, size_t a, int state, cx_ms_t from,
                      cx_ms_t to) {
   cx_ms_t sum = 0;
@@ -150,7 +161,8 @@ static void states_reply(struct fakecx *f) {
   bool first = true;
   for (size_t i = 0; i < f->nagents; i++) {
     const struct fakecx_agent *a = &f->agents[i];
-    for (size_t j = 0; j < a->nitems && !a->departed; j++) {
+    bool listed = !a->departed && (a->left_at == 0 || f->now < a->left_at);
+    for (size_t j = 0; j < a->nitems && listed; j++) {
       const struct fakecx_item *it = &a->items[j];
       if (it->start > f->now || it->end <= f->now)
         continue;
@@ -184,7 +196,9 @@ static long history_reply(struct fakecx *f, const char *url, int64_t agent) {
       continue;
     for (size_t j = 0; j < a->nitems; j++) {
       const struct fakecx_item *it = &a->items[j];
-      if (it->end > f->now || it->end <= start || it->start >= end)
+      if (it->end > f->now - f->history_lag_ms || it->end <= start ||
+          it->start >= end || (f->exclude_straddling && it->start < start) ||
+          (f->no_logged_out_history && it->state == 0))
         continue;
       if (total++ < skip || shown >= top)
         continue;

@@ -7,7 +7,8 @@
  * agents/states (full snapshots), state-history of all agents or one
  * (closed records overlapping the range, paged by skip/top), with a delay
  * per endpoint, a 404 for the all-agents endpoint, a number of failing
- * history answers, and departed agents (in history, not in agents/states).
+ * history answers, history without LoggedOut records or lagging, departed
+ * agents (in history, not in agents/states) and agents that leave.
  * Time passes only inside requests (the delay) and by fakecx_advance().
  */
 #ifndef FAKECX_H
@@ -39,6 +40,7 @@ struct fakecx_agent {
   int64_t id;
   int64_t team;
   bool departed; /* left out of agents/states */
+  cx_ms_t left_at; /* listed in agents/states until then (0: always) */
   struct fakecx_item *items;
   size_t nitems;
 };
@@ -56,6 +58,9 @@ struct fakecx {
   long token_ttl_s;           /* expires_in announced */
   cx_ms_t token_valid_ms;     /* accepted this long (0: expires_in) */
   unsigned page_size;         /* most records per history page */
+  bool no_logged_out_history; /* history leaves out LoggedOut records */
+  cx_ms_t history_lag_ms;     /* history knows only states ended by now-lag */
+  bool exclude_straddling;    /* only records that begin inside the range */
   /* Observed. */
   unsigned requests[FAKECX_NENDPOINTS];
   unsigned unauthorized;      /* 401s answered */
@@ -75,6 +80,10 @@ struct fakecx {
 void fakecx_init(struct fakecx *f, cx_ms_t now, size_t nagents,
                  size_t departed, cx_ms_t window_ms, unsigned seed);
 void fakecx_free(struct fakecx *f);
+
+/* Agent index a leaves at `at`: its timeline ends there, and agents/states
+ * lists it no more. */
+void fakecx_leave(struct fakecx *f, size_t a, cx_ms_t at);
 
 /* The transport that answers for f (valid while f is). */
 const struct cx_transport *fakecx_transport(struct fakecx *f);

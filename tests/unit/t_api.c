@@ -780,6 +780,28 @@ static void test_history_skip_204_404_loop(void) {
   cx_api_destroy(api);
 }
 
+/* The per-agent fan-out over ids[0..n), as fresh tasks (progress kept in
+ * *tasks when not NULL: the caller frees it with free_tasks). */
+static enum cx_status run_agents(struct cx_api *api, const int64_t *ids,
+                                 size_t n, cx_ms_t s, cx_ms_t e,
+                                 unsigned parallel, struct collect *c,
+                                 struct cx_error *err) {
+  struct cx_history_task t[16] = {{0}};
+  for (size_t i = 0; i < n; i++)
+    t[i] = (struct cx_history_task){.agent_id = ids[i], .start = s, .end = e};
+  enum cx_status st = cx_api_state_history_tasks(api, t, n, 0, parallel, NULL,
+                                                 collect_fn, c, err);
+  for (size_t i = 0; i < n; i++)
+    free(t[i].resume_url);
+  return st;
+}
+
+static unsigned go_on_budget;
+static bool go_on_counted(void *ctx) {
+  (void)ctx;
+  return go_on_budget > 0 && go_on_budget-- > 0;
+}
+
 static void test_agents_multi(void) {
   srv_reset();
   struct cx_api *api = new_api(CX_CLIENT_AUTH_BASIC, NULL);
@@ -787,9 +809,7 @@ static void test_agents_multi(void) {
   cx_ms_t s = 1714521600000, e = s + 3600000;
   const int64_t ids[] = {1, 2, 404, 4, 5, 6, 7};
   struct collect c = {0};
-  CHECK_EQ_INT(cx_api_state_history_agents(api, ids, 7, s, e, 3, collect_fn, &c,
-                                           &err),
-               CX_OK);
+  CHECK_EQ_INT(run_agents(api, ids, 7, s, e, 3, &c, &err), CX_OK);
   CHECK_EQ_INT(c.records, 12);
   CHECK_EQ_INT(c.pages, 12);
   for (int i = 1; i <= 7; i++)
@@ -801,29 +821,66 @@ static void test_agents_multi(void) {
    * re-authentication serves them all. */
   S.revoked_seq = S.token_seq;
   struct collect c2 = {0};
-  CHECK_EQ_INT(cx_api_state_history_agents(api, ids, 7, s, e, 4, collect_fn,
-                                           &c2, &err),
-               CX_OK);
+  CHECK_EQ_INT(run_agents(api, ids, 7, s, e, 4, &c2, &err), CX_OK);
   CHECK_EQ_INT(c2.records, 12);
   CHECK_EQ_INT(count_reqs("/auth/token"), 2);
 
   /* Persistent 401: an auth error, not a loop. */
   S.always_401 = 1;
   struct collect c3 = {0};
-  CHECK_EQ_INT(cx_api_state_history_agents(api, ids, 7, s, e, 2, collect_fn,
-                                           &c3, &err),
-               CX_ERR_AUTH);
+  CHECK_EQ_INT(run_agents(api, ids, 7, s, e, 2, &c3, &err), CX_ERR_AUTH);
   S.always_401 = 0;
 
   /* parallel 0 behaves as 1; n = 0 is a no-op. */
   struct collect c4 = {0};
-  CHECK_EQ_INT(cx_api_state_history_agents(api, ids, 2, s, e, 0, collect_fn,
-                                           &c4, &err),
-               CX_OK);
+  CHECK_EQ_INT(run_agents(api, ids, 2, s, e, 0, &c4, &err), CX_OK);
   CHECK_EQ_INT(c4.records, 4);
-  CHECK_EQ_INT(cx_api_state_history_agents(api, ids, 0, s, e, 4, collect_fn,
-                                           &c4, &err),
-               CX_OK);
+  CHECK_EQ_INT(run_agents(api, ids, 0, s, e, 4, &c4, &err), CX_OK);
+  cx_api_destroy(api);
+}
+
+/* A walk cut short by go_on resumes where it stopped, page by page: every
+ * page is read exactly once over the calls, and every call advances. */
+static void test_agents_resume(void) {
+  srv_reset();
+  struct cx_api *api = new_api(CX_CLIENT_AUTH_BASIC, NULL);
+  struct cx_error err;
+  cx_ms_t s = 1714521600000, e = s + 3600000;
+  const int64_t ids[] = {1, 2, 404, 4, 5, 6, 7};
+  struct cx_history_task t[7];
+  for (size_t i = 0; i < 7; i++)
+    t[i] = (struct cx_history_task){.agent_id = ids[i], .start = s, .end = e};
+  struct collect c = {0};
+  unsigned calls = 0;
+  for (bool all_done = false; !all_done && calls < 20; calls++) {
+    go_on_budget = 3; /* three requests per call */
+    int before = c.pages;
+    size_t todo = 0;
+    struct cx_history_task *left[7];
+    for (size_t i = 0; i < 7; i++)
+      if (!t[i].done)
+        left[todo++] = &t[i];
+    struct cx_history_task batch[7];
+    for (size_t i = 0; i < todo; i++)
+      batch[i] = *left[i];
+    CHECK_EQ_INT(cx_api_state_history_tasks(api, batch, todo, 0, 2,
+                                            go_on_counted, collect_fn, &c,
+                                            &err),
+                 CX_OK);
+    for (size_t i = 0; i < todo; i++)
+      *left[i] = batch[i];
+    all_done = true;
+    for (size_t i = 0; i < 7; i++)
+      all_done = all_done && t[i].done;
+    CHECK(all_done || c.pages > before || todo == 0);
+  }
+  CHECK_EQ_INT(calls, 5); /* 13 requests (7 first pages, 6 second), 3 a call */
+  CHECK_EQ_INT(c.records, 12);
+  CHECK_EQ_INT(c.pages, 12);
+  for (int i = 1; i <= 7; i++)
+    CHECK_EQ_INT(c.agents_seen[i], i == 3 ? 0 : 2);
+  for (size_t i = 0; i < 7; i++)
+    CHECK(t[i].resume_url == NULL);
   cx_api_destroy(api);
 }
 
@@ -909,6 +966,7 @@ int main(void) {
   RUN(test_history_next);
   RUN(test_history_skip_204_404_loop);
   RUN(test_agents_multi);
+  RUN(test_agents_resume);
   RUN(test_states);
   RUN(test_transport_and_config_errors);
   /* No secret, token or Authorization header in any log line. */

@@ -9,6 +9,7 @@
 #include "unit.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stdlib.h>
 
 #define S(x) ((cx_ms_t)(x) * 1000)
@@ -84,15 +85,93 @@ static void test_missed_short_state(void) {
   cx_ledger_destroy(l);
 }
 
-static void test_gap_not_invented(void) {
+/* A gap between two items is logged-out time (history that leaves out
+ * LoggedOut); nothing is counted before the first item or after a closed
+ * last one. */
+static void test_gap_is_logged_out(void) {
   struct cx_ledger *l = cx_ledger_create(S(1000));
   cx_ms_t b[CX_STATE_COUNT];
-  cx_ledger_add(l, 1, CX_STATE_AVAILABLE, NULL, S(0), S(10), CX_SOURCE_HISTORY);
+  cx_ledger_add(l, 1, CX_STATE_AVAILABLE, NULL, S(5), S(10), CX_SOURCE_HISTORY);
   cx_ledger_add(l, 1, CX_STATE_AVAILABLE, NULL, S(20), S(30), CX_SOURCE_HISTORY);
   durations(l, 1, S(100), b, NULL);
-  CHECK_EQ_INT(b[CX_STATE_AVAILABLE], S(20));
+  CHECK_EQ_INT(b[CX_STATE_AVAILABLE], S(15));
+  CHECK_EQ_INT(b[CX_STATE_LOGGED_OUT], S(10));
+  int st;
+  size_t reason;
+  cx_ms_t since;
+  CHECK_EQ_INT(cx_ledger_current(l, 0, S(15), &st, &reason, &since), 0);
+  CHECK_EQ_INT(st, CX_STATE_LOGGED_OUT);
+  CHECK_EQ_INT(since, S(10));
+  CHECK_EQ_INT(cx_ledger_current(l, 0, S(40), &st, &reason, &since), ENOENT);
+  /* A record that fills the gap replaces the logged-out time. */
+  cx_ledger_add(l, 1, CX_STATE_UNAVAILABLE, "Break", S(12), S(20), CX_SOURCE_HISTORY);
+  durations(l, 1, S(100), b, NULL);
+  CHECK_EQ_INT(b[CX_STATE_LOGGED_OUT], S(2));
+  CHECK_EQ_INT(b[CX_STATE_UNAVAILABLE], S(8));
+  /* The window's start cuts a gap like any span. */
+  cx_ledger_advance(l, S(1011));
+  durations(l, 1, S(1011), b, NULL);
+  CHECK_EQ_INT(b[CX_STATE_LOGGED_OUT], S(1));
+  CHECK_EQ_INT(b[CX_STATE_AVAILABLE], S(10));
+  CHECK_EQ_INT(cx_ledger_check(l), 0);
   CHECK_EQ_INT(cx_ledger_add(l, 1, CX_STATE_AVAILABLE, NULL, S(5), S(4), CX_SOURCE_HISTORY), EINVAL);
   CHECK_EQ_INT(cx_ledger_add(l, 1, 9, NULL, S(5), S(6), CX_SOURCE_HISTORY), EINVAL);
+  cx_ledger_destroy(l);
+}
+
+/* Repeats change nothing; agents and reasons no item holds are evicted,
+ * the others keep their figures under their new indexes. */
+static void test_changes_and_evict(void) {
+  struct cx_ledger *l = cx_ledger_create(S(100));
+  cx_ms_t b[CX_STATE_COUNT], r[4];
+  cx_ledger_add(l, 1, CX_STATE_UNAVAILABLE, "Lunch", S(0), S(10), CX_SOURCE_HISTORY);
+  cx_ledger_add(l, 2, CX_STATE_UNAVAILABLE, "Break", S(0), S(50), CX_SOURCE_HISTORY);
+  cx_ledger_add(l, 2, CX_STATE_UNAVAILABLE, "Meeting", S(50), S(60), CX_SOURCE_HISTORY);
+  cx_ledger_add(l, 3, CX_STATE_AVAILABLE, NULL, S(90), CX_MS_INFINITY, CX_SOURCE_LIVE);
+  uint64_t c = cx_ledger_changes(l);
+  cx_ledger_add(l, 2, CX_STATE_UNAVAILABLE, "Break", S(0), S(50), CX_SOURCE_HISTORY);
+  CHECK_EQ_INT(cx_ledger_changes(l), c);
+  cx_ledger_add(l, 2, CX_STATE_UNAVAILABLE, "Break", S(0), S(55), CX_SOURCE_HISTORY);
+  CHECK_EQ_INT(cx_ledger_changes(l), c + 1);
+  cx_ledger_add(l, 2, CX_STATE_UNAVAILABLE, "Break", S(0), S(50), CX_SOURCE_LIVE);
+  CHECK_EQ_INT(cx_ledger_changes(l), c + 1);
+  cx_ledger_advance(l, S(130)); /* ws 30: agent 1 holds nothing */
+  size_t map[3];
+  bool none[3] = {false, false, false}, all[3] = {true, true, true};
+  CHECK_EQ_INT(cx_ledger_evict(l, none, map), 0); /* not marked: kept */
+  CHECK_EQ_INT(cx_ledger_agent_count(l), 3);
+  CHECK_EQ_INT(cx_ledger_evict(l, all, map), 1);
+  CHECK_EQ_INT(map[0], SIZE_MAX);
+  CHECK_EQ_INT(map[1], 0);
+  CHECK_EQ_INT(map[2], 1);
+  CHECK_EQ_INT(cx_ledger_agent_count(l), 2);
+  CHECK_EQ_INT(cx_ledger_agent_index(l, 1), -1);
+  CHECK_EQ_INT(cx_ledger_agent_index(l, 3), 1);
+  /* Lunch went unused at the first call: it goes at the second. */
+  CHECK_EQ_INT(cx_ledger_reason_count(l), 2);
+  CHECK_EQ_STR(cx_ledger_reason_name(l, 1), "Break");
+  CHECK_EQ_STR(cx_ledger_reason_name(l, 2), "Meeting");
+  CHECK_EQ_INT(cx_ledger_check(l), 0);
+  durations(l, 2, S(130), b, r);
+  CHECK_EQ_INT(b[CX_STATE_UNAVAILABLE], S(30));
+  CHECK_EQ_INT(r[1], S(20));
+  CHECK_EQ_INT(r[2], S(10));
+  /* Agent 3 leaves: a close for another start changes nothing; then its
+   * open state ends, and it ages out too. */
+  cx_ledger_close(l, 1, S(80), S(140));
+  cx_ledger_advance(l, S(240));
+  CHECK(cx_ledger_holds(l, 1));
+  cx_ledger_close(l, 1, S(90), S(140));
+  cx_ledger_advance(l, S(250));
+  CHECK(!cx_ledger_holds(l, 1));
+  CHECK_EQ_INT(cx_ledger_evict(l, all, map), 2);
+  CHECK_EQ_INT(cx_ledger_agent_count(l), 0);
+  CHECK_EQ_INT(cx_ledger_reason_count(l), 2); /* idle once so far */
+  CHECK_EQ_INT(cx_ledger_evict(l, all, map), 0);
+  CHECK_EQ_INT(cx_ledger_reason_count(l), 0);
+  CHECK_EQ_INT(cx_ledger_check(l), 0);
+  cx_ledger_add(l, 3, CX_STATE_AVAILABLE, NULL, S(200), CX_MS_INFINITY, CX_SOURCE_LIVE);
+  CHECK_EQ_INT(cx_ledger_agent_index(l, 3), 0);
   cx_ledger_destroy(l);
 }
 
@@ -153,7 +232,10 @@ static void test_random_against_oracle(void) {
     for (int i = 0; i < N; i++) {
       t[i].start = at;
       t[i].end = at + 1 + rand() % 20000;
-      t[i].state = rand() % CX_STATE_COUNT;
+      do /* as in CXone, no LoggedOut follows LoggedOut */
+        t[i].state = rand() % CX_STATE_COUNT;
+      while (i > 0 && t[i].state == CX_STATE_LOGGED_OUT &&
+             t[i - 1].state == CX_STATE_LOGGED_OUT);
       t[i].reason = t[i].state == CX_STATE_UNAVAILABLE ? rand() % 4 : 0;
       at = t[i].end;
     }
@@ -172,10 +254,21 @@ static void test_random_against_oracle(void) {
     }
     /* Observation time steps forward; every item is delivered by the end. */
     cx_ms_t now = t[N - 1].start + 1 + rand() % 3000;
+    /* Every other round, history leaves out LoggedOut (a tenant that does
+     * not record it): the gaps it leaves must count as LoggedOut. */
+    bool omit_logged_out = round % 2 == 1;
     for (int k = 0; k < N; k++) {
       const struct truth_item *it = &t[order[k]];
       const char *rn = reason_names[it->reason];
+      if (omit_logged_out && it->state == CX_STATE_LOGGED_OUT &&
+          order[k] != 0 && order[k] != N - 1)
+        continue;
       int how = rand() % 4;
+      /* A state seen open in real time stays open (partial history); where
+       * LoggedOut is missing, real-time polling has seen it instead. */
+      if (omit_logged_out && order[k] + 1 < N &&
+          t[order[k] + 1].state == CX_STATE_LOGGED_OUT)
+        how = 2;
       if (how == 0)
         cx_ledger_add(l, 42, it->state, rn, it->start, CX_MS_INFINITY, CX_SOURCE_LIVE);
       else if (how == 1)
@@ -184,7 +277,8 @@ static void test_random_against_oracle(void) {
       if (how != 0 || order[k] != N - 1)
         cx_ledger_add(l, 42, it->state, rn, it->start,
                       order[k] == N - 1 ? CX_MS_INFINITY : it->end,
-                      rand() % 2 ? CX_SOURCE_HISTORY : CX_SOURCE_LIVE);
+                      rand() % 2 || how == 2 ? CX_SOURCE_HISTORY
+                                             : CX_SOURCE_LIVE);
       if (rand() % 3 == 0)
         cx_ledger_add(l, 42, it->state, rn, it->start, it->end, CX_SOURCE_HISTORY);
       CHECK_EQ_INT(cx_ledger_check(l), 0);
@@ -241,7 +335,8 @@ int main(void) {
   RUN(test_straddle_and_clip);
   RUN(test_open_state_counted_once);
   RUN(test_missed_short_state);
-  RUN(test_gap_not_invented);
+  RUN(test_gap_is_logged_out);
+  RUN(test_changes_and_evict);
   RUN(test_self_check);
   RUN(test_random_against_oracle);
   return unit_finish();

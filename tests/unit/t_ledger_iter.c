@@ -39,18 +39,21 @@ static void test_clipped_in_order(void) {
   CHECK_EQ_INT(cx_ledger_add(l, 7, CX_STATE_AVAILABLE, NULL, S(130), CX_MS_INFINITY, CX_SOURCE_LIVE), 0);
   struct spans s = {.n = 0};
   CHECK_EQ_INT(cx_ledger_foreach(l, 0, S(20), S(140), collect, &s), 0);
-  CHECK_EQ_INT(s.n, 4);
+  CHECK_EQ_INT(s.n, 5);
   CHECK_EQ_INT(s.v[0].state, CX_STATE_AVAILABLE);
   CHECK_EQ_INT(s.v[0].start, S(20)); /* clipped at from */
   CHECK_EQ_INT(s.v[0].end, S(50));
   CHECK_EQ_INT(s.v[1].state, CX_STATE_INBOUND_CONTACT);
-  CHECK_EQ_INT(s.v[1].end, S(90)); /* gap [90, 95) stays a gap */
-  CHECK_EQ_INT(s.v[2].state, CX_STATE_UNAVAILABLE);
-  CHECK_EQ_STR(cx_ledger_reason_name(l, s.v[2].reason), "Break");
-  CHECK_EQ_INT(s.v[2].start, S(95));
-  CHECK_EQ_INT(s.v[2].end, S(130)); /* open item cut by the next one */
-  CHECK_EQ_INT(s.v[3].start, S(130));
-  CHECK_EQ_INT(s.v[3].end, S(140)); /* open last item clipped at to */
+  CHECK_EQ_INT(s.v[1].end, S(90));
+  CHECK_EQ_INT(s.v[2].state, CX_STATE_LOGGED_OUT); /* the gap [90, 95) */
+  CHECK_EQ_INT(s.v[2].start, S(90));
+  CHECK_EQ_INT(s.v[2].end, S(95));
+  CHECK_EQ_INT(s.v[3].state, CX_STATE_UNAVAILABLE);
+  CHECK_EQ_STR(cx_ledger_reason_name(l, s.v[3].reason), "Break");
+  CHECK_EQ_INT(s.v[3].start, S(95));
+  CHECK_EQ_INT(s.v[3].end, S(130)); /* open item cut by the next one */
+  CHECK_EQ_INT(s.v[4].start, S(130));
+  CHECK_EQ_INT(s.v[4].end, S(140)); /* open last item clipped at to */
 
   /* A range inside one item; a range with nothing in it; early stop. */
   s.n = 0;
@@ -60,7 +63,11 @@ static void test_clipped_in_order(void) {
   CHECK_EQ_INT(s.v[0].end, S(70));
   s.n = 0;
   cx_ledger_foreach(l, 0, S(91), S(94), collect, &s);
-  CHECK_EQ_INT(s.n, 0);
+  CHECK_EQ_INT(s.n, 1); /* inside the gap */
+  CHECK_EQ_INT(s.v[0].state, CX_STATE_LOGGED_OUT);
+  s.n = 0;
+  cx_ledger_foreach(l, 0, S(-20), S(-10), collect, &s);
+  CHECK_EQ_INT(s.n, 0); /* before the first item nothing is known */
   s = (struct spans){.stop_after = 2};
   CHECK_EQ_INT(cx_ledger_foreach(l, 0, S(0), S(200), collect, &s), 1);
   CHECK_EQ_INT(s.n, 2);

@@ -69,6 +69,25 @@ static void run_until_ready(struct run *r, const struct cx_poll_config *cfg,
   }
 }
 
+/* Runs n cycles on collectd's schedule, whatever they report. */
+static void run_cycles(struct run *r, const struct cx_poll_config *cfg,
+                       unsigned n) {
+  struct cx_error err;
+  for (unsigned i = 0; i < n; i++) {
+    cx_ms_t start = fake.now;
+    cx_poll_run(r->poll, &err);
+    if (fake.now - start > r->longest)
+      r->longest = fake.now - start;
+    if (fake.now < start + cfg->interval)
+      fake.now = start + cfg->interval;
+  }
+}
+
+static unsigned api_requests(void) {
+  return fake.requests[FAKECX_STATES] + fake.requests[FAKECX_HISTORY] +
+         fake.requests[FAKECX_AGENT_HISTORY];
+}
+
 /* Every agent's window durations equal the truth at the snapshot's time;
  * returns the number of mismatches. */
 static unsigned mismatches(const struct cx_poll *poll, cx_ms_t window) {
@@ -143,22 +162,19 @@ static void test_deadline(void) {
   cx_poll_destroy(r.poll);
   fakecx_free(&fake);
 
-  /* Per-agent mode, tokens refused mid-walk: within the deadline when a
-   * chunk's requests (one per agent, answered one after another here) do
-   * not fit in it, and converging once they do.  (That a chunk too slow
-   * for the budget never completes is the resumable per-agent progress of
-   * issue 9.) */
+  /* Per-agent mode, answers one after another at 1.3 s (three fit in a
+   * cycle), tokens refused mid-walk: every cycle goes on where the last
+   * one stopped, so the backfill completes and stays exact. */
   fakecx_init(&fake, T0, 6, 0, 4 * HOUR, 8);
   fake.no_all_agents_history = true;
   fake.delay[FAKECX_AGENT_HISTORY] = 1300;
   fake.token_valid_ms = 30000;
   r = (struct run){.poll = start(&cfg)};
   run_until_ready(&r, &cfg, 20);
-  CHECK(r.longest <= cfg.budget);
-  fake.delay[FAKECX_AGENT_HISTORY] = 300;
-  run_until_ready(&r, &cfg, 300);
-  CHECK(r.longest <= cfg.budget);
   CHECK(r.ready);
+  CHECK(r.cycles <= 5);
+  run_cycles(&r, &cfg, 20);
+  CHECK(r.longest <= cfg.budget);
   CHECK(fake.unauthorized > 0);
   CHECK_EQ_INT(mismatches(r.poll, cfg.window), 0);
   cx_poll_destroy(r.poll);
@@ -267,6 +283,124 @@ static void test_plain_http_endpoints(void) {
   fakecx_free(&fake);
 }
 
+/* Figures within two cycles of the backfill's end, under each history
+ * semantic (with or without LoggedOut records, with straddling states or
+ * not, with a reporting lag: then a lag later), exact; then at most two requests a cycle, and a lag
+ * estimate that follows the real one. */
+static void test_ready_after_backfill(void) {
+  static const struct {
+    bool no_logged_out, exclude;
+    cx_ms_t lag;
+  } cases[] = {{false, false, 0},     {true, false, 0},
+               {true, false, 120000}, {false, false, 300000},
+               {true, true, 0},       {false, true, 120000}};
+  for (size_t c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
+    fakecx_init(&fake, T0, 300, 0, 4 * HOUR, 9);
+    fake.no_logged_out_history = cases[c].no_logged_out;
+    fake.history_lag_ms = cases[c].lag;
+    fake.exclude_straddling = cases[c].exclude;
+    fake.page_size = 1000;
+    fake.delay[FAKECX_HISTORY] = 200;
+    struct cx_poll_config cfg = config(4 * HOUR, 4500, 5000);
+    cfg.page_size = 1000;
+    struct run r = {.poll = start(&cfg)};
+    unsigned backfilled = 0, ready = 0;
+    for (unsigned i = 1; i <= 200 && ready == 0; i++) {
+      run_cycles(&r, &cfg, 1);
+      const struct cx_health *h = cx_poll_health(r.poll);
+      if (backfilled == 0 && h->backfill_percent >= 100.0)
+        backfilled = i;
+      if (h->history_ready)
+        ready = i;
+    }
+    unsigned allowed = 2 + (unsigned)(cases[c].lag / cfg.interval);
+    if (ready == 0 || ready - backfilled > allowed)
+      fprintf(stderr, "  case %zu: backfill done in cycle %u, ready in %u "
+              "(allowed %u later)\n", c, backfilled, ready, allowed);
+    CHECK(ready > 0 && ready - backfilled <= allowed);
+    CHECK_EQ_INT(mismatches(r.poll, cfg.window), 0);
+    unsigned most = 0;
+    for (int i = 0; i < 30; i++) {
+      unsigned before = api_requests();
+      run_cycles(&r, &cfg, 1);
+      if (api_requests() - before > most)
+        most = api_requests() - before;
+    }
+    CHECK(most <= 2);
+    double lag = cx_poll_health(r.poll)->history_lag_seconds;
+    CHECK(lag >= (double)cases[c].lag / 1000.0 &&
+          lag <= (double)cases[c].lag / 1000.0 + 30.0);
+    CHECK_EQ_INT(mismatches(r.poll, cfg.window), 0);
+    cx_poll_destroy(r.poll);
+    fakecx_free(&fake);
+  }
+}
+
+/* Per-agent mode at 200 agents, 100 ms a request, Interval 5: the backfill
+ * completes in a bounded number of cycles (about 33 requests fit in one
+ * here, answered one after another: 200 / 33 -> 7), exact; then only the
+ * agents that changed state are asked again. */
+static void test_per_agent_resumable(void) {
+  fakecx_init(&fake, T0, 200, 0, 4 * HOUR, 10);
+  fake.no_all_agents_history = true;
+  fake.page_size = 1000;
+  for (int e = 0; e < FAKECX_NENDPOINTS; e++)
+    fake.delay[e] = 100;
+  struct cx_poll_config cfg = config(4 * HOUR, 4500, 5000);
+  cfg.page_size = 1000;
+  struct run r = {.poll = start(&cfg)};
+  run_until_ready(&r, &cfg, 40);
+  CHECK(r.ready);
+  CHECK(r.cycles <= 9);
+  CHECK(r.longest <= cfg.budget);
+  CHECK_EQ_INT(mismatches(r.poll, cfg.window), 0);
+  unsigned before = fake.requests[FAKECX_AGENT_HISTORY];
+  run_cycles(&r, &cfg, 20);
+  unsigned per_cycle = (fake.requests[FAKECX_AGENT_HISTORY] - before) / 20;
+  CHECK(per_cycle < 20);
+  CHECK_EQ_INT(mismatches(r.poll, cfg.window), 0);
+  cx_poll_destroy(r.poll);
+  fakecx_free(&fake);
+}
+
+/* A team's agents leave: history closes their last state, which ends it
+ * exactly (every cycle stays exact); once their window has held nothing
+ * for a while (every value 0) they and their team are forgotten. */
+static void test_leavers_forgotten(void) {
+  fakecx_init(&fake, T0, 20, 0, HOUR, 11);
+  struct cx_poll_config cfg = config(HOUR, 4500, 5000);
+  struct run r = {.poll = start(&cfg)};
+  run_until_ready(&r, &cfg, 20);
+  CHECK(r.ready);
+  CHECK_EQ_INT(cx_poll_snapshot(r.poll)->nteams, 4);
+  for (size_t a = 3; a < 20; a += 4) /* team 14 */
+    fakecx_leave(&fake, a, fake.now + 60000);
+  bool nonzero_before_gone = false, gone = false;
+  unsigned bad = 0;
+  for (int i = 0; i < 2000 && !gone; i++) {
+    bad += mismatches(r.poll, cfg.window);
+    const struct cx_snapshot *s = cx_poll_snapshot(r.poll);
+    bool leaver_nonzero = false;
+    for (size_t k = 0; k < s->nagents; k++)
+      for (int st = 0; st < CX_STATE_COUNT; st++)
+        if ((s->agents[k].id - 1001) % 4 == 3 &&
+            s->agents[k].values.duration[st] != 0)
+          leaver_nonzero = true;
+    run_cycles(&r, &cfg, 1);
+    gone = cx_poll_snapshot(r.poll)->nagents == 15;
+    if (gone)
+      nonzero_before_gone = leaver_nonzero;
+  }
+  CHECK(gone);
+  CHECK(!nonzero_before_gone);
+  CHECK_EQ_INT(bad, 0); /* history's closing record ends each one exactly */
+  CHECK_EQ_INT(cx_poll_snapshot(r.poll)->nteams, 3);
+  CHECK_EQ_INT(cx_poll_health(r.poll)->agents, 15);
+  CHECK_EQ_INT(mismatches(r.poll, cfg.window), 0);
+  cx_poll_destroy(r.poll);
+  fakecx_free(&fake);
+}
+
 int main(void) {
   RUN(test_exact);
   RUN(test_deadline);
@@ -275,5 +409,8 @@ int main(void) {
   RUN(test_per_agent);
   RUN(test_token_expiry_mid_walk);
   RUN(test_plain_http_endpoints);
+  RUN(test_ready_after_backfill);
+  RUN(test_per_agent_resumable);
+  RUN(test_leavers_forgotten);
   return unit_finish();
 }
