@@ -185,6 +185,18 @@ def main():
                     help="as the simulator was started (default yes)")
     c = Checker(ap.parse_args())
     a = c.args
+    st, _, body = c.request("/sim/roster")
+    roster = json.loads(body)
+    c.check("roster", st == 200 and roster["agents"], str(roster)[:200])
+    # The hold checks need an agent employed over the whole window and the
+    # next two minutes: --agent, or the first such one.
+    now = iso_ms(roster["now"])
+    steady = [x["agentId"] for x in roster["agents"]
+              if employment(x)[0] < now - a.window * 1000 - 2000 and
+              employment(x)[1] > now + 180000]
+    c.check("an agent employed over the whole window", steady)
+    if a.agent not in steady and steady:
+        a.agent = steady[0]
 
     # Discovery and authentication.
     st, _, body = c.request("/.well-known/openid-configuration")
@@ -228,6 +240,7 @@ def main():
     agents = json.loads(body)["agents"]
     ids = [x["agentId"] for x in agents]
     c.check("agents", st == 200 and ids and len(set(x["userName"] for x in agents)) == len(ids))
+
     st, _, body = c.api("teams")
     c.check("teams", st == 200 and json.loads(body)["teams"][0]["teamName"] == "Tier 1")
     st, _, body = c.api("unavailable-codes")
@@ -260,13 +273,21 @@ def main():
     q = {"startDate": ms_iso(start), "endDate": ms_iso(end)}
     st, _, body = c.request("/sim/truth?end=%s&window=%.3f" % (ms_iso(end), window / 1000))
     truth = json.loads(body)
-    c.check("truth", st == 200 and set(truth["agents"]) == set(str(i) for i in ids))
+    spans = {x["agentId"]: employment(x) for x in roster["agents"]}
+    in_window = set(str(i) for i, (h, l) in spans.items() if h <= end and l > start)
+    c.check("truth", st == 200 and set(truth["agents"]) == in_window,
+            "%s" % sorted(set(truth["agents"]) ^ in_window))
     for aid, t in truth["agents"].items():
         base = sum(t["durations"][s] for s in STATES)
-        c.check("truth sums to window agent " + aid, abs(base - window / 1000) < 0.001,
-                "%.3f" % base)
+        h, l = spans[int(aid)]
+        want = max(0, min(end, l) - max(start, h)) / 1000
+        c.check("truth sums to the employed part of the window agent " + aid,
+                abs(base - want) < 0.001, "%.3f != %.3f" % (base, want))
+        c.check("truth current only when employed agent " + aid,
+                (t["current"] is not None) == (h <= end < l), str(t["current"]))
     counts = truth["all"]["counts"]
-    c.check("truth counts", sum(counts[s] for s in STATES) == len(ids))
+    employed = sum(1 for h, l in spans.values() if h <= end < l)
+    c.check("truth counts", sum(counts[s] for s in STATES) == employed)
     all_t = truth["all"]["durations"]
     c.check("truth teams add up", all(
         abs(sum(tm["durations"].get(s, 0) for tm in truth["teams"].values()) - all_t[s]) < 0.01
@@ -284,7 +305,8 @@ def main():
                         for r in rs]  # the open state's partial duration grows
     c.check("history pages equal one fetch", ok2 and total2 == total and
             ident(big) == ident(records))
-    compare(c, "all-agents history", clipped(records, start, end), truth["agents"], ids)
+    compare(c, "all-agents history", clipped(records, start, end), truth["agents"],
+            [int(x) for x in truth["agents"]])
 
     one, _, _, ok = fetch_history(c, "agents/%d/state-history" % a.agent, q, 5)
     c.check("per-agent history", ok and all(r["agentId"] == a.agent for r in one))
@@ -299,11 +321,136 @@ def main():
     fields(c, a.agent, q)
 
     holds(c, a.agent, window)
+    if roster["churn"]["hiresPerDay"] or roster["churn"]["leaversPerDay"]:
+        churn(c, roster)
 
     if not a.skip_faults:
         faults(c)
     print("%d passed, %d failed" % (c.passed, c.failed))
     return 1 if c.failed else 0
+
+
+def employment(x):
+    """(hired, left) of a roster entry in ms; unbounded ends are +-inf."""
+    return (iso_ms(x["hired"]) if x["hired"] else float("-inf"),
+            iso_ms(x["left"]) if x["left"] else float("inf"))
+
+
+def churn(c, roster):
+    """Hires and leavers: the schedule, and how each endpoint follows it.
+    Start the simulator with --hires-per-day and --leavers-per-day, and a
+    --churn-start a few (scaled) days back, so that some agents have left,
+    some were hired and some hires are still to come."""
+    ch = roster["churn"]
+    day_ms = round(ch["dayLength"] * 1000)
+    ags = roster["agents"]
+    initial = [x for x in ags if x["hired"] is None]
+    hires = [x for x in ags if x["hired"] is not None]
+    c.check("churn hires", len(hires) == ch["hiresPerDay"] * ch["days"] and
+            [x["agentId"] for x in ags] == list(range(1001, 1001 + len(ags))) and
+            all(x["hireDay"] == (x["agentId"] - 1001 - len(initial)) // ch["hiresPerDay"]
+                for x in hires), "%d hires" % len(hires))
+    first_day = iso_ms(ch["firstDay"])
+    c.check("churn hired on the next day's shift", all(
+        abs(iso_ms(x["hired"]) - (first_day + (x["hireDay"] + 1) * day_ms)) <= day_ms * 0.9
+        for x in hires))
+    per_day = {}
+    for x in ags:
+        if x["leaveDay"] is not None:
+            per_day[x["leaveDay"]] = per_day.get(x["leaveDay"], 0) + 1
+    c.check("churn leavers per day", all(n <= ch["leaversPerDay"] for n in per_day.values())
+            and sum(per_day.values()) > 0 and
+            all(x["hireDay"] is None or x["leaveDay"] >= x["hireDay"] + 2
+                for x in ags if x["leaveDay"] is not None), str(per_day))
+    st, _, body = c.api("agents/states")
+    doc = json.loads(body)
+    listed = sorted(x["agentId"] for x in doc["agentStates"])
+    at = iso_ms(doc["lastPollTime"])  # the instant the answer describes
+    want = sorted(x["agentId"] for x in ags if employment(x)[0] <= at < employment(x)[1])
+    c.check("churn agents/states lists the employed agents", listed == want,
+            "%s != %s" % (listed, want))
+    st, _, body = c.api("agents", {"top": 1000})
+    doc = json.loads(body)
+    at = iso_ms(doc["lastPollTime"])
+    listed = sorted(x["agentId"] for x in doc["agents"])
+    want = sorted(x["agentId"] for x in ags if employment(x)[0] <= at < employment(x)[1])
+    c.check("churn agents lists the employed agents", listed == want and
+            doc["totalRecords"] == len(want), "%s != %s" % (listed, want))
+    now = at
+
+    gone = [x for x in ags if x["left"] and iso_ms(x["left"]) < now - 1000]
+    came = [x for x in ags if x["hired"] and iso_ms(x["hired"]) < now - 1000]
+    future = [x for x in ags if x["hired"] and iso_ms(x["hired"]) > now + 60000]
+    c.check("churn: some agents left, some were hired, some are to come",
+            gone and came and future, "%d %d %d" % (len(gone), len(came), len(future)))
+    for x in gone[-2:]:
+        aid, left = x["agentId"], iso_ms(x["left"])
+        span = min(day_ms, left - employment(x)[0])
+        q = {"startDate": ms_iso(left - span), "endDate": ms_iso(now)}
+        recs, _, total, ok = fetch_history(c, "agents/%d/state-history" % aid, q, 50)
+        ends = [iso_ms(r["startDate"]) + duration_ms(r["duration"]) for r in recs
+                if r["duration"] is not None]
+        st, _, body = c.request("/sim/timeline?agent=%d&from=%s&to=%s" % (
+            aid, ms_iso(left - span), ms_iso(now)))
+        items = json.loads(body)
+        c.check("leaver %d: timeline ends when it left, LoggedOut" % aid,
+                st == 200 and items and iso_ms(items[-1]["end"]) == left and
+                items[-1]["state"] == "LoggedOut")
+        # The last item is the LoggedOut after the last shift, up to `left`;
+        # without LoggedOut records history ends where it began.
+        last_out = iso_ms(items[-1]["start"]) if items else None
+        c.check("leaver %d: history ends when it left" % aid,
+                ok and recs and len(ends) == len(recs) and
+                (max(ends) == left and recs[-1]["agentStateName"] == "LoggedOut"
+                 if c.logged_out else
+                 max(ends) == last_out and recs[-1]["agentStateName"] != "LoggedOut"),
+                str(recs[-1:])[:300])
+        st, _, _ = c.api("agents/%d/state-history" % aid,
+                         {"startDate": ms_iso(left), "endDate": ms_iso(now)})
+        c.check("leaver %d: no history after it left" % aid, st == 204)
+        st, _, _ = c.api("agents/%d/states" % aid)
+        c.check("leaver %d: no state now" % aid, st == 404)
+        win = (now - left) / 1000 + 1
+        st, _, body = c.request("/sim/truth?end=%s&window=%.3f" % (ms_iso(now), win))
+        t = json.loads(body)["agents"].get(str(aid))
+        c.check("leaver %d: in the truth while in the window, no current state" % aid,
+                t is not None and t["current"] is None and
+                abs(sum(t["durations"][s] for s in STATES) - 1.0) < 0.002, str(t))
+        st, _, body = c.request("/sim/truth?end=%s&window=%.3f" % (
+            ms_iso(now), (now - left) / 1000 - 0.5))
+        c.check("leaver %d: out of the truth once out of the window" % aid,
+                str(aid) not in json.loads(body)["agents"])
+        st, doc = hold(c, agent=aid, state="Available", **{
+            "from": ms_iso(left - 10), "until": ms_iso(left + 10)})
+        c.check("leaver %d: no hold after it left" % aid, st == 400, str(doc))
+    for x in came[-2:]:
+        aid, hired = x["agentId"], iso_ms(x["hired"])
+        q = {"startDate": ms_iso(hired - day_ms), "endDate": ms_iso(min(now, hired + day_ms))}
+        recs, _, _, ok = fetch_history(c, "agents/%d/state-history" % aid, q, 50)
+        c.check("hire %d: history starts with its first login" % aid,
+                ok and recs and iso_ms(recs[0]["startDate"]) == hired and
+                recs[0]["agentStateName"] == "LoggedIn", str(recs[:1])[:300])
+        st, _, body = c.request("/sim/timeline?agent=%d&from=%s&to=%s" % (
+            aid, ms_iso(hired - day_ms), ms_iso(hired)))
+        c.check("hire %d: no timeline before it was hired" % aid,
+                st == 200 and json.loads(body) == [])
+    for x in future[:2]:
+        aid, hired = x["agentId"], iso_ms(x["hired"])
+        st, _, _ = c.api("agents/%d/state-history" % aid,
+                         {"startDate": ms_iso(now - day_ms), "endDate": ms_iso(now)})
+        c.check("future hire %d: unknown to the API" % aid, st == 404)
+        st, _, body = c.request("/sim/truth?window=%d" % (day_ms // 1000))
+        c.check("future hire %d: not in the truth" % aid,
+                str(aid) not in json.loads(body)["agents"])
+        st, _, body = c.request("/sim/timeline?agent=%d&from=%s&to=%s" % (
+            aid, ms_iso(now - day_ms), ms_iso(hired)))
+        c.check("future hire %d: no timeline yet" % aid, st == 200 and json.loads(body) == [])
+        st, _, body = c.request("/sim/timeline?agent=%d&from=%s&to=%s" % (
+            aid, ms_iso(hired), ms_iso(hired + day_ms)))
+        items = json.loads(body)
+        c.check("future hire %d: timeline from its first shift" % aid,
+                st == 200 and items and iso_ms(items[0]["start"]) == hired and
+                items[0]["state"] == "LoggedIn")
 
 
 def timeline_match(c, name, recs, items):

@@ -47,6 +47,12 @@ struct sim_config {
   const char *tenant_id;
   int64_t bu_id;
   const char *first_team_name; /* NULL: "Tier 1" */
+  /* Churn (sim_tenant_churn). */
+  int hires_per_day;
+  int leavers_per_day;
+  int churn_days;
+  bool churn_start_set;
+  cx_ms_t churn_start; /* when not set: the start-up instant */
 
   /* Credentials. */
   const char *client_id;

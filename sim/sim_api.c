@@ -203,6 +203,8 @@ static void states(struct sim_req *r, int only) {
   int first = only >= 0 ? only : 0,
       last = only >= 0 ? only : sim_agent_count() - 1;
   for (int a = first; a <= last; a++) {
+    if (!sim_agent_active(sim_agent_get(a), r->now))
+      continue; /* not hired yet, or gone */
     struct sim_cursor c;
     sim_cursor_at(&c, a, r->now);
     if (us == NULL || sim_cursor_item(&c)->start > since) {
@@ -232,7 +234,8 @@ struct hist {
 
 static bool hist_valid(const struct hist *h, const struct sim_cursor *c) {
   const struct sim_item *it = sim_cursor_item(c);
-  if (it->start >= h->to || it->start > h->known)
+  if (it->start >= h->to || it->start > h->known ||
+      it->start >= sim_agent_get(c->agent)->left)
     return false;
   if (it->end <= h->known)
     return true;
@@ -243,8 +246,9 @@ static bool hist_valid(const struct hist *h, const struct sim_cursor *c) {
 }
 
 /* hist_valid, after moving past LoggedOut items where history leaves them
- * out (--logged-out-history no; a LoggedOut item is always followed by a
- * LoggedIn one, so the walk ends). */
+ * out (--logged-out-history no; a LoggedOut item is followed by a LoggedIn
+ * one, or is the last of a leaver's, where hist_valid stops: the walk
+ * ends). */
 static bool hist_settle(const struct hist *h, struct sim_cursor *c) {
   while (!sim_cfg.logged_out_history && hist_valid(h, c) &&
          sim_cursor_item(c)->state == SIM_LOGGED_OUT)
@@ -252,8 +256,15 @@ static bool hist_settle(const struct hist *h, struct sim_cursor *c) {
   return hist_valid(h, c);
 }
 
+/* Places c on the agent's first record; false when there is none (the
+ * cursor is then not placed when the agent's span misses the range). */
 static bool hist_first(const struct hist *h, int agent, struct sim_cursor *c) {
-  sim_cursor_at(c, agent, h->from);
+  const struct sim_agent *ag = sim_agent_get(agent);
+  if (ag->hired >= h->to || ag->hired > h->known || ag->left <= h->from) {
+    *c = (struct sim_cursor){.agent = agent};
+    return false;
+  }
+  sim_cursor_at(c, agent, h->from > ag->hired ? h->from : ag->hired);
   if (sim_cfg.history_straddle == SIM_STRADDLE_EXCLUDE &&
       sim_cursor_item(c)->start < h->from)
     sim_cursor_next(c);
@@ -568,10 +579,13 @@ static void agents(struct sim_req *r) {
   if (paging(r, &skip, &top) != 0)
     return;
   const char *fields = sim_arg(r, "fields");
-  long total = sim_agent_count();
+  long total = 0; /* the agents employed now */
   struct json_object *list = json_object_new_array();
-  for (long i = skip; i < total && i < skip + top; i++) {
-    const struct sim_agent *ag = sim_agent_get((int)i);
+  for (int i = 0; i < sim_agent_count(); i++) {
+    const struct sim_agent *ag = sim_agent_get(i);
+    if (!sim_agent_active(ag, r->now) || total++ < skip ||
+        total > skip + top)
+      continue;
     const struct sim_team *tm = sim_team_get(ag->team);
     char internal[16];
     snprintf(internal, sizeof internal, "%d", ag->id);
@@ -634,8 +648,12 @@ void sim_api_handle(struct sim_req *r, enum sim_api_route route,
                     long agent_id) {
   int agent = -1;
   if (route == SIM_API_AGENT_STATES || route == SIM_API_AGENT_HISTORY) {
+    /* An agent not hired yet is unknown; one that left keeps its history
+     * (but has no state now). */
     agent = sim_agent_index(agent_id);
-    if (agent < 0) {
+    if (agent < 0 || sim_agent_get(agent)->hired > r->now ||
+        (route == SIM_API_AGENT_STATES &&
+         !sim_agent_active(sim_agent_get(agent), r->now))) {
       sim_reply_error(r, 404, "Invalid Agent Id");
       return;
     }

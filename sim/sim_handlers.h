@@ -41,5 +41,7 @@ void sim_api_handle(struct sim_req *r, enum sim_api_route route, long agent_id);
 void sim_truth_handle(struct sim_req *r);
 void sim_timeline_handle(struct sim_req *r);
 void sim_hold_handle(struct sim_req *r);
+/* GET /sim/roster: every agent the tenant ever has, hired and left. */
+void sim_roster_handle(struct sim_req *r);
 
 #endif /* SIM_HANDLERS_H */

@@ -348,6 +348,8 @@ static void control(struct sim_req *r) {
     sim_timeline_handle(r);
   } else if (strcmp(p, "/hold") == 0) {
     sim_hold_handle(r);
+  } else if (strcmp(p, "/roster") == 0) {
+    sim_roster_handle(r);
   } else {
     sim_reply_error(r, 404, "Not found");
   }

@@ -43,6 +43,7 @@ struct sim_config sim_cfg = {
     .logged_out_history = true,
     .history_fields = true,
     .page_size = 1000,
+    .churn_days = 365,
 };
 
 volatile int sim_stopping;
@@ -74,7 +75,9 @@ static void usage(FILE *f) {
       "                        (default 4)\n"
       "  --time-scale F        multiplies every duration and the day length\n"
       "                        (default 1.0; 0.01 makes a day 864 s;\n"
-      "                        at least 0.0001)\n"
+      "                        at least 0.0001).  Instants stay on the wall\n"
+      "                        clock; --token-ttl, --history-lag and every\n"
+      "                        control endpoint's seconds are wall seconds\n"
       "  --team-names LIST     comma-separated names of teams 1, 2, ...; the\n"
       "                        rest keep theirs (Tier 1, Tier 2, Support,\n"
       "                        Sales, Billing, Retention, Back Office,\n"
@@ -91,6 +94,18 @@ static void usage(FILE *f) {
       "  --first-team-name S   the first team's name instead of \"Tier 1\",\n"
       "                        1 to 23 bytes, taken as they are (control\n"
       "                        characters too: a hostile name for tests)\n"
+      "  --hires-per-day N     new agents hired each (scaled) churn day; each\n"
+      "                        works from its first shift, the next day's\n"
+      "                        (default 0)\n"
+      "  --leavers-per-day N   agents leaving each churn day: after that\n"
+      "                        day's shift they stay LoggedOut until their\n"
+      "                        next shift would begin, then are gone from\n"
+      "                        agents/states and agents (their history\n"
+      "                        stays) (default 0)\n"
+      "  --churn-start T       churn days begin with the day holding T (ISO\n"
+      "                        or epoch seconds; default: start-up), so two\n"
+      "                        simulators with the same T and seed agree\n"
+      "  --churn-days N        number of churn days (default 365)\n"
       "\n"
       "Credentials:\n"
       "  --client-id ID        (default sim-client)\n"
@@ -153,6 +168,8 @@ static void usage(FILE *f) {
       "      end] and every agent's state at end (defaults: now, 3600)\n"
       "  GET /sim/timeline?agent=ID&from=ISO&to=ISO\n"
       "      the agent's true items (defaults: the last hour)\n"
+      "  GET /sim/roster\n"
+      "      every agent the tenant ever has, when hired and when gone\n"
       "  GET|POST /sim/hold?agent=ID&state=NAME[&reason=NAME]&from=T&until=T\n"
       "      the agent is in state NAME (reason: an unavailable code, with\n"
       "      Unavailable only) over [from, until); T is ISO, epoch seconds,\n"
@@ -206,6 +223,10 @@ enum {
   O_LAG,
   O_LOG,
   O_FIRST_TEAM_NAME,
+  O_HIRES,
+  O_LEAVERS,
+  O_CHURN_START,
+  O_CHURN_DAYS,
   O_HELP
 };
 
@@ -240,6 +261,10 @@ static const struct option options[] = {
     {"history-lag", required_argument, NULL, O_LAG},
     {"log-requests", no_argument, NULL, O_LOG},
     {"first-team-name", required_argument, NULL, O_FIRST_TEAM_NAME},
+    {"hires-per-day", required_argument, NULL, O_HIRES},
+    {"leavers-per-day", required_argument, NULL, O_LEAVERS},
+    {"churn-start", required_argument, NULL, O_CHURN_START},
+    {"churn-days", required_argument, NULL, O_CHURN_DAYS},
     {"help", no_argument, NULL, O_HELP},
     {NULL, 0, NULL, 0}};
 
@@ -375,6 +400,26 @@ static int apply(int opt, const char *arg) {
       return -1;
     sim_cfg.first_team_name = arg;
     return 0;
+  case O_HIRES:
+    if (sim_parse_long(arg, 0, 1000000, &n) != 0)
+      return -1;
+    sim_cfg.hires_per_day = (int)n;
+    return 0;
+  case O_LEAVERS:
+    if (sim_parse_long(arg, 0, 1000000, &n) != 0)
+      return -1;
+    sim_cfg.leavers_per_day = (int)n;
+    return 0;
+  case O_CHURN_START:
+    if (sim_parse_time(arg, true, &sim_cfg.churn_start) != 0)
+      return -1;
+    sim_cfg.churn_start_set = true;
+    return 0;
+  case O_CHURN_DAYS:
+    if (sim_parse_long(arg, 0, 100000, &n) != 0)
+      return -1;
+    sim_cfg.churn_days = (int)n;
+    return 0;
   default: return -1;
   }
 }
@@ -418,7 +463,13 @@ int main(int argc, char **argv) {
   int rc = sim_tenant_init(sim_cfg.seed, sim_cfg.agents, sim_cfg.teams,
                            sim_cfg.time_scale, sim_cfg.team_names,
                            sim_cfg.reason_names);
+  if (rc == 0)
+    rc = sim_tenant_churn(sim_cfg.hires_per_day, sim_cfg.leavers_per_day,
+                          sim_cfg.churn_start_set ? sim_cfg.churn_start
+                                                  : cx_now_ms(),
+                          sim_cfg.churn_days);
   if (rc != 0) {
+    sim_tenant_free(); /* (safe after a failed init, which freed it) */
     if (rc == EINVAL)
       fputs("Try 'cxone-sim --help'.\n", stderr);
     else

@@ -15,6 +15,11 @@
  * in an immutable reference-counted set replaced on every change; cursors
  * take a reference to the set and merge it with the generated items, so the
  * cache never holds overridden sessions.
+ *
+ * Churn (hires and leavers) is a schedule computed once, before the server
+ * starts, by walking the churn days in order (who may leave on a day
+ * depends on who was hired and who left before): it only sets each
+ * agent's first and end session; the sessions themselves do not change.
  */
 #include "sim_tenant.h"
 
@@ -81,6 +86,7 @@ static struct {
   struct sim_block **cache; /* nagents * SIM_SLOTS */
   struct sim_holds **holds; /* nagents, NULL when none */
   uint64_t holds_gen;       /* bumped on every hold change */
+  struct sim_churn_info churn;
 } T = {.lock = PTHREAD_MUTEX_INITIALIZER};
 
 /* --- Deterministic randomness (splitmix64). --- */
@@ -107,7 +113,7 @@ static int64_t rng_range(struct rng *r, int64_t lo, int64_t hi) {
   return lo + (int64_t)(rng_next(r) % (uint64_t)(hi - lo + 1));
 }
 
-enum { SALT_SHIFT = 1, SALT_WALK = 2 };
+enum { SALT_SHIFT = 1, SALT_WALK = 2, SALT_CHURN = 3 };
 
 static struct rng rng_for(int agent_id, int64_t day, uint64_t salt) {
   struct rng r = {mix64(
@@ -343,6 +349,8 @@ int sim_hold_add(int agent, cx_ms_t from, cx_ms_t until, int state,
   assert(state >= 0 && state < SIM_NSTATES);
   assert(reason == -1 || (state == SIM_UNAVAILABLE && reason < SIM_NREASONS));
   const struct sim_agent *ag = &T.agents[agent];
+  if (from < ag->hired || until > ag->left)
+    return -2;
   struct sim_item it = {.start = from,
                         .end = until,
                         .state = (uint8_t)state,
@@ -592,6 +600,32 @@ static int rename_from(const char *option, const char *list,
   return 0;
 }
 
+/* Agent i (id 1001 + i, team i mod teams, names from the seed), employed
+ * always.  Each (first, last) pair is used once before any repeats with a
+ * number. */
+static void init_agent(int i) {
+  size_t f0 = (size_t)(T.seed % NFIRST), l0 = (size_t)(T.seed / NFIRST % NLAST);
+  struct sim_agent *a = &T.agents[i];
+  size_t u = (size_t)i;
+  a->id = 1001 + i;
+  a->team = i % T.nteams;
+  snprintf(a->first, sizeof a->first, "%s", first_names[(f0 + u) % NFIRST]);
+  snprintf(a->last, sizeof a->last, "%s",
+           last_names[(l0 + u / NFIRST) % NLAST]);
+  char n[16] = "";
+  if (u >= NFIRST * NLAST)
+    snprintf(n, sizeof n, "%zu", u / (NFIRST * NLAST) + 1);
+  snprintf(a->user, sizeof a->user, "%s.%s%s@sim.example", a->first, a->last,
+           n);
+  for (char *p = a->user; *p; p++)
+    if (*p >= 'A' && *p <= 'Z')
+      *p = (char)(*p - 'A' + 'a');
+  a->hired = SIM_ALWAYS;
+  a->left = SIM_NEVER;
+  a->first_day = INT64_MIN;
+  a->end_day = INT64_MAX;
+}
+
 int sim_tenant_init(uint64_t seed, int agents, int teams, double scale,
                     const char *team_names, const char *reason_names) {
   assert(agents > 0 && teams > 0 && scale > 0);
@@ -626,27 +660,84 @@ int sim_tenant_init(uint64_t seed, int agents, int teams, double scale,
     sim_tenant_free();
     return rc;
   }
-  /* Each (first, last) pair is used once before any repeats with a number. */
-  size_t f0 = (size_t)(seed % NFIRST), l0 = (size_t)(seed / NFIRST % NLAST);
-  for (int i = 0; i < agents; i++) {
-    struct sim_agent *a = &T.agents[i];
-    size_t u = (size_t)i;
-    a->id = 1001 + i;
-    a->team = i % teams;
-    snprintf(a->first, sizeof a->first, "%s", first_names[(f0 + u) % NFIRST]);
-    snprintf(a->last, sizeof a->last, "%s",
-             last_names[(l0 + u / NFIRST) % NLAST]);
-    char n[16] = "";
-    if (u >= NFIRST * NLAST)
-      snprintf(n, sizeof n, "%zu", u / (NFIRST * NLAST) + 1);
-    snprintf(a->user, sizeof a->user, "%s.%s%s@sim.example", a->first, a->last,
-             n);
-    for (char *p = a->user; *p; p++)
-      if (*p >= 'A' && *p <= 'Z')
-        *p = (char)(*p - 'A' + 'a');
-  }
+  for (int i = 0; i < agents; i++)
+    init_agent(i);
   return 0;
 }
+
+/* Grows an array of n_old elements of size sz to n_new, zeroing the new
+ * ones.  NULL on failure (the old array is left alone). */
+static void *grow(void *old, size_t n_old, size_t n_new, size_t sz) {
+  char *p = realloc(old, n_new * sz);
+  if (p != NULL)
+    memset(p + n_old * sz, 0, (n_new - n_old) * sz);
+  return p;
+}
+
+int sim_tenant_churn(int hires, int leavers, cx_ms_t start, int days) {
+  assert(hires >= 0 && leavers >= 0 && days >= 0);
+  int64_t total = (int64_t)T.nagents + (int64_t)hires * days;
+  if (total > 1000000) {
+    fprintf(stderr, "cxone-sim: --hires-per-day x --churn-days: more than "
+                    "1000000 agents in all\n");
+    return EINVAL;
+  }
+  int64_t d0 = start / T.day_len - (start % T.day_len < 0);
+  T.churn = (struct sim_churn_info){.hires = hires,
+                                    .leavers = leavers,
+                                    .days = days,
+                                    .start = start,
+                                    .first_day = d0 * T.day_len,
+                                    .day_len = T.day_len};
+  if (hires == 0 && leavers == 0)
+    return 0;
+  size_t n0 = (size_t)T.nagents, n = (size_t)total;
+  struct sim_agent *ag = grow(T.agents, n0, n, sizeof *T.agents);
+  if (ag != NULL)
+    T.agents = ag;
+  struct sim_block **cache =
+      grow(T.cache, n0 * SIM_SLOTS, n * SIM_SLOTS, sizeof *T.cache);
+  if (cache != NULL)
+    T.cache = cache;
+  struct sim_holds **holds = grow(T.holds, n0, n, sizeof *T.holds);
+  if (holds != NULL)
+    T.holds = holds;
+  /* Candidates for leaving: employed agents that have worked a shift. */
+  int *cand = malloc((n ? n : 1) * sizeof *cand);
+  if (ag == NULL || cache == NULL || holds == NULL || cand == NULL) {
+    free(cand);
+    return ENOMEM;
+  }
+  T.nagents = (int)n;
+  size_t ncand = n0;
+  for (size_t i = 0; i < n0; i++)
+    cand[i] = (int)i;
+  for (int k = 0; k < days; k++) {
+    int64_t day = d0 + k;
+    for (int j = 0; j < hires; j++) {
+      int i = (int)n0 + k * hires + j;
+      init_agent(i);
+      T.agents[i].first_day = day + 1;
+      T.agents[i].hired = shift_start(i, day + 1);
+    }
+    /* Hired on churn day k - 2: first shift on day k - 1, before this one. */
+    if (k >= 2)
+      for (int j = 0; j < hires; j++)
+        cand[ncand++] = (int)n0 + (k - 2) * hires + j;
+    struct rng r = rng_for(0, day, SALT_CHURN);
+    for (int j = 0; j < leavers && ncand > 0; j++) {
+      size_t pick = (size_t)rng_range(&r, 0, (int64_t)ncand - 1);
+      struct sim_agent *a = &T.agents[cand[pick]];
+      a->end_day = day + 1;
+      a->left = shift_start(cand[pick], day + 1);
+      cand[pick] = cand[--ncand];
+    }
+  }
+  free(cand);
+  return 0;
+}
+
+void sim_tenant_churn_info(struct sim_churn_info *out) { *out = T.churn; }
 
 void sim_tenant_free(void) {
   if (T.cache != NULL)

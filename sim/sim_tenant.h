@@ -10,6 +10,9 @@
  * cache; cursors walk the items across blocks, applying the agent's holds
  * (test overrides of the timeline, see sim_hold_add).  All functions are
  * thread-safe.
+ *
+ * With churn (sim_tenant_churn) an agent's timeline exists only over its
+ * employment [hired, left), whole sessions: readers keep inside it.
  */
 #ifndef SIM_TENANT_H
 #define SIM_TENANT_H
@@ -89,7 +92,24 @@ struct sim_agent {
   char first[16];
   char last[16];
   char user[64];
+  /* Employment (see sim_tenant_churn): the agent's timeline exists over
+   * [hired, left).  hired is the start of its first shift, or SIM_ALWAYS for
+   * the agents of the initial roster; left is the end of its last session
+   * (the instant its next shift would have begun), or SIM_NEVER. */
+  cx_ms_t hired;
+  cx_ms_t left;
+  int64_t first_day; /* session of the first shift (INT64_MIN: always) */
+  int64_t end_day;   /* first session it no longer works (INT64_MAX) */
 };
+
+#define SIM_ALWAYS INT64_MIN
+#define SIM_NEVER INT64_MAX
+
+/* Whether the agent is employed at instant t: listed by agents/states and
+ * agents, counted by /sim/truth. */
+static inline bool sim_agent_active(const struct sim_agent *a, cx_ms_t t) {
+  return a->hired <= t && t < a->left;
+}
 
 struct sim_team {
   int id;
@@ -106,6 +126,29 @@ int sim_tenant_init(uint64_t seed, int agents, int teams, double scale,
                     const char *team_names, const char *reason_names);
 void sim_tenant_free(void);
 
+/* Hires and leavers (call after sim_tenant_init, before any reader).
+ * Churn days are the tenant days (of length 86400 s x scale, counted from
+ * the Unix epoch) D0, D0 + 1, ..., D0 + days - 1, D0 being the day that
+ * holds `start`.  On churn day D0 + k, `hires` new agents are hired (ids
+ * after every earlier agent, teams round-robin as for the initial roster):
+ * their first shift is the one of day D0 + k + 1.  And `leavers` agents
+ * leave (fewer when fewer qualify): picked with the seed among the agents
+ * employed that day who have already worked an earlier day's shift, they
+ * work their shift of day D0 + k, stay LoggedOut after it, and are gone
+ * when their next shift would have begun.  Returns 0, ENOMEM, or EINVAL
+ * when the tenant would exceed 1000000 agents. */
+int sim_tenant_churn(int hires, int leavers, cx_ms_t start, int days);
+/* The churn as set (zeros without churn). */
+struct sim_churn_info {
+  int hires, leavers, days;
+  cx_ms_t start;     /* as given */
+  cx_ms_t first_day; /* wall-clock start of churn day D0 */
+  cx_ms_t day_len;   /* ms */
+};
+void sim_tenant_churn_info(struct sim_churn_info *out);
+
+/* Every agent the tenant ever has (the initial roster, then the hires in
+ * order): callers check sim_agent_active or the span [hired, left). */
 int sim_agent_count(void);
 const struct sim_agent *sim_agent_get(int idx);
 int sim_agent_index(long agent_id); /* -1 when unknown */
@@ -122,7 +165,8 @@ void sim_team_set_name(int idx, const char *name);
  * cursor works on the holds as they were when sim_cursor_at placed it. */
 
 /* Adds a hold (from < until; reason -1 or, with SIM_UNAVAILABLE, an index
- * into sim_reasons).  Returns 0, or -1 when it overlaps a hold of the agent. */
+ * into sim_reasons).  Returns 0, -1 when it overlaps a hold of the agent, or
+ * -2 when [from, until) is not within the agent's [hired, left). */
 int sim_hold_add(int agent, cx_ms_t from, cx_ms_t until, int state, int reason);
 /* Removes the agent's holds; returns how many there were. */
 size_t sim_hold_clear(int agent);
@@ -150,9 +194,11 @@ struct sim_cursor {
   struct sim_item item;    /* the item at this position */
 };
 
-/* Positions c on the agent's item that contains instant t. */
+/* Positions c on the agent's item that contains instant t, which must be
+ * within [hired, left) (the generator would make up sessions outside). */
 void sim_cursor_at(struct sim_cursor *c, int agent, cx_ms_t t);
-/* Moves to the next item (always exists: timelines never end). */
+/* Moves to the next item (always exists, but past `left` it is made up:
+ * walkers stop at an item starting at or after `left`). */
 void sim_cursor_next(struct sim_cursor *c);
 void sim_cursor_release(struct sim_cursor *c);
 

@@ -75,20 +75,30 @@ static struct json_object *render_group(const struct acc *a) {
   return o;
 }
 
-/* One agent's time per state in [from, to] and its state at `to`. */
+/* One agent's time per state in [from, to] (the part of it the agent is
+ * employed) and its state at `to` (null when not employed then). */
 static struct json_object *agent_truth(int agent, cx_ms_t from, cx_ms_t to,
                                        struct acc *a) {
+  const struct sim_agent *ag = sim_agent_get(agent);
   struct sim_cursor c;
-  for (sim_cursor_at(&c, agent, from); sim_cursor_item(&c)->start < to;
-       sim_cursor_next(&c)) {
-    const struct sim_item *it = sim_cursor_item(&c);
-    cx_ms_t s = it->start > from ? it->start : from,
-            e = it->end < to ? it->end : to;
-    a->dur[it->state] += e - s;
-    if (it->reason >= 0)
-      a->rdur[it->reason] += e - s;
+  if (from < ag->hired)
+    from = ag->hired;
+  if (to > ag->left)
+    to = ag->left;
+  if (from < to) {
+    for (sim_cursor_at(&c, agent, from); sim_cursor_item(&c)->start < to;
+         sim_cursor_next(&c)) {
+      const struct sim_item *it = sim_cursor_item(&c);
+      cx_ms_t s = it->start > from ? it->start : from,
+              e = it->end < to ? it->end : to;
+      a->dur[it->state] += e - s;
+      if (it->reason >= 0)
+        a->rdur[it->reason] += e - s;
+    }
+    sim_cursor_release(&c);
   }
-  sim_cursor_release(&c);
+  if (!sim_agent_active(ag, to))
+    return NULL;
 
   sim_cursor_at(&c, agent, to);
   const struct sim_item *cur = sim_cursor_item(&c);
@@ -105,6 +115,11 @@ static struct json_object *agent_truth(int agent, cx_ms_t from, cx_ms_t to,
   json_object_object_add(o, "since", sim_json_time(cur->start));
   sim_cursor_release(&c);
   return o;
+}
+
+/* hired or left: an ISO instant, null for SIM_ALWAYS and SIM_NEVER. */
+static struct json_object *employment_time(cx_ms_t t) {
+  return t == SIM_ALWAYS || t == SIM_NEVER ? NULL : sim_json_time(t);
 }
 
 void sim_truth_handle(struct sim_req *r) {
@@ -124,6 +139,9 @@ void sim_truth_handle(struct sim_req *r) {
   struct json_object *agents = json_object_new_object();
   for (int i = 0; i < sim_agent_count(); i++) {
     const struct sim_agent *ag = sim_agent_get(i);
+    /* Agents employed at some instant of [end - window, end]. */
+    if (ag->hired > end || ag->left <= end - window)
+      continue;
     struct acc a = {0};
     struct json_object *o = json_object_new_object();
     json_object_object_add(
@@ -131,6 +149,8 @@ void sim_truth_handle(struct sim_req *r) {
     json_object_object_add(o, "teamId",
                            json_object_new_int(sim_team_get(ag->team)->id));
     json_object_object_add(o, "current", agent_truth(i, end - window, end, &a));
+    json_object_object_add(o, "hired", employment_time(ag->hired));
+    json_object_object_add(o, "left", employment_time(ag->left));
     json_object_object_add(o, "durations", render_durations(&a));
     acc_add(&team[ag->team], &a);
     acc_add(&all, &a);
@@ -170,6 +190,16 @@ void sim_timeline_handle(struct sim_req *r) {
     return;
   }
   struct json_object *list = json_object_new_array();
+  const struct sim_agent *ag = sim_agent_get(sim_agent_index(id));
+  /* Only the agent's employment: nothing before it is hired or after it left. */
+  if (from < ag->hired)
+    from = ag->hired;
+  if (to > ag->left)
+    to = ag->left;
+  if (from >= to) {
+    sim_reply_json(r, 200, list);
+    return;
+  }
   struct sim_cursor c;
   int n = 0;
   for (sim_cursor_at(&c, sim_agent_index(id), from);
@@ -266,7 +296,7 @@ void sim_hold_handle(struct sim_req *r) {
     sim_reply_json(r, 200, o);
     return;
   }
-  int state = state_by_name(st), reason = -1;
+  int state = state_by_name(st), reason = -1, rc;
   cx_ms_t from, until;
   const char *err = NULL;
   if (state < 0)
@@ -284,7 +314,9 @@ void sim_hold_handle(struct sim_req *r) {
     err = "Invalid until: ISO-8601, epoch seconds, +SECONDS, -SECONDS or now";
   else if (until <= from)
     err = "Invalid range: until must be after from";
-  else if (sim_hold_add(agent, from, until, state, reason) != 0)
+  else if ((rc = sim_hold_add(agent, from, until, state, reason)) == -2)
+    err = "Invalid range: outside the agent's employment (see /sim/roster)";
+  else if (rc != 0)
     err = "Hold overlaps another hold of the agent (clear=1 removes them)";
   if (err != NULL) {
     json_object_put(o);
@@ -298,5 +330,48 @@ void sim_hold_handle(struct sim_req *r) {
       sim_json_str_or_null(reason >= 0 ? sim_reasons[reason].name : NULL));
   json_object_object_add(o, "from", sim_json_time(from));
   json_object_object_add(o, "until", sim_json_time(until));
+  sim_reply_json(r, 200, o);
+}
+
+/* --- /sim/roster. --- */
+
+void sim_roster_handle(struct sim_req *r) {
+  struct sim_churn_info ch;
+  sim_tenant_churn_info(&ch);
+  struct json_object *o = json_object_new_object(),
+                     *churn = json_object_new_object(),
+                     *list = json_object_new_array();
+  json_object_object_add(churn, "hiresPerDay", json_object_new_int(ch.hires));
+  json_object_object_add(churn, "leaversPerDay",
+                         json_object_new_int(ch.leavers));
+  json_object_object_add(churn, "days", json_object_new_int(ch.days));
+  json_object_object_add(churn, "start", sim_json_time(ch.start));
+  json_object_object_add(churn, "firstDay", sim_json_time(ch.first_day));
+  json_object_object_add(churn, "dayLength", sim_json_seconds(ch.day_len));
+  int64_t d0 = ch.day_len > 0 ? ch.first_day / ch.day_len : 0;
+  for (int i = 0; i < sim_agent_count(); i++) {
+    const struct sim_agent *ag = sim_agent_get(i);
+    const struct sim_team *tm = sim_team_get(ag->team);
+    struct json_object *a = json_object_new_object();
+    json_object_object_add(a, "agentId", json_object_new_int(ag->id));
+    json_object_object_add(a, "teamId", json_object_new_int(tm->id));
+    json_object_object_add(a, "team", json_object_new_string(tm->name));
+    json_object_object_add(a, "hired", employment_time(ag->hired));
+    json_object_object_add(a, "left", employment_time(ag->left));
+    /* The churn days (0, 1, ...) of the hire (first shift the next day) and
+     * of the last shift. */
+    json_object_object_add(
+        a, "hireDay",
+        sim_json_int_or_null(ag->first_day - d0 - 1, ag->hired != SIM_ALWAYS));
+    json_object_object_add(
+        a, "leaveDay",
+        sim_json_int_or_null(ag->end_day - d0 - 1, ag->left != SIM_NEVER));
+    json_object_object_add(a, "active",
+                           json_object_new_boolean(sim_agent_active(ag, r->now)));
+    json_object_array_add(list, a);
+  }
+  json_object_object_add(o, "now", sim_json_time(r->now));
+  json_object_object_add(o, "churn", churn);
+  json_object_object_add(o, "agents", list);
   sim_reply_json(r, 200, o);
 }

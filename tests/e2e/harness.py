@@ -341,7 +341,9 @@ class Comparison:
         if not hasattr(self, "first_agent"):
             self.first_agent = (agent, t)
 
-    def fail(self, msg):
+    def fail(self, msg, **info):
+        """msg: for people; info (scope, type, type_instance, time, value,
+        expected, kind): for a caller that classifies mismatches."""
         if len(self.mismatches) < 30:
             self.mismatches.append(msg)
         else:
@@ -387,79 +389,115 @@ def filtered_scopes(agent_ids, label=None):
     return scopes_fn
 
 
+class TruthAt:
+    """scopes_fn(truth) at one instant, with each scope's figures in the
+    plugin's form (sanitized_keys) computed once."""
+
+    def __init__(self, scopes, reason_label):
+        self.scopes = scopes
+        self.reason_label = reason_label
+        self._durations = {}
+        self._counts = {}
+
+    def durations(self, pinst):
+        if pinst not in self._durations:
+            self._durations[pinst] = sanitized_keys(self.scopes[pinst][0],
+                                                    self.reason_label)
+        return self._durations[pinst]
+
+    def counts(self, pinst):
+        if pinst not in self._counts:
+            c = self.scopes.get(pinst)
+            self._counts[pinst] = (sanitized_keys(c[1], self.reason_label)
+                                   if c and c[1] is not None else None)
+        return self._counts[pinst]
+
+
+def compare_value(cmp, key, t, v, truth_at, tolerance=1.0, count_slack=1.0,
+                  reason_label=None):
+    """Compares one dispatched value (key = (plugin_instance, type,
+    type_instance), at time t) with the truth; truth_at(t) -> TruthAt."""
+    reason_label = reason_label or sanitize
+    pinst, typ, ti = key
+    at = truth_at(t)
+    if pinst not in at.scopes:
+        # A scope the truth leaves out had no time in the window (an agent
+        # who left): the plugin's last values are zeros.
+        if typ == "duration" and v == 0:
+            cmp.checked += 1
+            return
+        cmp.fail("%s: scope not in truth at %.3f" % (pinst, t), scope=pinst,
+                 type=typ, type_instance=ti, time=t, value=v, expected=None,
+                 kind="scope")
+        return
+    durations, counts, current = at.scopes[pinst]
+    cmp.scopes_seen.add(pinst)
+    cmp.times.add(t)
+    if typ == "duration" and ti.startswith("current-"):
+        state = ti[len("current-"):]
+        expected = 0.0
+        if current is not None:
+            cur = current["state"]
+            if current.get("reason"):
+                names = {cur, cur + "-" + reason_label(current["reason"])}
+            else:
+                names = {cur}
+            if state in names:
+                expected = t - parse_iso(current["since"])
+        if abs(v - expected) > tolerance:
+            cmp.fail("%s %s-%s at %.3f: %.3f != truth %.3f" % (
+                pinst, typ, ti, t, v, expected), scope=pinst, type=typ,
+                type_instance=ti, time=t, value=v, expected=expected,
+                kind="current")
+        cmp.checked += 1
+    elif typ == "duration":
+        expected = at.durations(pinst).get(ti, 0.0)
+        if abs(v - expected) > tolerance:
+            if pinst.startswith("agent-"):
+                cmp.note_agent(pinst[len("agent-"):], t)
+            cmp.fail("%s %s-%s at %.3f: %.3f != truth %.3f" % (
+                pinst, typ, ti, t, v, expected), scope=pinst, type=typ,
+                type_instance=ti, time=t, value=v, expected=expected,
+                kind="duration")
+        cmp.checked += 1
+    elif typ == "count":
+        ok = False
+        probes = [t] + [t - count_slack * k / 4 for k in range(1, 5)]
+        for probe in probes:
+            c = truth_at(probe).counts(pinst)
+            if c is not None and c.get(ti, 0) == v:
+                ok = True
+                break
+        if not ok:
+            expected = (at.counts(pinst) or {}).get(ti, 0)
+            cmp.fail("%s count-%s at %.3f: %g != truth %g" % (
+                pinst, ti, t, v, expected), scope=pinst, type=typ,
+                type_instance=ti, time=t, value=v, expected=expected,
+                kind="count")
+        cmp.checked += 1
+
+
 def compare(series, sim, window, tolerance=1.0, count_slack=1.0,
             scopes_fn=None, reason_label=None):
     """Compares every dispatched duration/count with the ground truth.
     reason_label: as for sanitized_keys."""
     scopes_fn = scopes_fn or truth_scopes
     reason_label = reason_label or sanitize
+    cache = {}
+
+    def truth_at(t):
+        k = round(t, 3)
+        if k not in cache:
+            cache[k] = TruthAt(scopes_fn(sim.truth(t, window)), reason_label)
+        return cache[k]
+
     cmp = Comparison()
-    scopes_at, keys_at = {}, {}
-
-    def scopes_of(t):  # the truth's scopes at t, computed once per instant
-        if t not in scopes_at:
-            scopes_at[t] = scopes_fn(sim.truth(t, window))
-        return scopes_at[t]
-
-    def keys_of(t, pinst, which):  # a scope's figures under the plugin's keys
-        key = (t, pinst, which)
-        if key not in keys_at:
-            keys_at[key] = sanitized_keys(scopes_of(t)[pinst][which],
-                                          reason_label)
-        return keys_at[key]
-
-    for (pinst, typ, ti), points in sorted(series.items()):
-        if pinst == "api":
+    for key, points in sorted(series.items()):
+        if key[0] == "api":
             continue
         for t, v in points:
-            scopes = scopes_of(t)
-            if pinst not in scopes:
-                # A scope the truth leaves out had no time in the window
-                # (an agent who left): the plugin's last values are zeros.
-                if typ == "duration" and v == 0:
-                    cmp.checked += 1
-                    continue
-                cmp.fail("%s: scope not in truth at %.3f" % (pinst, t))
-                continue
-            durations, counts, current = scopes[pinst]
-            cmp.scopes_seen.add(pinst)
-            cmp.times.add(t)
-            if typ == "duration" and ti.startswith("current-"):
-                state = ti[len("current-"):]
-                expected = 0.0
-                if current is not None:
-                    cur = current["state"]
-                    if current.get("reason"):
-                        names = {cur, cur + "-" + reason_label(current["reason"])}
-                    else:
-                        names = {cur}
-                    if state in names:
-                        expected = t - parse_iso(current["since"])
-                if abs(v - expected) > tolerance:
-                    cmp.fail("%s %s-%s at %.3f: %.3f != truth %.3f" % (
-                        pinst, typ, ti, t, v, expected))
-                cmp.checked += 1
-            elif typ == "duration":
-                expected = keys_of(t, pinst, 0).get(ti, 0.0)
-                if abs(v - expected) > tolerance:
-                    if pinst.startswith("agent-"):
-                        cmp.note_agent(pinst[len("agent-"):], t)
-                    cmp.fail("%s %s-%s at %.3f: %.3f != truth %.3f" % (
-                        pinst, typ, ti, t, v, expected))
-                cmp.checked += 1
-            elif typ == "count":
-                ok = False
-                probes = [t] + [t - count_slack * k / 4 for k in range(1, 5)]
-                for probe in probes:
-                    if (pinst in scopes_of(probe)
-                            and keys_of(probe, pinst, 1).get(ti, 0) == v):
-                        ok = True
-                        break
-                if not ok:
-                    cmp.fail("%s count-%s at %.3f: %g != truth %g" % (
-                        pinst, ti, t, v,
-                        sanitized_keys(counts, reason_label).get(ti, 0)))
-                cmp.checked += 1
+            compare_value(cmp, key, t, v, truth_at, tolerance, count_slack,
+                          reason_label)
     return cmp
 
 

@@ -836,6 +836,35 @@ def test_valgrind(ctx, wd):
         sim.stop()
 
 
+def test_sim_selfcheck(ctx, wd):
+    """sim/selfcheck.py against two simulators: the default tenant, and
+    one with hires and leavers since three (scaled) days before start-up
+    (so some agents have left, some were hired, and more are to come)."""
+    selfcheck = os.path.join(h.ROOT, "sim", "selfcheck.py")
+    day = 86.4  # seconds, at time scale 0.001
+    variants = [
+        ("default", 0.01, ["--open-state", "partial"], []),
+        ("churn", 0.001, ["--open-state", "partial", "--hires-per-day", "2",
+                          "--leavers-per-day", "2", "--churn-days", "8",
+                          "--churn-start", "%.3f" % (time.time() - 3 * day)],
+         ["--window", "60"]),
+    ]
+    for name, scale, sim_args, check_args in variants:
+        sub = os.path.join(wd.path, name)
+        os.makedirs(sub)
+        sim = h.Sim(ctx.sim_bin, sub, args=sim_args, time_scale=scale)
+        try:
+            r = subprocess.run([sys.executable, selfcheck, "--port", str(sim.port),
+                                "--ca", sim.ca] + check_args,
+                               capture_output=True, text=True, timeout=300)
+        finally:
+            sim.stop()
+        lines = r.stdout.strip().splitlines()
+        print("    %s: %s" % (name, lines[-1] if lines else "no output"))
+        expect(r.returncode == 0, "selfcheck of the %s tenant failed:\n%s%s" % (
+            name, r.stdout[-3000:], r.stderr[-2000:]))
+
+
 BAD_CONFIGS = [
     # (name, tenant body or full block, expected message regex)
     ("missing issuer", 'ClientId "a"\nClientSecret "b"\nAccessKeyId "c"\nAccessKeySecret "d"',
@@ -923,6 +952,7 @@ TESTS = [
     test_no_secret_in_logs,
     test_no_secret_in_core_dump,
     test_bad_configuration,
+    test_sim_selfcheck,
     test_asan_ubsan,
     test_tsan_tenants,
     test_valgrind,
