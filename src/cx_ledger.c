@@ -471,7 +471,7 @@ void cx_ledger_close(struct cx_ledger *l, size_t index, cx_ms_t start,
   if (a->head == a->len)
     return;
   struct item *last = &a->items[a->len - 1];
-  if (last->end != CX_MS_INFINITY ||
+  if (last->end <= at ||
       (start != CX_LEDGER_ANY_START && last->start != start))
     return;
   last->end = max_ms(last->start, at); /* the last item is not in the sums */

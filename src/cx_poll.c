@@ -104,7 +104,10 @@
  * (the start of a session), the agent was logged out before it: the ledger
  * gets LoggedOut from the backfill start to that login (also when the
  * login reaches history during catch-up, hidden by the lag at the
- * backfill's end).  Any other earliest
+ * backfill's end).  Not where answers have shown both straddling states
+ * and LoggedOut records: there the logged-off spell would be in history,
+ * and a first login is an agent's first ever (a new hire, with no time
+ * before it).  Any other earliest
  * state is left alone (its predecessor is unknown); LookBack (default: one
  * Window) makes that case a state longer than LookBack.
  */
@@ -154,6 +157,7 @@ struct cx_poll {
   cx_ms_t newest;         /* this fetch: latest instant of a new record */
   cx_ms_t fetch_from;     /* this fetch: the range's start */
   bool straddle_seen;     /* an answer held a state begun before its range */
+  bool logged_out_seen;   /* an answer held a LoggedOut record */
   cx_ms_t backfill_final; /* history final up to here at the backfill's end */
   cx_ms_t chunk, chunk_max;
   cx_ms_t backfill_done_at;
@@ -345,6 +349,8 @@ static enum cx_status on_history_page(void *ctx,
       t->hist_end = known;
     if (r->start < p->fetch_from)
       p->straddle_seen = true;
+    if (r->state_id == CX_STATE_LOGGED_OUT)
+      p->logged_out_seen = true;
     /* A state real-time polling still holds open that history closed
      * before what the server knew at the real-time poll (a partial
      * duration reaches that): it is over (see "Agents that leave"). */
@@ -535,6 +541,9 @@ static enum cx_status reach_back(struct cx_poll *p, struct cx_error *err) {
 
 /* See "Logged-out time before the backfill" above. */
 static enum cx_status infer_logged_out(struct cx_poll *p, struct cx_error *err) {
+  if (p->straddle_seen && p->logged_out_seen)
+    return CX_OK; /* a logged-off spell would be there: a first login is a
+                     first ever (a new hire) */
   size_t n = cx_ledger_agent_count(p->ledger);
   for (size_t i = 0; i < n; i++) {
     int state;

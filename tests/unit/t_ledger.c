@@ -161,7 +161,13 @@ static void test_changes_and_evict(void) {
   cx_ledger_close(l, 1, S(80), S(140));
   cx_ledger_advance(l, S(240));
   CHECK(cx_ledger_holds(l, 1));
+  /* Ended at a snapshot (150), then where history closes it (140). */
+  cx_ledger_close(l, 1, CX_LEDGER_ANY_START, S(150));
   cx_ledger_close(l, 1, S(90), S(140));
+  durations(l, 3, S(240), b, NULL);
+  CHECK_EQ_INT(b[CX_STATE_AVAILABLE], S(0));
+  durations(l, 3, S(239), b, NULL);
+  CHECK_EQ_INT(b[CX_STATE_AVAILABLE], S(1)); /* [139, 140) */
   cx_ledger_advance(l, S(250));
   CHECK(!cx_ledger_holds(l, 1));
   CHECK_EQ_INT(cx_ledger_evict(l, all, map), 2);
