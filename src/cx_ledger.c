@@ -470,11 +470,20 @@ void cx_ledger_close(struct cx_ledger *l, size_t index, cx_ms_t start,
   struct agent *a = &l->agents[index];
   if (a->head == a->len)
     return;
-  struct item *last = &a->items[a->len - 1];
-  if (last->end <= at ||
-      (start != CX_LEDGER_ANY_START && last->start != start))
+  size_t i = a->len - 1;
+  if (start != CX_LEDGER_ANY_START) {
+    i = lower_bound(a, start);
+    if (i == a->len || a->items[i].start != start)
+      return;
+  }
+  if (a->items[i].end <= at)
     return;
-  last->end = max_ms(last->start, at); /* the last item is not in the sums */
+  bool last = i + 1 == a->len; /* the last item is not in the sums */
+  if (!last)
+    account(a, i, -1);
+  a->items[i].end = max_ms(a->items[i].start, at);
+  if (!last)
+    account(a, i, +1);
   l->changes++;
 }
 

@@ -89,10 +89,12 @@ uint64_t cx_ledger_changes(const struct cx_ledger *ledger);
 /* Whether agent `index` has any item left in the window. */
 bool cx_ledger_holds(const struct cx_ledger *ledger, size_t index);
 
-/* Ends agent `index`'s last item at `at` (not before its start) if it
- * ends later (or is open) and begins at `start` (CX_LEDGER_ANY_START:
- * whatever its start): the state is over and nothing is known after it
- * (the agent left). */
+/* Ends agent `index`'s item that begins at `start` (CX_LEDGER_ANY_START:
+ * its last item, whatever its start) at `at` (not before its start) if it
+ * ends later or is open: the state is over.  Nothing is known after it:
+ * up to a later item the time counts as LoggedOut (a gap) until an
+ * observation fills it; after the last item, nothing is counted (the agent
+ * left). */
 #define CX_LEDGER_ANY_START INT64_MIN
 void cx_ledger_close(struct cx_ledger *ledger, size_t index, cx_ms_t start,
                      cx_ms_t at);

@@ -527,11 +527,13 @@ def parallel_tenants(ctx, wd, plugin_dir=None, env=None, read_threads=3,
                 on_running(cd)
             time.sleep(run_seconds / 2)
             sims["alpha"].get("/sim/revoke-tokens")
-            slow_set = time.time()
             # (Sim.get's own first parameter is called path.)
             sims["charlie"].get("/sim/fault?" + urllib.parse.urlencode({
                 "kind": "slow", "count": 1, "delay_ms": SLOW_MS,
                 "path": "agents/state-history"}))
+            # Taken once the fault is in place: a request that arrived while
+            # it was being set is not the slowed one.
+            slow_set = time.time()
             time.sleep(max(0, run_seconds - (time.time() - t0)))
             expect(cd.proc.alive(), "collectd exited early:\n" + cd.output()[-3000:])
         finally:

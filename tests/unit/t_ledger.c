@@ -181,6 +181,38 @@ static void test_changes_and_evict(void) {
   cx_ledger_destroy(l);
 }
 
+/* History closes a state real-time polling saw open after a later state
+ * was already seen: the state ends where history says, not at the next
+ * one, and the time up to it counts as LoggedOut until history fills it
+ * (the states between were still open at history's horizon). */
+static void test_close_before_later_state(void) {
+  struct cx_ledger *l = cx_ledger_create(S(1000));
+  cx_ms_t b[CX_STATE_COUNT];
+  cx_ledger_add(l, 5, CX_STATE_AVAILABLE, NULL, S(10), CX_MS_INFINITY, CX_SOURCE_LIVE);
+  cx_ledger_add(l, 5, CX_STATE_UNAVAILABLE, "Break", S(40), CX_MS_INFINITY, CX_SOURCE_LIVE);
+  cx_ledger_add(l, 5, CX_STATE_AVAILABLE, NULL, S(10), S(20), CX_SOURCE_HISTORY);
+  cx_ledger_close(l, 0, S(10), S(20));
+  CHECK_EQ_INT(cx_ledger_check(l), 0);
+  durations(l, 5, S(50), b, NULL);
+  CHECK_EQ_INT(b[CX_STATE_AVAILABLE], S(10));
+  CHECK_EQ_INT(b[CX_STATE_LOGGED_OUT], S(20));
+  CHECK_EQ_INT(b[CX_STATE_UNAVAILABLE], S(10));
+  /* A close later than the item's end, or for no item's start: nothing. */
+  uint64_t c = cx_ledger_changes(l);
+  cx_ledger_close(l, 0, S(10), S(30));
+  cx_ledger_close(l, 0, S(11), S(15));
+  CHECK_EQ_INT(cx_ledger_changes(l), c);
+  /* History delivers the state between. */
+  cx_ledger_add(l, 5, CX_STATE_INBOUND_CONTACT, NULL, S(20), S(40), CX_SOURCE_HISTORY);
+  CHECK_EQ_INT(cx_ledger_check(l), 0);
+  durations(l, 5, S(50), b, NULL);
+  CHECK_EQ_INT(b[CX_STATE_AVAILABLE], S(10));
+  CHECK_EQ_INT(b[CX_STATE_INBOUND_CONTACT], S(20));
+  CHECK_EQ_INT(b[CX_STATE_LOGGED_OUT], S(0));
+  CHECK_EQ_INT(b[CX_STATE_UNAVAILABLE], S(10));
+  cx_ledger_destroy(l);
+}
+
 /* cx_ledger_check holds through agent-table growth, reasons, merges and
  * evictions. */
 static void test_self_check(void) {
@@ -343,6 +375,7 @@ int main(void) {
   RUN(test_missed_short_state);
   RUN(test_gap_is_logged_out);
   RUN(test_changes_and_evict);
+  RUN(test_close_before_later_state);
   RUN(test_self_check);
   RUN(test_random_against_oracle);
   return unit_finish();

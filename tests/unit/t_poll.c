@@ -424,6 +424,71 @@ static void test_login_hidden_by_lag(void) {
   fakecx_free(&fake);
 }
 
+/* Agent index a's timeline from `at` on becomes items[0..n) (which must
+ * begin at `at` and follow one another). */
+static void retime(size_t a, cx_ms_t at, const struct fakecx_item *items,
+                   size_t n) {
+  fakecx_leave(&fake, a, at);
+  struct fakecx_agent *ag = &fake.agents[a];
+  ag->left_at = 0; /* listed again: only the timeline changed */
+  struct fakecx_item *grown =
+      realloc(ag->items, (ag->nitems + n) * sizeof(*ag->items));
+  CHECK(grown != NULL);
+  if (grown == NULL)
+    return;
+  ag->items = grown;
+  memcpy(ag->items + ag->nitems, items, n * sizeof(*items));
+  ag->nitems += n;
+}
+
+/* History (22 s behind) closes a state real-time polling saw open while
+ * the next state, which real-time polling missed, is not in history yet:
+ * the state ends where history says, and the time after it is not
+ * counted as that state.  (It ran on to the next state real-time polling
+ * saw, as long as history left out the one between.) */
+static void test_closed_before_missed_state(void) {
+  fakecx_init(&fake, T0, 300, 0, HOUR, 13);
+  fake.history_lag_ms = 22000;
+  fake.page_size = 1000;
+  struct cx_poll_config cfg = config(HOUR, 9000, 10000);
+  cfg.page_size = 1000;
+  struct run r = {.poll = start(&cfg)};
+  run_until_ready(&r, &cfg, 30);
+  CHECK(r.ready);
+  run_cycles(&r, &cfg, 3);
+  /* Cycles start every 10 s from n (no delays): Available is seen at
+   * n + 10, InboundContact falls between two polls, Unavailable is seen at
+   * n + 20.  At n + 40, history knows Available ended (n + 12 + 22 s) but
+   * not InboundContact (n + 19.9 + 22 s). */
+  cx_ms_t n = fake.now;
+  const struct fakecx_item items[] = {
+      {CX_STATE_AVAILABLE, n + 1000, n + 12000},
+      {CX_STATE_INBOUND_CONTACT, n + 12000, n + 19900},
+      {CX_STATE_UNAVAILABLE, n + 19900, n + HOUR}};
+  retime(0, n + 1000, items, 3);
+  run_cycles(&r, &cfg, 5);
+  const struct cx_snapshot *s = cx_poll_snapshot(r.poll);
+  CHECK_EQ_INT(s->time, n + 40000);
+  CHECK(cx_poll_health(r.poll)->history_lag_seconds < 28.0);
+  for (size_t i = 0; i < s->nagents; i++) {
+    if (s->agents[i].id != 1001)
+      continue;
+    const cx_ms_t *d = s->agents[i].values.duration;
+    CHECK_EQ_INT(d[CX_STATE_AVAILABLE],
+                 fakecx_truth(&fake, 0, CX_STATE_AVAILABLE, s->time - HOUR,
+                              s->time));
+    /* Not known yet: only what came before. */
+    CHECK_EQ_INT(d[CX_STATE_INBOUND_CONTACT],
+                 fakecx_truth(&fake, 0, CX_STATE_INBOUND_CONTACT,
+                              s->time - HOUR, n + 12000));
+  }
+  /* Once history has the state between, everything is exact. */
+  run_cycles(&r, &cfg, 1);
+  CHECK_EQ_INT(mismatches(r.poll, cfg.window), 0);
+  cx_poll_destroy(r.poll);
+  fakecx_free(&fake);
+}
+
 int main(void) {
   RUN(test_exact);
   RUN(test_deadline);
@@ -436,5 +501,6 @@ int main(void) {
   RUN(test_per_agent_resumable);
   RUN(test_leavers_forgotten);
   RUN(test_login_hidden_by_lag);
+  RUN(test_closed_before_missed_state);
   return unit_finish();
 }
