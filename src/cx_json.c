@@ -6,8 +6,8 @@
  * State-history pages, the bulk of the bytes, are read without a json-c
  * tree by cx_jscan, to the same results (see "history" below).
  *
- * Tolerance rules (the API has changed shape over the years, cxone-api.md
- * §2.5, §9):
+ * Tolerance rules (the API has changed shape over the years, doc/cxone-api.md
+ * §2, §3):
  *   - keys are looked up exactly first, then case-insensitively (PascalCase
  *     of pre-2016 versions);
  *   - integers may arrive as JSON numbers (integral doubles accepted) or as

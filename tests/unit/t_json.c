@@ -54,7 +54,7 @@ static void test_state_names(void) {
 }
 
 static void test_history_sample(void) {
-  /* cxone-api.md §9.5, both records. */
+  /* doc/cxone-api.md §6, both records. */
   const char *json =
       "{\"totalRecords\":2,\"_links\":{\"self\":\"https://x/y\",\"next\":null,"
       "\"previous\":null},\"businessUnitId\":4607084,"
