@@ -225,3 +225,45 @@ const char *cx_snapshot_reason_name(const struct cx_snapshot *s, size_t id) {
   assert(id >= 1 && id <= s->nreasons);
   return cx_ledger_reason_name(s->ledger, id);
 }
+
+/* ---- walking the figures ---- */
+
+int cx_snapshot_durations(const struct cx_snapshot *s,
+                          const struct cx_scope *sc, cx_figure_fn fn,
+                          void *ctx) {
+  int rc = 0;
+  for (int st = 0; st < CX_STATE_COUNT && rc == 0; st++)
+    rc = fn(ctx, &(struct cx_figure){st, 0, sc->duration[st]});
+  for (size_t r = 1; r <= s->nreasons && rc == 0; r++)
+    if (sc->reason_duration[r] > 0)
+      rc = fn(ctx, &(struct cx_figure){CX_STATE_UNAVAILABLE, r,
+                                       sc->reason_duration[r]});
+  return rc;
+}
+
+int cx_snapshot_counts(const struct cx_snapshot *s, const struct cx_scope *sc,
+                       cx_figure_fn fn, void *ctx) {
+  int rc = 0;
+  for (int st = 0; st < CX_STATE_COUNT && rc == 0; st++)
+    rc = fn(ctx, &(struct cx_figure){st, 0, sc->count[st]});
+  for (size_t r = 1; r <= s->nreasons && rc == 0; r++)
+    if (sc->reason_duration[r] > 0 || sc->reason_count[r] > 0)
+      rc = fn(ctx, &(struct cx_figure){CX_STATE_UNAVAILABLE, r,
+                                       sc->reason_count[r]});
+  return rc;
+}
+
+int cx_snapshot_current(const struct cx_snapshot *s,
+                        const struct cx_snapshot_agent *a, cx_figure_fn fn,
+                        void *ctx) {
+  cx_ms_t in_state = a->state >= 0 && s->time > a->since ? s->time - a->since
+                                                          : 0;
+  int rc = 0;
+  for (int st = 0; st < CX_STATE_COUNT && rc == 0; st++)
+    rc = fn(ctx, &(struct cx_figure){st, 0, a->state == st ? in_state : 0});
+  for (size_t r = 1; r <= s->nreasons && rc == 0; r++)
+    if (a->values.reason_duration[r] > 0 || a->reason == r)
+      rc = fn(ctx, &(struct cx_figure){CX_STATE_UNAVAILABLE, r,
+                                       a->reason == r ? in_state : 0});
+  return rc;
+}

@@ -93,4 +93,34 @@ void cx_snapshot_free(struct cx_snapshot *snap);
 /* Name of reason id 1..nreasons. */
 const char *cx_snapshot_reason_name(const struct cx_snapshot *snap, size_t id);
 
+/* Walking a scope's figures.  These three decide which figures a scope
+ * shows; the emitter and cxone-query both walk through them.  A figure is
+ * a state (reason 0) or one of its Unavailable reasons (1..nreasons) and
+ * its value; fn's non-zero return stops the walk and is returned (else 0). */
+struct cx_figure {
+  int state;
+  size_t reason;
+  int64_t value; /* milliseconds, or agents for counts */
+};
+typedef int (*cx_figure_fn)(void *ctx, const struct cx_figure *figure);
+
+/* Window durations: every state, zeros included, then each reason with
+ * time in the scope's window. */
+int cx_snapshot_durations(const struct cx_snapshot *snap,
+                          const struct cx_scope *scope, cx_figure_fn fn,
+                          void *ctx);
+
+/* Agents in each state now (team and "all" scopes): every state, then
+ * each reason with time in the window or agents in it now. */
+int cx_snapshot_counts(const struct cx_snapshot *snap,
+                       const struct cx_scope *scope, cx_figure_fn fn,
+                       void *ctx);
+
+/* Time in the current state: every state (0 but for the agent's current
+ * one), then each reason with time in the agent's window or that is its
+ * current one. */
+int cx_snapshot_current(const struct cx_snapshot *snap,
+                        const struct cx_snapshot_agent *agent,
+                        cx_figure_fn fn, void *ctx);
+
 #endif /* CX_SNAPSHOT_H */

@@ -224,22 +224,26 @@ struct total {
 
 typedef void (*total_fn)(void *ctx, const struct total *t);
 
+struct scope_walk {
+  const struct cx_snapshot *snap;
+  struct total *t;
+  total_fn fn;
+  void *ctx;
+};
+
+static int total_figure(void *ctx, const struct cx_figure *f) {
+  struct scope_walk *w = ctx;
+  w->t->state = cx_state_name(f->state);
+  w->t->reason = f->reason ? cx_snapshot_reason_name(w->snap, f->reason) : NULL;
+  w->t->ms = f->value;
+  w->fn(w->ctx, w->t);
+  return 0;
+}
+
 static void scope_totals(const struct cx_snapshot *snap, const struct cx_scope *sc,
                          struct total *t, total_fn fn, void *ctx) {
-  for (int s = 0; s < CX_STATE_COUNT; s++) {
-    t->state = cx_state_name(s);
-    t->reason = NULL;
-    t->ms = sc->duration[s];
-    fn(ctx, t);
-  }
-  for (size_t r = 1; r <= snap->nreasons; r++) {
-    if (sc->reason_duration[r] == 0)
-      continue;
-    t->state = cx_state_name(CX_STATE_UNAVAILABLE);
-    t->reason = cx_snapshot_reason_name(snap, r);
-    t->ms = sc->reason_duration[r];
-    fn(ctx, t);
-  }
+  struct scope_walk w = {snap, t, fn, ctx};
+  cx_snapshot_durations(snap, sc, total_figure, &w);
 }
 
 static int by_agent_id(const void *a, const void *b) {
