@@ -36,6 +36,7 @@
  */
 #include "cx_secret.h"
 #include "cx_http.h"
+#include "cx_array.h"
 #include "cx_log.h"
 #include "cx_str.h"
 #include "cx_wipe_alloc.h"
@@ -195,25 +196,14 @@ static bool body_append(struct xfer *x, const char *p, size_t n) {
     x->too_large = true;
     return false;
   }
-  if (x->len + n + 1 > x->cap) {
-    size_t cap = x->cap ? x->cap : 16384;
-    while (cap < x->len + n + 1)
-      cap *= 2;
-    if (x->http->max_body < SIZE_MAX && cap > x->http->max_body + 1)
-      cap = x->http->max_body + 1;
-    /* malloc + copy + wipe instead of realloc: a token body must not be
-     * left behind in a freed block. */
-    char *nb = malloc(cap);
-    if (nb == NULL)
-      return false;
-    if (x->buf != NULL) {
-      memcpy(nb, x->buf, x->len);
-      explicit_bzero(x->buf, x->cap);
-      free(x->buf);
-    }
-    x->buf = nb;
-    x->cap = cap;
-  }
+  /* Wiped as it grows: a token body must not be left behind in a freed
+   * block.  From 16 KiB, so small bodies are copied only a few times. */
+  size_t need = x->len + n + 1 > 16384 ? x->len + n + 1 : 16384;
+  size_t limit = x->http->max_body < SIZE_MAX ? x->http->max_body + 1 : SIZE_MAX;
+  if (need > limit)
+    need = limit;
+  if (CX_ARRAY_RESERVE_WIPED(x->buf, x->cap, need, limit) != CX_OK)
+    return false;
   if (n > 0)
     memcpy(x->buf + x->len, p, n);
   x->len += n;

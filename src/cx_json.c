@@ -26,6 +26,7 @@
  */
 #include "cx_json.h"
 #include "cx_jscan.h"
+#include "cx_array.h"
 
 #include <json-c/json.h>
 #include <json-c/printbuf.h>
@@ -478,14 +479,10 @@ static void list_clear(struct record_list *l) {
 
 static bool list_push(struct record_list *l,
                       const struct cx_history_record *r) {
-  if (l->count == l->cap) {
-    size_t cap = l->cap ? 2 * l->cap : 256;
-    struct cx_history_record *a = realloc(l->recs, cap * sizeof(*a));
-    if (a == NULL)
-      return false;
-    l->recs = a;
-    l->cap = cap;
-  }
+  if (l->count == l->cap &&
+      CX_ARRAY_RESERVE(l->recs, l->cap, l->count < 256 ? 256 : l->count + 1) !=
+          CX_OK)
+    return false;
   l->recs[l->count++] = *r;
   return true;
 }
@@ -507,14 +504,8 @@ static char *intern(struct history_reader *rd, const char *s) {
   for (size_t i = rd->nstrings, k = 0; i-- > 0 && k < 16; k++)
     if (strcmp(rd->strings[i], s) == 0)
       return rd->strings[i];
-  if (rd->nstrings == rd->strings_cap) {
-    size_t cap = rd->strings_cap ? 2 * rd->strings_cap : 8;
-    char **a = realloc(rd->strings, cap * sizeof(*a));
-    if (a == NULL)
-      return NULL;
-    rd->strings = a;
-    rd->strings_cap = cap;
-  }
+  if (CX_ARRAY_RESERVE(rd->strings, rd->strings_cap, rd->nstrings + 1) != CX_OK)
+    return NULL;
   char *d = strdup(s);
   if (d != NULL)
     rd->strings[rd->nstrings++] = d;
@@ -589,14 +580,10 @@ static bool record_member(struct history_reader *rd, struct record_scan *r,
     const char *t = jv_text(&v, buf, sizeof(buf));
     size_t n = t != NULL ? strlen(t) : 0;
     r->has_reason = t != NULL;
-    if (t != NULL && n >= rd->reason_cap) {
-      char *b = realloc(rd->reason, n + 1);
-      if (b == NULL) {
-        rd->nomem = true;
-        return false;
-      }
-      rd->reason = b;
-      rd->reason_cap = n + 1;
+    if (t != NULL &&
+        CX_ARRAY_RESERVE(rd->reason, rd->reason_cap, n + 1) != CX_OK) {
+      rd->nomem = true;
+      return false;
     }
     if (t != NULL)
       memcpy(rd->reason, t, n + 1);

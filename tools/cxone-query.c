@@ -22,6 +22,7 @@
  * the conf.
  */
 #include "cx_api.h"
+#include "cx_array.h"
 #include "cx_log.h"
 #include "cx_poll.h"
 #include "cx_reply.h"
@@ -431,14 +432,8 @@ struct intervals {
 static int collect_span(void *ctx, int state, size_t reason, cx_ms_t start,
                         cx_ms_t end) {
   struct intervals *iv = ctx;
-  if (iv->n == iv->cap) {
-    size_t cap = iv->cap ? iv->cap * 2 : 256;
-    struct cxq_interval *v = realloc(iv->v, cap * sizeof(*v));
-    if (v == NULL)
-      return -1;
-    iv->v = v;
-    iv->cap = cap;
-  }
+  if (CX_ARRAY_RESERVE(iv->v, iv->cap, iv->n + 1) != CX_OK)
+    return -1;
   iv->v[iv->n++] = (struct cxq_interval){
       .agent = iv->agent, .team = iv->team, .state = state,
       .reason = reason ? cx_ledger_reason_name(iv->ledger, reason) : NULL,

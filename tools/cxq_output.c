@@ -17,6 +17,7 @@
  * (it writes DEL and non-ASCII bytes as they are, which JSON allows).
  */
 #include "cxq_output.h"
+#include "cx_array.h"
 
 #include <json-c/json.h>
 
@@ -111,22 +112,16 @@ struct table {
   size_t ncols;
   bool csv;     /* cells keep CR and LF (csv_field quotes them) */
   char **cells; /* nrows * ncols, row 0 is the header */
-  size_t nrows, cap;
+  size_t nrows, cap; /* cap: cells */
   bool failed;
 };
 
 static void table_row(struct table *t, const char *const *cells) {
   if (t->failed)
     return;
-  if (t->nrows == t->cap) {
-    size_t cap = t->cap ? t->cap * 2 : 64;
-    char **c = realloc(t->cells, cap * t->ncols * sizeof(*c));
-    if (c == NULL) {
-      t->failed = true;
-      return;
-    }
-    t->cells = c;
-    t->cap = cap;
+  if (CX_ARRAY_RESERVE(t->cells, t->cap, (t->nrows + 1) * t->ncols) != CX_OK) {
+    t->failed = true;
+    return;
   }
   char **row = &t->cells[t->nrows * t->ncols];
   for (size_t i = 0; i < t->ncols; i++)

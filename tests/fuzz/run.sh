@@ -34,7 +34,7 @@ for target in $targets; do
   case $target in
   fuzz_json)
     # The parsers alone (no curl, no collectd).
-    lib="cx_json cx_jscan cx_record cx_time cx_error"
+    lib="cx_json cx_jscan cx_array cx_record cx_time cx_error"
     extra_cflags=""
     extra_libs=""
     corpus="$here/corpus"
