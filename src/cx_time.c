@@ -1,9 +1,10 @@
 /*
  * cx_time.c: ISO-8601 instants and durations <-> integer milliseconds.
  *
- * Owns the only date arithmetic in the project.  Calendar conversion is done
- * with days-from-civil arithmetic (no timegm, no TZ environment), so results do
- * not depend on the process's locale or time zone and the code is reentrant.
+ * Owns the calendar arithmetic of the project (cx_tz builds local time on
+ * it).  Calendar conversion is done with days-from-civil arithmetic (no
+ * timegm, no TZ environment), so results do not depend on the process's
+ * locale or time zone and the code is reentrant.
  */
 #include "cx_time.h"
 
@@ -13,8 +14,7 @@
 #include <stdio.h>
 #include <time.h>
 
-/* Days since 1970-01-01 for a proleptic Gregorian date. */
-static int64_t days_from_civil(int64_t y, unsigned m, unsigned d) {
+int64_t cx_days_from_civil(int64_t y, unsigned m, unsigned d) {
   y -= m <= 2;
   const int64_t era = (y >= 0 ? y : y - 399) / 400;
   const unsigned yoe = (unsigned)(y - era * 400);
@@ -23,7 +23,7 @@ static int64_t days_from_civil(int64_t y, unsigned m, unsigned d) {
   return era * 146097 + (int64_t)doe - 719468;
 }
 
-static void civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d) {
+void cx_civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d) {
   z += 719468;
   const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
   const unsigned doe = (unsigned)(z - era * 146097);
@@ -119,7 +119,7 @@ int cx_time_parse(const char *s, cx_ms_t *out) {
   if (*p != '\0')
     return EINVAL;
 
-  int64_t days = days_from_civil(y, mo, d);
+  int64_t days = cx_days_from_civil(y, mo, d);
   int64_t secs = days * 86400 + h * 3600 + mi * 60 + sec - offset_s;
   *out = secs * 1000 + frac;
   return 0;
@@ -140,7 +140,7 @@ int cx_time_format(cx_ms_t t, char *buf, size_t size) {
   }
   int64_t y;
   unsigned m, d;
-  civil_from_days(days, &y, &m, &d);
+  cx_civil_from_days(days, &y, &m, &d);
   if (y < 0 || y > 9999)
     return EINVAL;
   snprintf(buf, size, "%04d-%02u-%02uT%02d:%02d:%02d.%03dZ", (int)y, m, d,

@@ -41,6 +41,12 @@ int cx_duration_parse(const char *s, cx_ms_t *out);
 /* Formats d (>= 0) as an ISO-8601 duration, e.g. "PT1H2M3.450S", "PT0S". */
 int cx_duration_format(cx_ms_t d, char *buf, size_t size);
 
+/* Days since 1970-01-01 of a proleptic Gregorian date (month 1..12, day
+ * 1..31), and back. */
+int64_t cx_days_from_civil(int64_t year, unsigned month, unsigned day);
+void cx_civil_from_days(int64_t days, int64_t *year, unsigned *month,
+                        unsigned *day);
+
 /* Wall clock now, in milliseconds since the epoch. */
 cx_ms_t cx_now_ms(void);
 
