@@ -172,8 +172,9 @@ struct cx_poll {
 
 struct cx_poll *cx_poll_create(const struct cx_poll_config *cfg) {
   if (cfg == NULL || cfg->window <= 0 || cfg->budget <= 0 ||
-      cfg->interval < 0) {
-    cx_log(CX_LOG_ERR, "poll: Window and the time budget must be positive");
+      cfg->interval < 0 || cfg->chunk <= 0 || cfg->parallel == 0) {
+    cx_log(CX_LOG_ERR, "poll: Window, the time budget, the history chunk "
+           "and the parallel requests must be positive");
     return NULL;
   }
   struct cx_poll *p = calloc(1, sizeof(*p));
@@ -182,7 +183,7 @@ struct cx_poll *cx_poll_create(const struct cx_poll_config *cfg) {
   p->cfg = cfg;
   p->clock = cx_now_ms;
   p->created = cx_now_ms();
-  p->chunk = p->chunk_max = cfg->chunk > 0 ? cfg->chunk : 2 * 3600 * 1000;
+  p->chunk = p->chunk_max = cfg->chunk;
   p->final = CX_CURSOR_NONE;
   p->lag = cfg->overlap; /* the most it may be, until a fetch measures it */
   p->http = cx_http_create(&cfg->http);
@@ -476,7 +477,7 @@ static enum cx_status history_per_agent(struct cx_poll *p,
   p->newest = CX_CURSOR_NONE;
   p->fetch_from = CX_CURSOR_NONE; /* ranges differ: straddling is not told */
   enum cx_status st = cx_api_state_history_tasks(
-      p->api, tasks, k, p->cfg->page_size, p->cfg->parallel ? p->cfg->parallel : 4,
+      p->api, tasks, k, p->cfg->page_size, p->cfg->parallel,
       go_on, on_history_page, p, err);
   cx_ms_t done = p->clock();
   if (k > 0)
@@ -530,7 +531,7 @@ static enum cx_status reach_back(struct cx_poll *p, struct cx_error *err) {
   }
   p->fetch_from = CX_CURSOR_NONE;
   enum cx_status st = cx_api_state_history_tasks(
-      p->api, tasks, k, p->cfg->page_size, p->cfg->parallel ? p->cfg->parallel : 4,
+      p->api, tasks, k, p->cfg->page_size, p->cfg->parallel,
       go_on, on_history_page, p, err);
   for (size_t j = 0; j < k; j++) {
     p->roster.track[who[j]].reached_back = tasks[j].done;
