@@ -307,7 +307,7 @@ static enum cx_status poll_live(struct cx_poll *p, struct cx_error *err) {
     close_unlisted(p, observed);
   if (st == CX_OK && changed && page.last_poll_time > 0 &&
       cx_time_format(page.last_poll_time, p->updated_since,
-                     sizeof(p->updated_since)) == 0) {
+                     sizeof(p->updated_since)) == CX_OK) {
     p->have_updated_since = true;
   }
   p->deltas_since_full = delta ? p->deltas_since_full + 1 : 0;
@@ -549,7 +549,7 @@ static enum cx_status infer_logged_out(struct cx_poll *p, struct cx_error *err) 
   for (size_t i = 0; i < n; i++) {
     int state;
     cx_ms_t start;
-    if (cx_ledger_first(p->ledger, i, &state, &start) != 0 ||
+    if (cx_ledger_first(p->ledger, i, &state, &start) != CX_OK ||
         state != CX_STATE_LOGGED_IN || start <= p->backfill_start)
       continue;
     if (cx_ledger_add(p->ledger, cx_ledger_agent_id(p->ledger, i),
@@ -735,7 +735,7 @@ enum cx_status cx_poll_run(struct cx_poll *p, struct cx_error *err) {
   evict(p, now);
   if (cx_snapshot_build(&p->snap, p->ledger, p->roster.meta, p->roster.n,
                         p->roster.teams, p->roster.nteams, &p->cfg->filter,
-                        now) != 0 &&
+                        now) != CX_OK &&
       st == CX_OK)
     st = cx_error_set(err, CX_ERR_NOMEM, 0, "out of memory (snapshot)");
   update_health(p, now, st);

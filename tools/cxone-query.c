@@ -410,7 +410,7 @@ static int parse_span(const char *s, cx_ms_t *out) {
         *out = (cx_ms_t)(d * (double)units[i].ms);
         return 0;
       }
-  return cx_duration_parse(s, out) == 0 ? 0 : -1;
+  return cx_duration_parse(s, out) == CX_OK ? 0 : -1;
 }
 
 /* "now", an ISO-8601 instant, or a span before `ref`. */
@@ -420,7 +420,7 @@ static int parse_instant(const char *s, cx_ms_t ref, cx_ms_t *out) {
     *out = ref;
     return 0;
   }
-  if (cx_time_parse(s, out) == 0)
+  if (cx_time_parse(s, out) == CX_OK)
     return 0;
   if (parse_span(s, &span) == 0) {
     *out = ref - span;
@@ -486,7 +486,7 @@ static int run_history(const struct cli *cli, const struct cxq_settings *s) {
     since = until - s->set.window;
   else if (parse_span(cli->since, &span) == 0)
     since = until - span;
-  else if (cx_time_parse(cli->since, &since) != 0) {
+  else if (cx_time_parse(cli->since, &since) != CX_OK) {
     complain("--since: expected a span (\"24h\", \"90m\", \"3600\") or an "
              "ISO-8601 instant");
     return EXIT_USAGE;

@@ -195,7 +195,7 @@ static void put_time(cx_ms_t t, unsigned form) {
   char b[64];
   if (form == 2)
     t += 2 * HOUR;
-  if (cx_time_format(t, b, 32) != 0) {
+  if (cx_time_format(t, b, 32) != CX_OK) {
     put("\"not a time\"");
     return;
   }
@@ -629,7 +629,7 @@ static void check_labels(const struct cx_snapshot *snap) {
                                               CX_LABEL_USERNAME};
   for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++) {
     struct cx_labels l;
-    REQUIRE(cx_labels_build(&l, snap, true, kinds[k]) == 0);
+    REQUIRE(cx_labels_build(&l, snap, true, kinds[k]) == CX_OK);
     require_distinct(l.agents, snap->nagents);
     require_distinct(l.teams, snap->nteams);
     require_distinct(l.reasons, snap->nreasons);
