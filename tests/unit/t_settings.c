@@ -37,42 +37,38 @@ static void stored(const struct cx_settings *s, const char *key, char *out,
   static const struct {
     const char *key;
     size_t offset;
-  } strings[] = {
-      {"Issuer", offsetof(struct cx_settings, issuer)},
-      {"ClientId", offsetof(struct cx_settings, client_id)},
-      {"ClientSecret", offsetof(struct cx_settings, client_secret)},
-      {"ClientSecretFile", offsetof(struct cx_settings, client_secret)},
-      {"AccessKeyId", offsetof(struct cx_settings, access_key_id)},
-      {"AccessKeySecret", offsetof(struct cx_settings, access_key_secret)},
-      {"AccessKeySecretFile", offsetof(struct cx_settings, access_key_secret)},
-      {"APIEndpoint", offsetof(struct cx_settings, api_endpoint)},
-      {"APIVersion", offsetof(struct cx_settings, api_version)},
-      {"CACert", offsetof(struct cx_settings, ca_file)},
-      {"Host", offsetof(struct cx_settings, host)},
+    bool ms; /* a cx_ms_t, else a string */
+  } fields[] = {
+      {"Issuer", offsetof(struct cx_settings, issuer), false},
+      {"ClientId", offsetof(struct cx_settings, client_id), false},
+      {"ClientSecret", offsetof(struct cx_settings, client_secret), false},
+      {"ClientSecretFile", offsetof(struct cx_settings, client_secret), false},
+      {"AccessKeyId", offsetof(struct cx_settings, access_key_id), false},
+      {"AccessKeySecret", offsetof(struct cx_settings, access_key_secret), false},
+      {"AccessKeySecretFile", offsetof(struct cx_settings, access_key_secret), false},
+      {"APIEndpoint", offsetof(struct cx_settings, api_endpoint), false},
+      {"APIVersion", offsetof(struct cx_settings, api_version), false},
+      {"CACert", offsetof(struct cx_settings, ca_file), false},
+      {"Host", offsetof(struct cx_settings, host), false},
+      {"Interval", offsetof(struct cx_settings, interval), true},
+      {"Timeout", offsetof(struct cx_settings, timeout), true},
+      {"Window", offsetof(struct cx_settings, window), true},
+      {"LookBack", offsetof(struct cx_settings, lookback), true},
+      {"HistoryOverlap", offsetof(struct cx_settings, overlap), true},
+      {"HistoryChunk", offsetof(struct cx_settings, chunk), true},
   };
-  static const struct {
-    const char *key;
-    size_t offset;
-  } times[] = {
-      {"Interval", offsetof(struct cx_settings, interval)},
-      {"Timeout", offsetof(struct cx_settings, timeout)},
-      {"Window", offsetof(struct cx_settings, window)},
-      {"LookBack", offsetof(struct cx_settings, lookback)},
-      {"HistoryOverlap", offsetof(struct cx_settings, overlap)},
-      {"HistoryChunk", offsetof(struct cx_settings, chunk)},
-  };
-  for (size_t i = 0; i < sizeof(strings) / sizeof(strings[0]); i++)
-    if (strcasecmp(key, strings[i].key) == 0) {
-      const char *v = *(char *const *)((const char *)s + strings[i].offset);
+  for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
+    const char *field = (const char *)s + fields[i].offset;
+    if (strcasecmp(key, fields[i].key) != 0)
+      continue;
+    if (fields[i].ms) {
+      snprintf(out, size, "%lld ms", (long long)*(const cx_ms_t *)field);
+    } else {
+      const char *v = *(char *const *)field;
       snprintf(out, size, "%s", v ? v : "(null)");
-      return;
     }
-  for (size_t i = 0; i < sizeof(times) / sizeof(times[0]); i++)
-    if (strcmp(key, times[i].key) == 0) {
-      snprintf(out, size, "%lld ms",
-               (long long)*(const cx_ms_t *)((const char *)s + times[i].offset));
-      return;
-    }
+    return;
+  }
   size_t len = 0;
   out[0] = '\0';
   if (strcmp(key, "ClientAuth") == 0)
