@@ -24,7 +24,6 @@
 #include "collectd/core/daemon/plugin.h"
 #include "collectd/core/utils/common/common.h"
 
-#include <errno.h>
 #include <stdlib.h>
 
 #include "cx_emit.h"
@@ -72,9 +71,11 @@ static void set_scope(struct emitter *e, const char *prefix, const char *label) 
               prefix, label);
 }
 
-/* Fills e's type instances for this cycle's reasons.  0 or ENOMEM. */
-static int names_build(struct emitter *e, const struct cx_snapshot *snap,
-                       const struct cx_labels *l) {
+/* Fills e's type instances for this cycle's reasons.  CX_OK or
+ * CX_ERR_NOMEM. */
+static enum cx_status names_build(struct emitter *e,
+                                  const struct cx_snapshot *snap,
+                                  const struct cx_labels *l) {
   for (int s = 0; s < CX_STATE_COUNT; s++) {
     sstrncpy(e->state[s], cx_state_name(s), sizeof(e->state[s]));
     ssnprintf(e->current[s], sizeof(e->current[s]), "current-%s",
@@ -84,14 +85,14 @@ static int names_build(struct emitter *e, const struct cx_snapshot *snap,
   e->reason = calloc(n, sizeof(*e->reason));
   e->current_reason = calloc(n, sizeof(*e->current_reason));
   if (e->reason == NULL || e->current_reason == NULL)
-    return ENOMEM;
+    return CX_ERR_NOMEM;
   for (size_t r = 0; r < snap->nreasons; r++) {
     ssnprintf(e->reason[r], sizeof(e->reason[r]), "Unavailable-%s",
               l->reasons[r].text);
     ssnprintf(e->current_reason[r], sizeof(e->current_reason[r]),
               "current-Unavailable-%s", l->reasons[r].text);
   }
-  return 0;
+  return CX_OK;
 }
 
 static void names_free(struct emitter *e) {
@@ -174,14 +175,14 @@ int cx_emit(const struct cx_emit_options *opt, const struct cx_snapshot *snap,
    * state the real-time poll missed would be counted as its neighbour. */
   bool durations = health->history_ready && health->history_fresh;
   struct cx_labels l;
-  if (cx_labels_build(&l, snap, opt->per_agent, opt->label) != 0) {
+  if (cx_labels_build(&l, snap, opt->per_agent, opt->label) != CX_OK) {
     ERROR("cxone plugin: out of memory naming %zu agents, %zu teams and %zu "
           "reasons; only the api series dispatched this cycle",
           snap->nagents, snap->nteams, snap->nreasons);
     emit_health(&e, health);
     return e.failures;
   }
-  if (names_build(&e, snap, &l) != 0) {
+  if (names_build(&e, snap, &l) != CX_OK) {
     ERROR("cxone plugin: out of memory naming %zu reasons; only the api "
           "series dispatched this cycle",
           snap->nreasons);

@@ -52,9 +52,7 @@
 #include <strings.h>
 #include <time.h>
 
-#define DEFAULT_TIMEOUT_MS 30000L
 #define DEFAULT_CONNECT_MS 10000L
-#define DEFAULT_MAX_BODY ((size_t)64 * 1024 * 1024)
 #define MAX_PARALLEL 64
 
 /* One slot: an easy handle and the response it is receiving. */
@@ -776,16 +774,15 @@ enum cx_status cx_http_perform(struct cx_http *http,
 /* ---------------------------------------------------------- cx_http API */
 
 struct cx_http *cx_http_create(const struct cx_http_options *opts) {
+  assert(opts != NULL && opts->timeout_ms > 0 && opts->max_body > 0);
   struct cx_http *h = calloc(1, sizeof(*h));
-  if (h == NULL || opts == NULL) {
-    free(h);
+  if (h == NULL)
     return NULL;
-  }
   h->verify_peer = opts->verify_peer;
   h->verify_host = opts->verify_host;
-  h->timeout_ms = opts->timeout_ms > 0 ? opts->timeout_ms : DEFAULT_TIMEOUT_MS;
+  h->timeout_ms = opts->timeout_ms;
   h->connect_timeout_ms = opts->connect_timeout_ms;
-  h->max_body = opts->max_body > 0 ? opts->max_body : DEFAULT_MAX_BODY;
+  h->max_body = opts->max_body;
   h->ca_file = cx_strdup_or_null(opts->ca_file);
   h->user_agent = cx_strdup_or_null(opts->user_agent != NULL ? opts->user_agent
                                                        : "collectd-cxone");

@@ -188,7 +188,7 @@ static const char *jv_text(const struct jval *v, char *buf, size_t size) {
 }
 
 static bool jv_time(const struct jval *v, cx_ms_t *out) {
-  return v->type == json_type_string && cx_time_parse(v->s, out) == 0;
+  return v->type == json_type_string && cx_time_parse(v->s, out) == CX_OK;
 }
 
 /* A state name's id, -1 when it is none (or not a string). */
@@ -219,7 +219,7 @@ static bool jv_duration(const struct jval *v, cx_ms_t *out) {
   case json_type_string:
     if (v->s[0] == '\0')
       return true; /* "" behaves like null */
-    if (cx_duration_parse(v->s, &d) != 0 || d < 0 || d > DURATION_MAX_MS)
+    if (cx_duration_parse(v->s, &d) != CX_OK || d < 0 || d > DURATION_MAX_MS)
       return false;
     break;
   default: return false;

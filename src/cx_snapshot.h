@@ -81,12 +81,14 @@ struct cx_snapshot {
   size_t pool_cap;
 };
 
-/* Rebuilds snap (reusing its memory) at instant now.  Returns 0 or ENOMEM
- * (snap is then empty but valid). */
-int cx_snapshot_build(struct cx_snapshot *snap, const struct cx_ledger *ledger,
-                      const struct cx_agent_meta *meta, size_t nmeta,
-                      const struct cx_team_meta *teams, size_t nteams,
-                      const struct cx_filter *filter, cx_ms_t now);
+/* Rebuilds snap (reusing its memory) at instant now.  CX_OK, or
+ * CX_ERR_NOMEM (snap is then empty but valid). */
+enum cx_status cx_snapshot_build(struct cx_snapshot *snap,
+                                 const struct cx_ledger *ledger,
+                                 const struct cx_agent_meta *meta, size_t nmeta,
+                                 const struct cx_team_meta *teams,
+                                 size_t nteams, const struct cx_filter *filter,
+                                 cx_ms_t now);
 
 void cx_snapshot_free(struct cx_snapshot *snap);
 

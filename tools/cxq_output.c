@@ -202,7 +202,7 @@ static void fmt_hms(cx_ms_t ms, char *buf, size_t size) {
 }
 
 static void fmt_time(cx_ms_t t, char *buf, size_t size) {
-  if (cx_time_format(t, buf, size) != 0)
+  if (cx_time_format(t, buf, size) != CX_OK)
     snprintf(buf, size, "?");
 }
 

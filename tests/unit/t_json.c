@@ -19,7 +19,7 @@
 
 static cx_ms_t T(const char *iso) {
   cx_ms_t t = 0;
-  if (cx_time_parse(iso, &t) != 0)
+  if (cx_time_parse(iso, &t) != CX_OK)
     fprintf(stderr, "bad test time %s\n", iso);
   return t;
 }
