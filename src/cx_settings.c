@@ -4,6 +4,7 @@
  * configuration (see cx_settings.h).
  */
 #include "cx_settings.h"
+#include "cx_array.h"
 #include "cx_log.h"
 #include "cx_secret.h"
 
@@ -109,13 +110,13 @@ static void clear_teams(struct cx_filter *f) {
     free(f->teams[i]);
   free(f->teams);
   f->teams = NULL;
-  f->nteams = 0;
+  f->nteams = f->teams_cap = 0;
 }
 
 static void clear_agents(struct cx_filter *f) {
   free(f->agents);
   f->agents = NULL;
-  f->nagents = 0;
+  f->nagents = f->agents_cap = 0;
 }
 
 void cx_settings_free(struct cx_settings *s) {
@@ -302,11 +303,8 @@ static enum cx_status add_team(const struct apply *a, const struct cx_value *v,
   enum cx_status st = get_string(a, v, n, &name);
   if (st != CX_OK)
     return st;
-  char **teams = realloc(f->teams, (f->nteams + 1) * sizeof(*teams));
-  if (teams == NULL)
-    return NOMEM(a);
-  f->teams = teams;
-  if ((teams[f->nteams] = strdup(name)) == NULL)
+  if (CX_ARRAY_RESERVE(f->teams, f->teams_cap, f->nteams + 1) != CX_OK ||
+      (f->teams[f->nteams] = strdup(name)) == NULL)
     return NOMEM(a);
   f->nteams++;
   return CX_OK;
@@ -330,11 +328,9 @@ static enum cx_status add_agents(const struct apply *a,
     }
     if (!(d >= 1) || d > 9e15 || d != (double)(int64_t)d)
       return BAD(a, "expected CXone agent ids (positive whole numbers)");
-    int64_t *agents = realloc(f->agents, (f->nagents + 1) * sizeof(*agents));
-    if (agents == NULL)
+    if (CX_ARRAY_RESERVE(f->agents, f->agents_cap, f->nagents + 1) != CX_OK)
       return NOMEM(a);
-    f->agents = agents;
-    agents[f->nagents++] = (int64_t)d;
+    f->agents[f->nagents++] = (int64_t)d;
   }
   return CX_OK;
 }

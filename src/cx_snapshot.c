@@ -6,6 +6,7 @@
  * "all" scope.  A cycle costs O(agents log teams + teams).
  */
 #include "cx_snapshot.h"
+#include "cx_array.h"
 
 #include <assert.h>
 #include <inttypes.h>
@@ -65,35 +66,14 @@ static long team_index(const struct team_key *keys, size_t nteams,
 }
 
 /* Carves the per-scope reason arrays out of one pool. */
-static enum cx_status reserve(struct cx_snapshot *s, size_t nagents, size_t nteams,
-                   size_t nreasons) {
-  if (nagents > s->agents_cap) {
-    void *p = realloc(s->agents, nagents * sizeof(*s->agents));
-    if (p == NULL)
-      return CX_ERR_NOMEM;
-    s->agents = p;
-    s->agents_cap = nagents;
-  }
-  if (nteams > s->teams_cap) {
-    void *p = realloc(s->teams, nteams * sizeof(*s->teams));
-    if (p == NULL)
-      return CX_ERR_NOMEM;
-    s->teams = p;
-    s->teams_cap = nteams;
-  }
-  size_t per = nreasons + 1;
-  size_t need = per * (nagents + nteams + 1);
-  if (need > s->pool_cap) {
-    cx_ms_t *rp = realloc(s->reason_pool, need * sizeof(*rp));
-    if (rp == NULL)
-      return CX_ERR_NOMEM;
-    s->reason_pool = rp;
-    uint32_t *cp = realloc(s->count_pool, need * sizeof(*cp));
-    if (cp == NULL)
-      return CX_ERR_NOMEM;
-    s->count_pool = cp;
-    s->pool_cap = need;
-  }
+static enum cx_status reserve(struct cx_snapshot *s, size_t nagents,
+                              size_t nteams, size_t nreasons) {
+  size_t need = (nreasons + 1) * (nagents + nteams + 1);
+  if (CX_ARRAY_RESERVE(s->agents, s->agents_cap, nagents) != CX_OK ||
+      CX_ARRAY_RESERVE(s->teams, s->teams_cap, nteams) != CX_OK ||
+      CX_ARRAY_RESERVE(s->reason_pool, s->reason_pool_cap, need) != CX_OK ||
+      CX_ARRAY_RESERVE(s->count_pool, s->count_pool_cap, need) != CX_OK)
+    return CX_ERR_NOMEM;
   memset(s->reason_pool, 0, need * sizeof(*s->reason_pool));
   memset(s->count_pool, 0, need * sizeof(*s->count_pool));
   return CX_OK;

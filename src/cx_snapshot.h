@@ -34,9 +34,9 @@ struct cx_team_meta {
 /* Filters (Team / Agent options); empty lists let everything through. */
 struct cx_filter {
   char **teams;      /* team names, compared case-insensitively */
-  size_t nteams;
+  size_t nteams, teams_cap;
   int64_t *agents;
-  size_t nagents;
+  size_t nagents, agents_cap;
 };
 
 /* Values of one scope.  Arrays of reasons are indexed by ledger reason id
@@ -75,10 +75,10 @@ struct cx_snapshot {
   size_t nteams;
   struct cx_scope all;
   /* private: allocation sizes for reuse across cycles */
-  size_t agents_cap, teams_cap, reasons_cap;
+  size_t agents_cap, teams_cap;
   cx_ms_t *reason_pool;
   uint32_t *count_pool;
-  size_t pool_cap;
+  size_t reason_pool_cap, count_pool_cap;
 };
 
 /* Rebuilds snap (reusing its memory) at instant now.  CX_OK, or

@@ -217,7 +217,7 @@ struct cli {
   const char *command;
   const char *conf, *tenant, *since, *until, *format;
   struct pending *pending;
-  size_t npending;
+  size_t npending, pending_cap;
   bool help;
 };
 
@@ -328,12 +328,10 @@ static int parse_options(int argc, char **argv, struct cli *cli,
     default:
       for (size_t i = 0; i < NSETTING_OPTIONS; i++)
         if (setting_options[i].opt == c) {
-          struct pending *p = realloc(cli->pending,
-                                      (cli->npending + 1) * sizeof(*p));
-          if (p == NULL)
+          if (CX_ARRAY_RESERVE(cli->pending, cli->pending_cap,
+                               cli->npending + 1) != CX_OK)
             return EXIT_INTERNAL;
-          cli->pending = p;
-          p[cli->npending++] = (struct pending){i, optarg};
+          cli->pending[cli->npending++] = (struct pending){i, optarg};
         }
       break;
     }
