@@ -7,6 +7,8 @@
  *     duration-Unavailable-<Reason>    included; reasons while they have time
  *                                      in the scope's window) -- only once
  *                                      history covers the whole window
+ *     duration-today-<State>           the same since local midnight (Today
+ *     duration-today-Unavailable-<Reason>  true), with the window's
  *   scope team-<team>, all:
  *     count-<State>, count-Unavailable-<Reason>   agents in the state now
  *   scope agent-<label>:
@@ -17,8 +19,8 @@
  * whose history step failed leaves out the window durations.
  *
  * Names come from cx_labels (unique per kind); the prefixes ("agent-",
- * "team-", "all"; "<State>", "Unavailable-", "current-") keep the kinds
- * apart, so every identifier of a cycle is distinct.
+ * "team-", "all"; "<State>", "Unavailable-", "current-", "today-") keep
+ * the kinds apart, so every identifier of a cycle is distinct.
  */
 #include "collectd/core/daemon/collectd.h"
 #include "collectd/core/daemon/plugin.h"
@@ -34,12 +36,15 @@ struct emitter {
   value_list_t vl;
   int failures;
   /* Type instances formatted once per cycle, not once per value:
-   * "<State>" and "current-<State>", and per reason id r (index r - 1)
-   * "Unavailable-<Reason>" and "current-Unavailable-<Reason>". */
+   * "<State>", "current-<State>" and "today-<State>", and per reason id r
+   * (index r - 1) "Unavailable-<Reason>", "current-Unavailable-<Reason>"
+   * and "today-Unavailable-<Reason>". */
   char state[CX_STATE_COUNT][DATA_MAX_NAME_LEN];
   char current[CX_STATE_COUNT][DATA_MAX_NAME_LEN];
+  char today[CX_STATE_COUNT][DATA_MAX_NAME_LEN];
   char (*reason)[DATA_MAX_NAME_LEN];
   char (*current_reason)[DATA_MAX_NAME_LEN];
+  char (*today_reason)[DATA_MAX_NAME_LEN];
 };
 
 static void emit_value(struct emitter *e, const char *type,
@@ -80,17 +85,21 @@ static enum cx_status names_build(struct emitter *e,
     sstrncpy(e->state[s], cx_state_name(s), sizeof(e->state[s]));
     ssnprintf(e->current[s], sizeof(e->current[s]), "current-%s",
               cx_state_name(s));
+    ssnprintf(e->today[s], sizeof(e->today[s]), "today-%s", cx_state_name(s));
   }
   size_t n = snap->nreasons ? snap->nreasons : 1;
   e->reason = calloc(n, sizeof(*e->reason));
   e->current_reason = calloc(n, sizeof(*e->current_reason));
-  if (e->reason == NULL || e->current_reason == NULL)
+  e->today_reason = calloc(n, sizeof(*e->today_reason));
+  if (e->reason == NULL || e->current_reason == NULL || e->today_reason == NULL)
     return CX_ERR_NOMEM;
   for (size_t r = 0; r < snap->nreasons; r++) {
     ssnprintf(e->reason[r], sizeof(e->reason[r]), "Unavailable-%s",
               l->reasons[r].text);
     ssnprintf(e->current_reason[r], sizeof(e->current_reason[r]),
               "current-Unavailable-%s", l->reasons[r].text);
+    ssnprintf(e->today_reason[r], sizeof(e->today_reason[r]),
+              "today-Unavailable-%s", l->reasons[r].text);
   }
   return CX_OK;
 }
@@ -98,7 +107,8 @@ static enum cx_status names_build(struct emitter *e,
 static void names_free(struct emitter *e) {
   free(e->reason);
   free(e->current_reason);
-  e->reason = e->current_reason = NULL;
+  free(e->today_reason);
+  e->reason = e->current_reason = e->today_reason = NULL;
 }
 
 /* Figures of the walks in cx_snapshot.h, as gauges of one type. */
@@ -119,10 +129,15 @@ static int emit_figure(void *ctx, const struct cx_figure *f) {
   return 0;
 }
 
+/* The window durations, and the day's when the snapshot has them. */
 static void emit_durations(struct emitter *e, const struct cx_snapshot *snap,
                            const struct cx_scope *sc) {
   struct figure_ctx c = {e, "duration", e->state, e->reason, 1e-3};
   cx_snapshot_durations(snap, sc, emit_figure, &c);
+  if (snap->has_today) {
+    struct figure_ctx t = {e, "duration", e->today, e->today_reason, 1e-3};
+    cx_snapshot_today(snap, sc, emit_figure, &t);
+  }
 }
 
 static void emit_counts(struct emitter *e, const struct cx_snapshot *snap,

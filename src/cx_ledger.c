@@ -455,6 +455,8 @@ int cx_ledger_foreach(const struct cx_ledger *l, size_t index, cx_ms_t from,
   return 0;
 }
 
+cx_ms_t cx_ledger_window(const struct cx_ledger *l) { return l->window; }
+
 size_t cx_ledger_item_count(const struct cx_ledger *l) { return l->items_total; }
 
 uint64_t cx_ledger_changes(const struct cx_ledger *l) { return l->changes; }

@@ -80,6 +80,9 @@ int cx_ledger_foreach(const struct cx_ledger *ledger, size_t index,
                       cx_ms_t from, cx_ms_t to, cx_ledger_span_fn fn,
                       void *ctx);
 
+/* The window it was created with: what it holds and sums. */
+cx_ms_t cx_ledger_window(const struct cx_ledger *ledger);
+
 /* Total items held, for health figures and benchmarks. */
 size_t cx_ledger_item_count(const struct cx_ledger *ledger);
 

@@ -61,6 +61,12 @@
  * two sessions counts as LoggedOut (cx_ledger), so history need not reach
  * an agent's current state for that agent to be covered.
  *
+ * The day so far (Today).  The ledger then holds at least 26 hours (the
+ * longest calendar day and a margin), which the backfill and coverage
+ * span instead of Window; the snapshot sums the day from the local
+ * midnight of TimeZone (cx_tz) and a shorter Window from the items.  The
+ * day's figures are ready when the window's are.
+ *
  * States open at the horizon.  A state that was still going on at the
  * horizon of the backfill's last fetch (done - lag) and ended before the
  * first real-time poll is in no answer yet, and where history returns
@@ -134,6 +140,10 @@
 /* Forgotten agents are looked for this often (a pass over every item). */
 #define EVICT_EVERY_MS (60 * 1000)
 
+/* What the ledger holds at least when the day's figures are asked for:
+ * the longest calendar day (25 hours) and a margin. */
+#define DAY_HELD (26 * 3600 * 1000LL)
+
 enum phase { PHASE_BACKFILL, PHASE_CATCH_UP, PHASE_STEADY };
 
 struct cx_poll {
@@ -163,6 +173,7 @@ struct cx_poll {
   cx_ms_t backfill_done_at;
   cx_ms_t waiting_logged_at, evicted_at;
 
+  cx_ms_t held; /* the ledger's window: Window, or DAY_HELD with Today */
   cx_ms_t created, last_now, last_live_ok, last_history_ok, cycle_start;
   cx_ms_t (*clock)(void);
 
@@ -188,7 +199,10 @@ struct cx_poll *cx_poll_create(const struct cx_poll_config *cfg) {
   p->lag = cfg->overlap; /* the most it may be, until a fetch measures it */
   p->http = cx_http_create(&cfg->http);
   p->api = p->http ? cx_api_create(&cfg->api, p->http) : NULL;
-  p->ledger = cx_ledger_create(cfg->window);
+  /* A calendar day lasts up to 25 hours (a DST change): with Today, the
+   * ledger holds at least DAY_HELD, whatever Window is. */
+  p->held = cfg->today && cfg->window < DAY_HELD ? DAY_HELD : cfg->window;
+  p->ledger = cx_ledger_create(p->held);
   if (p->http == NULL || p->api == NULL || p->ledger == NULL) {
     cx_poll_destroy(p);
     return NULL;
@@ -520,7 +534,7 @@ static enum cx_status reach_back(struct cx_poll *p, struct cx_error *err) {
     const struct cx_agent_track *t = &p->roster.track[i];
     int64_t id = cx_ledger_agent_id(p->ledger, i);
     if (!needs_reach_back(p, i) || !agent_wanted(p, id) ||
-        !cx_cursor_covered(t->first_live, p->final, now - p->cfg->window))
+        !cx_cursor_covered(t->first_live, p->final, now - p->held))
       continue;
     who[k] = i;
     tasks[k++] = (struct cx_history_task){
@@ -563,7 +577,7 @@ static enum cx_status infer_logged_out(struct cx_poll *p, struct cx_error *err) 
 static enum cx_status poll_history(struct cx_poll *p, struct cx_error *err) {
   if (p->backfill_start == 0)
     p->backfill_start = p->cursor =
-        p->clock() - p->cfg->window - p->cfg->lookback;
+        p->clock() - p->held - p->cfg->lookback;
   enum phase before = p->phase;
   enum cx_status st = CX_ERR_NOT_FOUND;
   if (!p->per_agent) {
@@ -613,7 +627,7 @@ static void check_covered(struct cx_poll *p, cx_ms_t now) {
   for (size_t i = 0; i < p->roster.n; i++)
     if (agent_wanted(p, cx_ledger_agent_id(p->ledger, i)) &&
         (!cx_cursor_covered(p->roster.track[i].first_live, agent_final(p, i),
-                            now - p->cfg->window) ||
+                            now - p->held) ||
          needs_reach_back(p, i)) &&
         uncovered++ == 0)
       example = i;
@@ -733,9 +747,13 @@ enum cx_status cx_poll_run(struct cx_poll *p, struct cx_error *err) {
   cx_ledger_advance(p->ledger, now);
   check_covered(p, now);
   evict(p, now);
+  struct cx_snapshot_spans spans = {
+      .window = p->cfg->window,
+      .day_start = p->cfg->today ? cx_tz_day_start(p->cfg->tz, now)
+                                 : CX_SNAPSHOT_NO_DAY};
   if (cx_snapshot_build(&p->snap, p->ledger, p->roster.meta, p->roster.n,
                         p->roster.teams, p->roster.nteams, &p->cfg->filter,
-                        now) != CX_OK &&
+                        &spans, now) != CX_OK &&
       st == CX_OK)
     st = cx_error_set(err, CX_ERR_NOMEM, 0, "out of memory (snapshot)");
   update_health(p, now, st);

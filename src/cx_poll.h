@@ -17,6 +17,7 @@
 #include "cx_api.h"
 #include "cx_http.h"
 #include "cx_snapshot.h"
+#include "cx_tz.h"
 
 #include <stdbool.h>
 
@@ -35,6 +36,8 @@ struct cx_poll_config {
                            page size to the server) */
   unsigned parallel;    /* per-agent fallback requests in flight; > 0 */
   struct cx_filter filter;
+  bool today;           /* figures since local midnight too */
+  const struct cx_tz *tz; /* whose midnight; NULL: UTC */
 };
 
 /* Health figures of the last cycle. */

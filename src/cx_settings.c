@@ -5,6 +5,7 @@
  */
 #include "cx_settings.h"
 #include "cx_array.h"
+#include "cx_tz.h"
 #include "cx_log.h"
 #include "cx_secret.h"
 
@@ -25,7 +26,7 @@
 
 enum kind {
   K_STRING, K_SECRET, K_URL, K_SECRET_FILE, K_VERSION, K_CLIENT_AUTH,
-  K_AGENT_LABEL, K_BOOL, K_SECONDS, K_UINT, K_TEAM, K_AGENT
+  K_AGENT_LABEL, K_BOOL, K_SECONDS, K_UINT, K_TEAM, K_AGENT, K_TIME_ZONE
 };
 
 /* A name a choice key accepts, and the enum value it stands for. */
@@ -77,6 +78,8 @@ static const struct key keys[] = {
     {"AgentLabel", K_AGENT_LABEL, OFF(agent_label), 0, 0, agent_labels},
     {"Team", K_TEAM, OFF(filter), 0, 0, NULL},
     {"Agent", K_AGENT, OFF(filter), 0, 0, NULL},
+    {"Today", K_BOOL, OFF(today), 0, 0, NULL},
+    {"TimeZone", K_TIME_ZONE, OFF(tz), 0, 0, NULL},
 };
 
 /* The keys without a default. */
@@ -131,6 +134,7 @@ void cx_settings_free(struct cx_settings *s) {
   free(s->host);
   clear_teams(&s->filter);
   clear_agents(&s->filter);
+  cx_tz_free(s->tz);
   memset(s, 0, sizeof(*s));
 }
 
@@ -335,6 +339,27 @@ static enum cx_status add_agents(const struct apply *a,
   return CX_OK;
 }
 
+/* An IANA zone name, read from zoneinfo now: a missing zone is a bad
+ * configuration, not a surprise at midnight. */
+static enum cx_status set_time_zone(const struct apply *a,
+                                    const struct cx_value *v, size_t n,
+                                    struct cx_tz **tz) {
+  const char *name = NULL;
+  enum cx_status st = get_string(a, v, n, &name);
+  if (st != CX_OK)
+    return st;
+  struct cx_tz *loaded;
+  struct cx_error why;
+  if ((st = cx_tz_load(name, &loaded, &why)) == CX_ERR_NOMEM)
+    return NOMEM(a);
+  if (st != CX_OK)
+    return BAD(a, "expected an IANA time zone such as \"Europe/Paris\", "
+               "or \"UTC\": %s", why.message);
+  cx_tz_free(*tz);
+  *tz = loaded;
+  return CX_OK;
+}
+
 static const struct key *find_key(const char *name) {
   for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
     if (strcasecmp(keys[i].name, name) == 0)
@@ -432,6 +457,8 @@ enum cx_status cx_settings_apply(struct cx_settings *s,
       return BAD(&a, "expected a whole number from %g to %g", k->min, k->max);
     *(unsigned *)field = (unsigned)d;
     return CX_OK;
+  case K_TIME_ZONE:
+    return set_time_zone(&a, v, n, field);
   case K_TEAM:
     return add_team(&a, v, n, field);
   case K_AGENT:
@@ -514,6 +541,8 @@ enum cx_status cx_settings_resolve(const struct cx_settings *s,
       .page_size = s->page_size,
       .parallel = s->parallel,
       .filter = s->filter,
+      .today = s->today,
+      .tz = s->tz,
   };
   return CX_OK;
 }

@@ -32,7 +32,8 @@ struct cx_settings {
   char *issuer, *client_id, *access_key_id;
   char *client_secret, *access_key_secret; /* in secret memory */
   char *api_endpoint, *api_version, *ca_file, *host;
-  bool verify_peer, verify_host, per_agent;
+  bool verify_peer, verify_host, per_agent, today;
+  struct cx_tz *tz;            /* TimeZone; NULL: UTC */
   enum cx_client_auth client_auth;
   enum cx_agent_label agent_label;
   cx_ms_t interval, timeout;   /* 0: not set (resolved by the use) */

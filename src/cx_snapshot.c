@@ -3,7 +3,10 @@
  * cx_snapshot.h).  One pass over the agents: each agent's durations come
  * from the ledger's running sums (O(1) per agent), then are added to its
  * team's (found by binary search over the teams sorted by id) and to the
- * "all" scope.  A cycle costs O(agents log teams + teams).
+ * "all" scope.  A cycle costs O(agents log teams + teams).  Spans the
+ * running sums do not cover (the day so far; a window shorter than the
+ * ledger's, which holds a whole day when "today" is asked for) are summed
+ * from the agent's items: O(items in them) more.
  */
 #include "cx_snapshot.h"
 #include "cx_array.h"
@@ -65,33 +68,42 @@ static long team_index(const struct team_key *keys, size_t nteams,
   return lo < nteams && keys[lo].id == id ? keys[lo].index : -1;
 }
 
-/* Carves the per-scope reason arrays out of one pool. */
+/* Carves the per-scope reason arrays out of the pools. */
 static enum cx_status reserve(struct cx_snapshot *s, size_t nagents,
                               size_t nteams, size_t nreasons) {
   size_t need = (nreasons + 1) * (nagents + nteams + 1);
   if (CX_ARRAY_RESERVE(s->agents, s->agents_cap, nagents) != CX_OK ||
       CX_ARRAY_RESERVE(s->teams, s->teams_cap, nteams) != CX_OK ||
       CX_ARRAY_RESERVE(s->reason_pool, s->reason_pool_cap, need) != CX_OK ||
+      CX_ARRAY_RESERVE(s->today_pool, s->today_pool_cap, need) != CX_OK ||
       CX_ARRAY_RESERVE(s->count_pool, s->count_pool_cap, need) != CX_OK)
     return CX_ERR_NOMEM;
   memset(s->reason_pool, 0, need * sizeof(*s->reason_pool));
+  memset(s->today_pool, 0, need * sizeof(*s->today_pool));
   memset(s->count_pool, 0, need * sizeof(*s->count_pool));
   return CX_OK;
 }
 
-static void scope_init(struct cx_scope *sc, cx_ms_t *rd, uint32_t *rc) {
-  memset(sc->duration, 0, sizeof(sc->duration));
-  memset(sc->count, 0, sizeof(sc->count));
-  sc->reason_duration = rd;
-  sc->reason_count = rc;
+/* Scope number `slot` of the pools' layout [all][teams...][agents...]. */
+static void scope_init(const struct cx_snapshot *s, struct cx_scope *sc,
+                       size_t slot) {
+  size_t at = (s->nreasons + 1) * slot;
+  memset(sc, 0, sizeof(*sc));
+  sc->reason_duration = s->reason_pool + at;
+  sc->reason_today = s->today_pool + at;
+  sc->reason_count = s->count_pool + at;
 }
 
 static void scope_add(struct cx_scope *dst, const struct cx_snapshot_agent *a,
                       size_t nreasons) {
-  for (int s = 0; s < CX_STATE_COUNT; s++)
+  for (int s = 0; s < CX_STATE_COUNT; s++) {
     dst->duration[s] += a->values.duration[s];
-  for (size_t r = 1; r <= nreasons; r++)
+    dst->today[s] += a->values.today[s];
+  }
+  for (size_t r = 1; r <= nreasons; r++) {
     dst->reason_duration[r] += a->values.reason_duration[r];
+    dst->reason_today[r] += a->values.reason_today[r];
+  }
   if (a->state >= 0) {
     dst->count[a->state]++;
     if (a->reason != 0)
@@ -99,31 +111,53 @@ static void scope_add(struct cx_scope *dst, const struct cx_snapshot_agent *a,
   }
 }
 
+struct span_sums {
+  cx_ms_t *base, *reasons;
+};
+
+static int add_span(void *ctx, int state, size_t reason, cx_ms_t start,
+                    cx_ms_t end) {
+  struct span_sums *sums = ctx;
+  sums->base[state] += end - start;
+  if (reason != 0)
+    sums->reasons[reason] += end - start;
+  return 0;
+}
+
+/* Agent i's time per state and reason over [from, to), from its items. */
+static void sum_spans(const struct cx_ledger *ledger, size_t i, cx_ms_t from,
+                      cx_ms_t to, cx_ms_t *base, cx_ms_t *reasons) {
+  struct span_sums sums = {base, reasons};
+  cx_ledger_foreach(ledger, i, from, to, add_span, &sums);
+}
+
 enum cx_status cx_snapshot_build(struct cx_snapshot *s,
                                  const struct cx_ledger *ledger,
                                  const struct cx_agent_meta *meta, size_t nmeta,
                                  const struct cx_team_meta *teams,
                                  size_t nteams, const struct cx_filter *filter,
+                                 const struct cx_snapshot_spans *spans,
                                  cx_ms_t now) {
   size_t nagents = cx_ledger_agent_count(ledger);
   size_t nreasons = cx_ledger_reason_count(ledger);
-  size_t per = nreasons + 1;
+  assert(spans->window <= cx_ledger_window(ledger));
+  bool own_window = spans->window == cx_ledger_window(ledger);
 
   s->time = now;
   s->ledger = ledger;
   s->nagents = s->nteams = 0;
   s->nreasons = 0;
+  s->has_today = false;
   if (reserve(s, nagents, nteams, nreasons) != CX_OK) {
-    scope_init(&s->all, NULL, NULL);
+    memset(&s->all, 0, sizeof(s->all));
     return CX_ERR_NOMEM;
   }
   s->nreasons = nreasons;
-  /* Pool layout: [all][teams...][agents...]. */
-  scope_init(&s->all, s->reason_pool, s->count_pool);
+  s->has_today = spans->day_start != CX_SNAPSHOT_NO_DAY;
+  scope_init(s, &s->all, 0);
   for (size_t t = 0; t < nteams; t++) {
     struct cx_snapshot_team *st = &s->teams[t];
-    scope_init(&st->values, s->reason_pool + per * (1 + t),
-               s->count_pool + per * (1 + t));
+    scope_init(s, &st->values, 1 + t);
     st->id = teams[t].id;
     snprintf(st->id_text, sizeof(st->id_text), "%" PRId64, teams[t].id);
     st->name = teams[t].name != NULL ? teams[t].name : st->id_text;
@@ -152,15 +186,20 @@ enum cx_status cx_snapshot_build(struct cx_snapshot *s,
       continue;
 
     struct cx_snapshot_agent *a = &s->agents[s->nagents];
-    size_t slot = 1 + nteams + s->nagents;
+    scope_init(s, &a->values, 1 + nteams + s->nagents);
     s->nagents++;
     a->id = id;
     a->meta = m;
     a->team = team;
-    scope_init(&a->values, s->reason_pool + per * slot,
-               s->count_pool + per * slot);
-    cx_ledger_durations(ledger, i, now, a->values.duration,
-                        a->values.reason_duration);
+    if (own_window)
+      cx_ledger_durations(ledger, i, now, a->values.duration,
+                          a->values.reason_duration);
+    else
+      sum_spans(ledger, i, now - spans->window, now, a->values.duration,
+                a->values.reason_duration);
+    if (s->has_today)
+      sum_spans(ledger, i, spans->day_start, now, a->values.today,
+                a->values.reason_today);
     if (cx_ledger_current(ledger, i, now, &a->state, &a->reason, &a->since) != CX_OK) {
       a->state = -1;
       a->reason = 0;
@@ -198,6 +237,7 @@ void cx_snapshot_free(struct cx_snapshot *s) {
   free(s->agents);
   free(s->teams);
   free(s->reason_pool);
+  free(s->today_pool);
   free(s->count_pool);
   memset(s, 0, sizeof(*s));
 }
@@ -209,17 +249,28 @@ const char *cx_snapshot_reason_name(const struct cx_snapshot *s, size_t id) {
 
 /* ---- walking the figures ---- */
 
+/* Every state of base[], then each reason with time in reasons[]. */
+static int walk_seconds(const struct cx_snapshot *s, const cx_ms_t *base,
+                        const cx_ms_t *reasons, cx_figure_fn fn, void *ctx) {
+  int rc = 0;
+  for (int st = 0; st < CX_STATE_COUNT && rc == 0; st++)
+    rc = fn(ctx, &(struct cx_figure){st, 0, base[st]});
+  for (size_t r = 1; r <= s->nreasons && rc == 0; r++)
+    if (reasons[r] > 0)
+      rc = fn(ctx, &(struct cx_figure){CX_STATE_UNAVAILABLE, r, reasons[r]});
+  return rc;
+}
+
 int cx_snapshot_durations(const struct cx_snapshot *s,
                           const struct cx_scope *sc, cx_figure_fn fn,
                           void *ctx) {
-  int rc = 0;
-  for (int st = 0; st < CX_STATE_COUNT && rc == 0; st++)
-    rc = fn(ctx, &(struct cx_figure){st, 0, sc->duration[st]});
-  for (size_t r = 1; r <= s->nreasons && rc == 0; r++)
-    if (sc->reason_duration[r] > 0)
-      rc = fn(ctx, &(struct cx_figure){CX_STATE_UNAVAILABLE, r,
-                                       sc->reason_duration[r]});
-  return rc;
+  return walk_seconds(s, sc->duration, sc->reason_duration, fn, ctx);
+}
+
+int cx_snapshot_today(const struct cx_snapshot *s, const struct cx_scope *sc,
+                      cx_figure_fn fn, void *ctx) {
+  assert(s->has_today);
+  return walk_seconds(s, sc->today, sc->reason_today, fn, ctx);
 }
 
 int cx_snapshot_counts(const struct cx_snapshot *s, const struct cx_scope *sc,

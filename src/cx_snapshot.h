@@ -44,6 +44,8 @@ struct cx_filter {
 struct cx_scope {
   cx_ms_t duration[CX_STATE_COUNT];
   cx_ms_t *reason_duration;
+  cx_ms_t today[CX_STATE_COUNT];    /* since the local day began */
+  cx_ms_t *reason_today;
   uint32_t count[CX_STATE_COUNT];   /* agents in the state now */
   uint32_t *reason_count;
 };
@@ -65,8 +67,16 @@ struct cx_snapshot_team {
   struct cx_scope values;
 };
 
+/* The spans a snapshot sums, besides the current states. */
+struct cx_snapshot_spans {
+  cx_ms_t window;    /* the rolling window's length, at most the ledger's */
+  cx_ms_t day_start; /* where the local day began, or CX_SNAPSHOT_NO_DAY */
+};
+#define CX_SNAPSHOT_NO_DAY INT64_MIN
+
 struct cx_snapshot {
   cx_ms_t time;
+  bool has_today;                   /* today[] and reason_today are filled */
   size_t nreasons;
   const struct cx_ledger *ledger;   /* for reason names */
   struct cx_snapshot_agent *agents;
@@ -76,18 +86,21 @@ struct cx_snapshot {
   struct cx_scope all;
   /* private: allocation sizes for reuse across cycles */
   size_t agents_cap, teams_cap;
-  cx_ms_t *reason_pool;
+  cx_ms_t *reason_pool, *today_pool;
   uint32_t *count_pool;
-  size_t reason_pool_cap, count_pool_cap;
+  size_t reason_pool_cap, today_pool_cap, count_pool_cap;
 };
 
-/* Rebuilds snap (reusing its memory) at instant now.  CX_OK, or
- * CX_ERR_NOMEM (snap is then empty but valid). */
+/* Rebuilds snap (reusing its memory) at instant now, summing the spans
+ * of `spans` (the window from the ledger's running sums when it is the
+ * ledger's own, else from its items).  CX_OK or CX_ERR_NOMEM (snap is
+ * then empty but valid). */
 enum cx_status cx_snapshot_build(struct cx_snapshot *snap,
                                  const struct cx_ledger *ledger,
                                  const struct cx_agent_meta *meta, size_t nmeta,
                                  const struct cx_team_meta *teams,
                                  size_t nteams, const struct cx_filter *filter,
+                                 const struct cx_snapshot_spans *spans,
                                  cx_ms_t now);
 
 void cx_snapshot_free(struct cx_snapshot *snap);
@@ -111,6 +124,12 @@ typedef int (*cx_figure_fn)(void *ctx, const struct cx_figure *figure);
 int cx_snapshot_durations(const struct cx_snapshot *snap,
                           const struct cx_scope *scope, cx_figure_fn fn,
                           void *ctx);
+
+/* The same since the local day began (snap->has_today): every state, then
+ * each reason with time today. */
+int cx_snapshot_today(const struct cx_snapshot *snap,
+                      const struct cx_scope *scope, cx_figure_fn fn,
+                      void *ctx);
 
 /* Agents in each state now (team and "all" scopes): every state, then
  * each reason with time in the window or agents in it now. */

@@ -402,6 +402,8 @@ enum cx_status cx_tz_load(const char *name, struct cx_tz **out,
 /* ---- answers ---- */
 
 int32_t cx_tz_offset(const struct cx_tz *tz, cx_ms_t t) {
+  if (tz == NULL)
+    return 0;
   int64_t ts = floor_div(t, 1000);
   if (tz->ntimes == 0)
     return tz->footer.present ? rule_offset(&tz->footer, ts) : tz->offsets[0];

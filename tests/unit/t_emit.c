@@ -127,8 +127,9 @@ static void cycle_build(struct cycle *c) {
   c->teams[1] = (struct cx_team_meta){8, "Sales"};
   c->meta[0].team_id = c->meta[1].team_id = 7;
   c->meta[2].team_id = 8;
+  const struct cx_snapshot_spans spans = {S(1000), CX_SNAPSHOT_NO_DAY};
   CHECK_EQ_INT(cx_snapshot_build(&c->snap, c->ledger, c->meta, 3, c->teams, 2,
-                                 NULL, S(900)),
+                                 NULL, &spans, S(900)),
                0);
 }
 

@@ -86,6 +86,11 @@ static void stored(const struct cx_settings *s, const char *key, char *out,
     snprintf(out, size, "%s", s->verify_host ? "true" : "false");
   else if (strcmp(key, "PerAgent") == 0)
     snprintf(out, size, "%s", s->per_agent ? "true" : "false");
+  else if (strcmp(key, "Today") == 0)
+    snprintf(out, size, "%s", s->today ? "true" : "false");
+  else if (strcmp(key, "TimeZone") == 0) /* 2026-01-15T00:00:00Z */
+    snprintf(out, size, "%+d s in January",
+             (int)cx_tz_offset(s->tz, 1768435200000LL));
   else if (strcmp(key, "PageSize") == 0)
     snprintf(out, size, "%u", s->page_size);
   else if (strcmp(key, "ParallelRequests") == 0)
@@ -215,6 +220,15 @@ static const struct key_case key_cases[] = {
     {"Agent", 0, 1, {N(0)}, NULL, T "Agent: expected CXone agent ids (positive whole numbers)", NULL},
     {"Agent", 0, 1, {N(1.5)}, NULL, T "Agent: expected CXone agent ids (positive whole numbers)", NULL},
     {"Agent", 0, 1, {B(true)}, NULL, T "Agent: expected CXone agent ids (positive whole numbers)", NULL},
+    /* The day's figures, and whose midnight (a zone read from zoneinfo). */
+    {"Today", 0, 1, {B(true)}, "true", NULL, NULL},
+    {"Today", 1, 1, {S("no")}, NULL, "--t: Today: expected true or false", NULL},
+    {"TimeZone", 0, 1, {S("Europe/Paris")}, "+3600 s in January", NULL, NULL},
+    {"TimeZone", 1, 1, {S("Asia/Kolkata")}, "+19800 s in January", NULL, NULL},
+    {"TimeZone", 0, 1, {S("UTC")}, "+0 s in January", NULL, NULL},
+    {"TimeZone", 0, 1, {S("Mars/Olympus")}, NULL, T "TimeZone: expected an IANA time zone such as \"Europe/Paris\", or \"UTC\"", NULL},
+    {"TimeZone", 0, 1, {S("../../etc/passwd")}, NULL, T "TimeZone: expected an IANA time zone such as \"Europe/Paris\", or \"UTC\"", NULL},
+    {"TimeZone", 0, 1, {N(1)}, NULL, T "TimeZone: expected one quoted string", NULL},
     /* Unknown keys name the block and the key. */
     {"Colour", 0, 1, {S("blue")}, NULL, "<Tenant \"t\">: unknown option \"Colour\" (see collectd-cxone(5))", NULL},
 };

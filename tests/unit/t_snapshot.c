@@ -10,6 +10,7 @@
 #include "unit.h"
 
 #include <stdlib.h>
+#include <string.h>
 #include <strings.h>
 
 #define S(x) ((cx_ms_t)(x) * 1000)
@@ -69,8 +70,9 @@ static void one_round(size_t nagents, size_t nteams, bool filter_teams,
   }
 
   struct cx_snapshot s = {0};
+  const struct cx_snapshot_spans spans = {S(1000), CX_SNAPSHOT_NO_DAY};
   CHECK_EQ_INT(cx_snapshot_build(&s, l, meta, nagents, teams, nteams, &f,
-                                 S(900)),
+                                 &spans, S(900)),
                CX_OK);
 
   /* Oracle: the agents in scope, their roster teams, the teams kept. */
@@ -154,8 +156,82 @@ static void test_random_rosters(void) {
 
 static void test_no_teams(void) { one_round(10, 0, false, false); }
 
+/* One agent's random timeline, fed to each ledger: closed items, gaps
+ * (LoggedOut), reasons, and an open last state. */
+static void feed(struct cx_ledger **ls, size_t nl, int64_t id, cx_ms_t from,
+                 cx_ms_t to) {
+  static const char *reasons[] = {NULL, "Break", "Lunch"};
+  for (cx_ms_t t = from; t < to;) {
+    cx_ms_t d = S(1 + rnd(3000));
+    int state = (int)rnd(CX_STATE_COUNT);
+    const char *reason = state == CX_STATE_UNAVAILABLE ? reasons[rnd(3)] : NULL;
+    cx_ms_t end = t + d >= to ? CX_MS_INFINITY : t + d;
+    for (size_t k = 0; k < nl; k++)
+      cx_ledger_add(ls[k], id, state, reason, t, end,
+                    end == CX_MS_INFINITY ? CX_SOURCE_LIVE : CX_SOURCE_HISTORY);
+    t += d + (rnd(4) == 0 ? S(rnd(2000)) : 0); /* sometimes a gap */
+  }
+}
+
+/* Spans the running sums do not cover, summed from the items: a window
+ * shorter than the ledger's, and the day so far, each equal to the
+ * running sums of a ledger created with that window. */
+static void test_spans(void) {
+  for (int round = 0; round < 20; round++) {
+    cx_ms_t held = S(90000), window = S(3600 + rnd(80000));
+    cx_ms_t now = S(200000 + rnd(100000));
+    cx_ms_t day_start = now - S(1 + rnd(85000));
+    struct cx_ledger *ls[3] = {cx_ledger_create(held),
+                               cx_ledger_create(window),
+                               cx_ledger_create(now - day_start)};
+    for (int64_t id = 1; id <= 5; id++)
+      feed(ls, 3, id, S(rnd(50000)), now + S(10));
+    for (size_t k = 0; k < 3; k++)
+      cx_ledger_advance(ls[k], now);
+    struct cx_snapshot s = {0};
+    const struct cx_snapshot_spans spans = {window, day_start};
+    CHECK_EQ_INT(cx_snapshot_build(&s, ls[0], NULL, 0, NULL, 0, NULL, &spans,
+                                   now),
+                 CX_OK);
+    CHECK(s.has_today);
+    for (size_t i = 0; i < s.nagents; i++) {
+      cx_ms_t w[CX_STATE_COUNT], d[CX_STATE_COUNT], wr[4] = {0}, dr[4] = {0};
+      long iw = cx_ledger_agent_index(ls[1], s.agents[i].id);
+      long id = cx_ledger_agent_index(ls[2], s.agents[i].id);
+      CHECK(iw >= 0 && id >= 0);
+      if (iw < 0 || id < 0)
+        continue;
+      cx_ledger_durations(ls[1], (size_t)iw, now, w, wr);
+      cx_ledger_durations(ls[2], (size_t)id, now, d, dr);
+      for (int st = 0; st < CX_STATE_COUNT; st++) {
+        CHECK_EQ_INT(s.agents[i].values.duration[st], w[st]);
+        CHECK_EQ_INT(s.agents[i].values.today[st], d[st]);
+      }
+      for (size_t r = 1; r <= s.nreasons; r++) {
+        const char *name = cx_snapshot_reason_name(&s, r);
+        for (size_t k = 1; k <= cx_ledger_reason_count(ls[1]); k++)
+          if (strcmp(cx_ledger_reason_name(ls[1], k), name) == 0)
+            CHECK_EQ_INT(s.agents[i].values.reason_duration[r], wr[k]);
+        for (size_t k = 1; k <= cx_ledger_reason_count(ls[2]); k++)
+          if (strcmp(cx_ledger_reason_name(ls[2], k), name) == 0)
+            CHECK_EQ_INT(s.agents[i].values.reason_today[r], dr[k]);
+      }
+    }
+    /* "all" sums the agents' day. */
+    cx_ms_t sum = 0, all = 0;
+    for (size_t i = 0; i < s.nagents; i++)
+      sum += s.agents[i].values.today[CX_STATE_AVAILABLE];
+    all = s.all.today[CX_STATE_AVAILABLE];
+    CHECK_EQ_INT(all, sum);
+    cx_snapshot_free(&s);
+    for (size_t k = 0; k < 3; k++)
+      cx_ledger_destroy(ls[k]);
+  }
+}
+
 int main(void) {
   RUN(test_random_rosters);
   RUN(test_no_teams);
+  RUN(test_spans);
   return unit_finish();
 }
