@@ -67,7 +67,7 @@ cleanup() {
   if [ $failed -eq 0 ]; then rm -rf "$work"; else echo "work directory: $work"; fi
 }
 trap cleanup EXIT
-trap 'exit 1' INT TERM
+trap 'bad interrupted; echo "$passed passed, $failed failed"; exit 1' INT TERM
 
 # ---- build, from a copy: the tracked and untracked (not ignored) files ----
 mkdir "$work/src"
@@ -172,7 +172,7 @@ query_check() {
 }
 check "cxone-query -c $conf check finds the tenant in conf.d and passes" \
   query_check
-check "... and warns about no secret file" \
+check "... without a warning about the secret files (0600)" \
   test -z "$(grep -i 'group or others' "$work/query.err")"
 [ $failed -eq 0 ] || cat "$work/query.out" "$work/query.err"
 chmod 644 "$secrets/pkgtest-key.secret"
