@@ -13,11 +13,23 @@ against real stores.
 """
 import json
 import os
+import re
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-STATES = ["Available", "Unavailable", "InboundContact", "OutboundContact",
-          "InboundConsult", "OutboundConsult", "Dialer", "LoggedIn",
-          "LoggedOut"]
+
+
+def plugin_states():
+    """The agent states as the plugin names them: its one table, state_names
+    in src/cx_record.c, in agentStateId order."""
+    with open(os.path.join(HERE, os.pardir, "src", "cx_record.c")) as f:
+        names = re.findall(r'\[CX_STATE_\w+\]\s*=\s*"(\w+)"', f.read())
+    if "LoggedOut" not in names:
+        raise SystemExit("generate.py: no state table in src/cx_record.c")
+    return names
+
+
+# Panels list the states of a session first, LoggedOut last.
+STATES = [s for s in plugin_states() if s != "LoggedOut"] + ["LoggedOut"]
 G_STATES = "{" + ",".join(STATES) + "}"
 G_CURRENT = "{" + ",".join("current-" + s for s in STATES) + "}"
 BASE_RE = "^(" + "|".join(STATES) + ")$"

@@ -193,20 +193,21 @@ static enum cx_status query_start(struct cx_api *api, struct query *q,
   return CX_OK;
 }
 
-/* After a page of `got` records (+ next link, total): 1 with q->url set to
- * the next request, 0 when done, -1 with err set. */
-static int query_advance(struct cx_api *api, struct query *q,
-                         const char *next_url, int64_t total, size_t got,
-                         struct cx_error *err) {
+/* After a page of `got` records (+ next link, total): CX_OK with *more
+ * telling whether q->url is now the next request (else the walk is done),
+ * or an error with err set. */
+static enum cx_status query_advance(struct cx_api *api, struct query *q,
+                                    const char *next_url, int64_t total,
+                                    size_t got, bool *more,
+                                    struct cx_error *err) {
+  *more = false;
   q->seen += got;
   q->pages++;
   if (got == 0)
-    return 0; /* an empty page ends the walk, whatever it says */
-  if (q->pages >= CX_API_MAX_PAGES) {
-    cx_error_set(err, CX_ERR_PARSE, 0, "%s: more than %d pages, giving up",
-                 q->what, CX_API_MAX_PAGES);
-    return -1;
-  }
+    return CX_OK; /* an empty page ends the walk, whatever it says */
+  if (q->pages >= CX_API_MAX_PAGES)
+    return cx_error_set(err, CX_ERR_PARSE, 0, "%s: more than %d pages, "
+                        "giving up", q->what, CX_API_MAX_PAGES);
   char *next = NULL;
   if (next_url != NULL) {
     next = resolve(api, next_url);
@@ -218,23 +219,22 @@ static int query_advance(struct cx_api *api, struct query *q,
     next = rel ? resolve(api, rel) : NULL;
     free(rel);
   } else {
-    return 0;
+    return CX_OK;
   }
-  if (next == NULL) {
-    cx_error_set(err, CX_ERR_NOMEM, 0, "%s: out of memory", q->what);
-    return -1;
-  }
+  if (next == NULL)
+    return cx_error_set(err, CX_ERR_NOMEM, 0, "%s: out of memory", q->what);
   if (strcmp(next, q->url) == 0 ||
       (q->prev_url != NULL && strcmp(next, q->prev_url) == 0)) {
     cx_log(CX_LOG_WARNING, "api: %s: next link repeats a page just read; "
                            "stopping", q->what);
     free(next);
-    return 0;
+    return CX_OK;
   }
   free(q->prev_url);
   q->prev_url = q->url;
   q->url = next;
-  return 1;
+  *more = true;
+  return CX_OK;
 }
 
 /* Removes the fields= parameter from the query of url, in place. */
@@ -347,16 +347,15 @@ static enum cx_status walk_page(struct walk *w, size_t i,
   struct page_links links = {.total = -1};
   void *kept = NULL;
   enum cx_status st = w->page(w->ctx, q, resp, &links, &kept, err);
-  int rc = -1;
+  bool more = false;
   if (st == CX_OK)
-    rc = query_advance(w->api, q, links.next_url, links.total, links.got, err);
+    st = query_advance(w->api, q, links.next_url, links.total, links.got,
+                       &more, err);
   if (kept != NULL)
     w->release(kept);
   if (st != CX_OK)
     return st;
-  if (rc < 0)
-    return err != NULL ? err->status : CX_ERR_PARSE;
-  if (rc > 0)
+  if (more)
     w->ready[w->nready++] = i;
   else
     q->finished = true;
@@ -458,8 +457,8 @@ struct history_walk {
 static char *range_query(const char *what, cx_ms_t start, cx_ms_t end,
                          bool fields) {
   char s[CX_ISO8601_SIZE], e[CX_ISO8601_SIZE];
-  if (end < start || cx_time_format(start, s, sizeof(s)) != 0 ||
-      cx_time_format(end, e, sizeof(e)) != 0)
+  if (end < start || cx_time_format(start, s, sizeof(s)) != CX_OK ||
+      cx_time_format(end, e, sizeof(e)) != CX_OK)
     return NULL;
   char *es = cx_http_escape(s), *ee = cx_http_escape(e),
        *ef = fields ? cx_http_escape(CX_JSON_HISTORY_FIELDS) : NULL;

@@ -24,7 +24,6 @@
 #include "collectd/core/daemon/plugin.h"
 #include "collectd/core/utils/common/common.h"
 
-#include <errno.h>
 #include <stdlib.h>
 
 #include "cx_emit.h"
@@ -35,8 +34,9 @@ struct emitter {
   value_list_t vl;
   int failures;
   /* Type instances formatted once per cycle, not once per value:
-   * "current-<State>", and per reason id r (index r - 1)
+   * "<State>" and "current-<State>", and per reason id r (index r - 1)
    * "Unavailable-<Reason>" and "current-Unavailable-<Reason>". */
+  char state[CX_STATE_COUNT][DATA_MAX_NAME_LEN];
   char current[CX_STATE_COUNT][DATA_MAX_NAME_LEN];
   char (*reason)[DATA_MAX_NAME_LEN];
   char (*current_reason)[DATA_MAX_NAME_LEN];
@@ -71,24 +71,28 @@ static void set_scope(struct emitter *e, const char *prefix, const char *label) 
               prefix, label);
 }
 
-/* Fills e's type instances for this cycle's reasons.  0 or ENOMEM. */
-static int names_build(struct emitter *e, const struct cx_snapshot *snap,
-                       const struct cx_labels *l) {
-  for (int s = 0; s < CX_STATE_COUNT; s++)
+/* Fills e's type instances for this cycle's reasons.  CX_OK or
+ * CX_ERR_NOMEM. */
+static enum cx_status names_build(struct emitter *e,
+                                  const struct cx_snapshot *snap,
+                                  const struct cx_labels *l) {
+  for (int s = 0; s < CX_STATE_COUNT; s++) {
+    sstrncpy(e->state[s], cx_state_name(s), sizeof(e->state[s]));
     ssnprintf(e->current[s], sizeof(e->current[s]), "current-%s",
               cx_state_name(s));
+  }
   size_t n = snap->nreasons ? snap->nreasons : 1;
   e->reason = calloc(n, sizeof(*e->reason));
   e->current_reason = calloc(n, sizeof(*e->current_reason));
   if (e->reason == NULL || e->current_reason == NULL)
-    return ENOMEM;
+    return CX_ERR_NOMEM;
   for (size_t r = 0; r < snap->nreasons; r++) {
     ssnprintf(e->reason[r], sizeof(e->reason[r]), "Unavailable-%s",
               l->reasons[r].text);
     ssnprintf(e->current_reason[r], sizeof(e->current_reason[r]),
               "current-Unavailable-%s", l->reasons[r].text);
   }
-  return 0;
+  return CX_OK;
 }
 
 static void names_free(struct emitter *e) {
@@ -97,42 +101,40 @@ static void names_free(struct emitter *e) {
   e->reason = e->current_reason = NULL;
 }
 
+/* Figures of the walks in cx_snapshot.h, as gauges of one type. */
+struct figure_ctx {
+  struct emitter *e;
+  const char *type;
+  const char (*state_names)[DATA_MAX_NAME_LEN];  /* per state */
+  const char (*reason_names)[DATA_MAX_NAME_LEN]; /* per reason id - 1 */
+  double scale;                                  /* value -> gauge */
+};
+
+static int emit_figure(void *ctx, const struct cx_figure *f) {
+  const struct figure_ctx *c = ctx;
+  emit_gauge(c->e, c->type,
+             f->reason ? c->reason_names[f->reason - 1]
+                       : c->state_names[f->state],
+             (double)f->value * c->scale);
+  return 0;
+}
+
 static void emit_durations(struct emitter *e, const struct cx_snapshot *snap,
                            const struct cx_scope *sc) {
-  for (int s = 0; s < CX_STATE_COUNT; s++)
-    emit_gauge(e, "duration", cx_state_name(s), (double)sc->duration[s] / 1000.0);
-  for (size_t r = 1; r <= snap->nreasons; r++) {
-    if (sc->reason_duration[r] <= 0)
-      continue;
-    emit_gauge(e, "duration", e->reason[r - 1],
-               (double)sc->reason_duration[r] / 1000.0);
-  }
+  struct figure_ctx c = {e, "duration", e->state, e->reason, 1e-3};
+  cx_snapshot_durations(snap, sc, emit_figure, &c);
 }
 
 static void emit_counts(struct emitter *e, const struct cx_snapshot *snap,
                         const struct cx_scope *sc) {
-  for (int s = 0; s < CX_STATE_COUNT; s++)
-    emit_gauge(e, "count", cx_state_name(s), sc->count[s]);
-  for (size_t r = 1; r <= snap->nreasons; r++) {
-    if (sc->reason_duration[r] <= 0 && sc->reason_count[r] == 0)
-      continue;
-    emit_gauge(e, "count", e->reason[r - 1], sc->reason_count[r]);
-  }
+  struct figure_ctx c = {e, "count", e->state, e->reason, 1.0};
+  cx_snapshot_counts(snap, sc, emit_figure, &c);
 }
 
 static void emit_current(struct emitter *e, const struct cx_snapshot *snap,
                          const struct cx_snapshot_agent *a) {
-  double in_state = a->state >= 0 ? (double)(snap->time - a->since) / 1000.0 : 0;
-  if (in_state < 0)
-    in_state = 0;
-  for (int s = 0; s < CX_STATE_COUNT; s++)
-    emit_gauge(e, "duration", e->current[s], a->state == s ? in_state : 0.0);
-  for (size_t r = 1; r <= snap->nreasons; r++) {
-    if (a->values.reason_duration[r] <= 0 && a->reason != r)
-      continue;
-    emit_gauge(e, "duration", e->current_reason[r - 1],
-               a->reason == r ? in_state : 0.0);
-  }
+  struct figure_ctx c = {e, "duration", e->current, e->current_reason, 1e-3};
+  cx_snapshot_current(snap, a, emit_figure, &c);
 }
 
 /* Plugin health, scope "api". */
@@ -173,14 +175,14 @@ int cx_emit(const struct cx_emit_options *opt, const struct cx_snapshot *snap,
    * state the real-time poll missed would be counted as its neighbour. */
   bool durations = health->history_ready && health->history_fresh;
   struct cx_labels l;
-  if (cx_labels_build(&l, snap, opt->per_agent, opt->label) != 0) {
+  if (cx_labels_build(&l, snap, opt->per_agent, opt->label) != CX_OK) {
     ERROR("cxone plugin: out of memory naming %zu agents, %zu teams and %zu "
           "reasons; only the api series dispatched this cycle",
           snap->nagents, snap->nteams, snap->nreasons);
     emit_health(&e, health);
     return e.failures;
   }
-  if (names_build(&e, snap, &l) != 0) {
+  if (names_build(&e, snap, &l) != CX_OK) {
     ERROR("cxone plugin: out of memory naming %zu reasons; only the api "
           "series dispatched this cycle",
           snap->nreasons);

@@ -1,7 +1,7 @@
 /*
  * cx_emit.h: snapshot -> collectd value lists (collectd 5 API).
  *
- * The only file that knows value_list_t.  Identifiers (DESIGN.md §1):
+ * The only file that knows value_list_t.  Identifiers (README.md, "Metrics"):
  *   host / cxone-<scope> / <type>-<type_instance>
  *   scope: agent-<label>, team-<team>, all; api for plugin health.
  * A collectd 6 emitter would sit beside this file with the same entry point.

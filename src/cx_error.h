@@ -19,7 +19,8 @@ enum cx_status {
   CX_ERR_TRANSPORT,  /* DNS, connect, TLS, timeout, body too large */
   CX_ERR_AUTH,       /* 401 after one re-authentication, or token refused */
   CX_ERR_FORBIDDEN,  /* 403: the API user's role lacks a permission */
-  CX_ERR_NOT_FOUND,  /* 404 (e.g. endpoint missing in this API version) */
+  CX_ERR_NOT_FOUND,  /* 404 (e.g. endpoint missing in this API version);
+                        nothing there (cx_ledger_current, cx_ledger_first) */
   CX_ERR_THROTTLED,  /* 429 */
   CX_ERR_SERVER,     /* 5xx */
   CX_ERR_BAD_REQUEST,/* other 4xx, e.g. 400 Invalid Start Date */

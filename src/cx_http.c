@@ -36,6 +36,7 @@
  */
 #include "cx_secret.h"
 #include "cx_http.h"
+#include "cx_array.h"
 #include "cx_log.h"
 #include "cx_str.h"
 #include "cx_wipe_alloc.h"
@@ -51,9 +52,7 @@
 #include <strings.h>
 #include <time.h>
 
-#define DEFAULT_TIMEOUT_MS 30000L
 #define DEFAULT_CONNECT_MS 10000L
-#define DEFAULT_MAX_BODY ((size_t)64 * 1024 * 1024)
 #define MAX_PARALLEL 64
 
 /* One slot: an easy handle and the response it is receiving. */
@@ -195,25 +194,14 @@ static bool body_append(struct xfer *x, const char *p, size_t n) {
     x->too_large = true;
     return false;
   }
-  if (x->len + n + 1 > x->cap) {
-    size_t cap = x->cap ? x->cap : 16384;
-    while (cap < x->len + n + 1)
-      cap *= 2;
-    if (x->http->max_body < SIZE_MAX && cap > x->http->max_body + 1)
-      cap = x->http->max_body + 1;
-    /* malloc + copy + wipe instead of realloc: a token body must not be
-     * left behind in a freed block. */
-    char *nb = malloc(cap);
-    if (nb == NULL)
-      return false;
-    if (x->buf != NULL) {
-      memcpy(nb, x->buf, x->len);
-      explicit_bzero(x->buf, x->cap);
-      free(x->buf);
-    }
-    x->buf = nb;
-    x->cap = cap;
-  }
+  /* Wiped as it grows: a token body must not be left behind in a freed
+   * block.  From 16 KiB, so small bodies are copied only a few times. */
+  size_t need = x->len + n + 1 > 16384 ? x->len + n + 1 : 16384;
+  size_t limit = x->http->max_body < SIZE_MAX ? x->http->max_body + 1 : SIZE_MAX;
+  if (need > limit)
+    need = limit;
+  if (CX_ARRAY_RESERVE_WIPED(x->buf, x->cap, need, limit) != CX_OK)
+    return false;
   if (n > 0)
     memcpy(x->buf + x->len, p, n);
   x->len += n;
@@ -786,16 +774,15 @@ enum cx_status cx_http_perform(struct cx_http *http,
 /* ---------------------------------------------------------- cx_http API */
 
 struct cx_http *cx_http_create(const struct cx_http_options *opts) {
+  assert(opts != NULL && opts->timeout_ms > 0 && opts->max_body > 0);
   struct cx_http *h = calloc(1, sizeof(*h));
-  if (h == NULL || opts == NULL) {
-    free(h);
+  if (h == NULL)
     return NULL;
-  }
   h->verify_peer = opts->verify_peer;
   h->verify_host = opts->verify_host;
-  h->timeout_ms = opts->timeout_ms > 0 ? opts->timeout_ms : DEFAULT_TIMEOUT_MS;
+  h->timeout_ms = opts->timeout_ms;
   h->connect_timeout_ms = opts->connect_timeout_ms;
-  h->max_body = opts->max_body > 0 ? opts->max_body : DEFAULT_MAX_BODY;
+  h->max_body = opts->max_body;
   h->ca_file = cx_strdup_or_null(opts->ca_file);
   h->user_agent = cx_strdup_or_null(opts->user_agent != NULL ? opts->user_agent
                                                        : "collectd-cxone");

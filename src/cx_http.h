@@ -35,7 +35,8 @@ struct cx_http_options {
   bool verify_host;        /* default true */
   long timeout_ms;         /* whole-request timeout; > 0 */
   long connect_timeout_ms; /* 0: min(timeout_ms, 10 s) */
-  size_t max_body;         /* larger responses fail with CX_ERR_TRANSPORT */
+  size_t max_body;         /* > 0; larger responses fail with
+                              CX_ERR_TRANSPORT */
   const char *user_agent;  /* e.g. "collectd-cxone/0.1.0" */
 };
 
@@ -68,7 +69,8 @@ struct cx_http_stats {
 
 struct cx_http;
 
-/* Copies what it needs from opts. NULL on allocation failure. */
+/* Copies what it needs from opts (complete: the defaults are
+ * cx_settings'). NULL on allocation failure. */
 struct cx_http *cx_http_create(const struct cx_http_options *opts);
 void cx_http_destroy(struct cx_http *http);
 

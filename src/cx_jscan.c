@@ -7,6 +7,7 @@
  * falls back to json-c on failure sees json-c's semantics for every body.
  */
 #include "cx_jscan.h"
+#include "cx_array.h"
 
 #include <errno.h>
 #include <math.h>
@@ -33,16 +34,10 @@ void cx_jscan_free(struct cx_jscan *s) {
 static bool grow(struct cx_jscan *s, size_t need) {
   if (need <= s->cap)
     return true;
-  size_t cap = s->cap ? s->cap : 256;
-  while (cap < need)
-    cap *= 2;
-  char *b = realloc(s->buf, cap);
-  if (b == NULL) {
+  if (CX_ARRAY_RESERVE(s->buf, s->cap, need < 256 ? 256 : need) != CX_OK) {
     s->nomem = true;
     return fail(s);
   }
-  s->buf = b;
-  s->cap = cap;
   return true;
 }
 

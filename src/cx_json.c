@@ -6,8 +6,8 @@
  * State-history pages, the bulk of the bytes, are read without a json-c
  * tree by cx_jscan, to the same results (see "history" below).
  *
- * Tolerance rules (the API has changed shape over the years, cxone-api.md
- * §2.5, §9):
+ * Tolerance rules (the API has changed shape over the years, doc/cxone-api.md
+ * §2, §3):
  *   - keys are looked up exactly first, then case-insensitively (PascalCase
  *     of pre-2016 versions);
  *   - integers may arrive as JSON numbers (integral doubles accepted) or as
@@ -26,6 +26,7 @@
  */
 #include "cx_json.h"
 #include "cx_jscan.h"
+#include "cx_array.h"
 
 #include <json-c/json.h>
 #include <json-c/printbuf.h>
@@ -187,7 +188,7 @@ static const char *jv_text(const struct jval *v, char *buf, size_t size) {
 }
 
 static bool jv_time(const struct jval *v, cx_ms_t *out) {
-  return v->type == json_type_string && cx_time_parse(v->s, out) == 0;
+  return v->type == json_type_string && cx_time_parse(v->s, out) == CX_OK;
 }
 
 /* A state name's id, -1 when it is none (or not a string). */
@@ -218,7 +219,7 @@ static bool jv_duration(const struct jval *v, cx_ms_t *out) {
   case json_type_string:
     if (v->s[0] == '\0')
       return true; /* "" behaves like null */
-    if (cx_duration_parse(v->s, &d) != 0 || d < 0 || d > DURATION_MAX_MS)
+    if (cx_duration_parse(v->s, &d) != CX_OK || d < 0 || d > DURATION_MAX_MS)
       return false;
     break;
   default: return false;
@@ -478,14 +479,10 @@ static void list_clear(struct record_list *l) {
 
 static bool list_push(struct record_list *l,
                       const struct cx_history_record *r) {
-  if (l->count == l->cap) {
-    size_t cap = l->cap ? 2 * l->cap : 256;
-    struct cx_history_record *a = realloc(l->recs, cap * sizeof(*a));
-    if (a == NULL)
-      return false;
-    l->recs = a;
-    l->cap = cap;
-  }
+  if (l->count == l->cap &&
+      CX_ARRAY_RESERVE(l->recs, l->cap, l->count < 256 ? 256 : l->count + 1) !=
+          CX_OK)
+    return false;
   l->recs[l->count++] = *r;
   return true;
 }
@@ -507,14 +504,8 @@ static char *intern(struct history_reader *rd, const char *s) {
   for (size_t i = rd->nstrings, k = 0; i-- > 0 && k < 16; k++)
     if (strcmp(rd->strings[i], s) == 0)
       return rd->strings[i];
-  if (rd->nstrings == rd->strings_cap) {
-    size_t cap = rd->strings_cap ? 2 * rd->strings_cap : 8;
-    char **a = realloc(rd->strings, cap * sizeof(*a));
-    if (a == NULL)
-      return NULL;
-    rd->strings = a;
-    rd->strings_cap = cap;
-  }
+  if (CX_ARRAY_RESERVE(rd->strings, rd->strings_cap, rd->nstrings + 1) != CX_OK)
+    return NULL;
   char *d = strdup(s);
   if (d != NULL)
     rd->strings[rd->nstrings++] = d;
@@ -589,14 +580,10 @@ static bool record_member(struct history_reader *rd, struct record_scan *r,
     const char *t = jv_text(&v, buf, sizeof(buf));
     size_t n = t != NULL ? strlen(t) : 0;
     r->has_reason = t != NULL;
-    if (t != NULL && n >= rd->reason_cap) {
-      char *b = realloc(rd->reason, n + 1);
-      if (b == NULL) {
-        rd->nomem = true;
-        return false;
-      }
-      rd->reason = b;
-      rd->reason_cap = n + 1;
+    if (t != NULL &&
+        CX_ARRAY_RESERVE(rd->reason, rd->reason_cap, n + 1) != CX_OK) {
+      rd->nomem = true;
+      return false;
     }
     if (t != NULL)
       memcpy(rd->reason, t, n + 1);

@@ -10,7 +10,6 @@
  */
 #include "cx_labels.h"
 
-#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -39,8 +38,9 @@ void cx_labels_free(struct cx_labels *l) {
   *l = (struct cx_labels){0};
 }
 
-int cx_labels_build(struct cx_labels *l, const struct cx_snapshot *snap,
-                    bool per_agent, enum cx_agent_label label) {
+enum cx_status cx_labels_build(struct cx_labels *l,
+                               const struct cx_snapshot *snap, bool per_agent,
+                               enum cx_agent_label label) {
   size_t nagents = per_agent ? snap->nagents : 0;
   *l = (struct cx_labels){
       .agents = calloc(nagents ? nagents : 1, sizeof(*l->agents)),
@@ -49,33 +49,35 @@ int cx_labels_build(struct cx_labels *l, const struct cx_snapshot *snap,
                         sizeof(*l->reasons))};
   const char **names = calloc(snap->nreasons ? snap->nreasons : 1,
                               sizeof(*names));
-  int rc = l->agents && l->teams && l->reasons && names ? 0 : ENOMEM;
+  enum cx_status rc = l->agents && l->teams && l->reasons && names
+                          ? CX_OK
+                          : CX_ERR_NOMEM;
   char buf[2 * CX_NAME_PART_MAX + 2];
-  for (size_t i = 0; rc == 0 && i < nagents; i++) {
+  for (size_t i = 0; rc == CX_OK && i < nagents; i++) {
     const struct cx_snapshot_agent *a = &snap->agents[i];
     cx_name_sanitize(agent_label(a, label, buf, sizeof(buf)),
                      l->agents[i].text, sizeof(l->agents[i].text));
     l->agents[i].id = a->id;
   }
-  for (size_t t = 0; rc == 0 && t < snap->nteams; t++) {
+  for (size_t t = 0; rc == CX_OK && t < snap->nteams; t++) {
     cx_name_sanitize(snap->teams[t].name, l->teams[t].text,
                      sizeof(l->teams[t].text));
     l->teams[t].id = snap->teams[t].id;
   }
-  for (size_t r = 0; rc == 0 && r < snap->nreasons; r++) {
+  for (size_t r = 0; rc == CX_OK && r < snap->nreasons; r++) {
     names[r] = cx_snapshot_reason_name(snap, r + 1);
     cx_name_sanitize(names[r], l->reasons[r].text, sizeof(l->reasons[r].text));
   }
-  if (rc == 0)
+  if (rc == CX_OK)
     rc = cx_labels_make_unique(l->agents, nagents, CX_TAG_DECIMAL);
-  if (rc == 0)
+  if (rc == CX_OK)
     rc = cx_labels_make_unique(l->teams, snap->nteams, CX_TAG_DECIMAL);
-  if (rc == 0)
+  if (rc == CX_OK)
     rc = cx_labels_hash_ids(l->reasons, names, snap->nreasons);
-  if (rc == 0)
+  if (rc == CX_OK)
     rc = cx_labels_make_unique(l->reasons, snap->nreasons, CX_TAG_HEX);
   free(names);
-  if (rc != 0)
+  if (rc != CX_OK)
     cx_labels_free(l);
   return rc;
 }

@@ -23,9 +23,10 @@ struct cx_labels {
 
 /* Fills l for snap.  Agent and team ids are distinct (the ledger and the
  * roster are keyed by them), reason names too (the ledger interns them).
- * 0 or ENOMEM (l is then empty). */
-int cx_labels_build(struct cx_labels *l, const struct cx_snapshot *snap,
-                    bool per_agent, enum cx_agent_label label);
+ * CX_OK, or CX_ERR_NOMEM (l is then empty). */
+enum cx_status cx_labels_build(struct cx_labels *l,
+                               const struct cx_snapshot *snap, bool per_agent,
+                               enum cx_agent_label label);
 void cx_labels_free(struct cx_labels *l);
 
 #endif /* CX_LABELS_H */

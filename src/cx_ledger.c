@@ -46,7 +46,6 @@
 #include "cx_array.h"
 
 #include <assert.h>
-#include <errno.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -398,8 +397,9 @@ void cx_ledger_durations(const struct cx_ledger *l, size_t index, cx_ms_t now,
            reasons, +1);
 }
 
-int cx_ledger_current(const struct cx_ledger *l, size_t index, cx_ms_t now,
-                      int *state_id, size_t *reason_id, cx_ms_t *since) {
+enum cx_status cx_ledger_current(const struct cx_ledger *l, size_t index,
+                                 cx_ms_t now, int *state_id, size_t *reason_id,
+                                 cx_ms_t *since) {
   assert(index < l->nagents);
   const struct agent *a = &l->agents[index];
   /* Usually the last item; items observed after now come after it. */
@@ -412,23 +412,23 @@ int cx_ledger_current(const struct cx_ledger *l, size_t index, cx_ms_t now,
         *state_id = sp[k].state;
         *reason_id = sp[k].reason;
         *since = sp[k].start;
-        return 0;
+        return CX_OK;
       }
     }
-    return ENOENT;
+    return CX_ERR_NOT_FOUND;
   }
-  return ENOENT;
+  return CX_ERR_NOT_FOUND;
 }
 
-int cx_ledger_first(const struct cx_ledger *l, size_t index, int *state_id,
-                    cx_ms_t *start) {
+enum cx_status cx_ledger_first(const struct cx_ledger *l, size_t index,
+                               int *state_id, cx_ms_t *start) {
   assert(index < l->nagents);
   const struct agent *a = &l->agents[index];
   if (a->head == a->len)
-    return ENOENT;
+    return CX_ERR_NOT_FOUND;
   *state_id = a->items[a->head].state;
   *start = a->items[a->head].start;
-  return 0;
+  return CX_OK;
 }
 
 int cx_ledger_foreach(const struct cx_ledger *l, size_t index, cx_ms_t from,

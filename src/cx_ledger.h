@@ -58,13 +58,14 @@ long cx_ledger_agent_index(const struct cx_ledger *ledger, int64_t agent_id);
 void cx_ledger_durations(const struct cx_ledger *ledger, size_t index,
                          cx_ms_t now, cx_ms_t *base, cx_ms_t *reasons);
 
-/* The agent's state at now: returns 0 and fills the out parameters, or
- * ENOENT when no observation covers now. */
-int cx_ledger_current(const struct cx_ledger *ledger, size_t index, cx_ms_t now,
-                      int *state_id, size_t *reason_id, cx_ms_t *since);
+/* The agent's state at now: CX_OK with the out parameters filled, or
+ * CX_ERR_NOT_FOUND when no observation covers now. */
+enum cx_status cx_ledger_current(const struct cx_ledger *ledger, size_t index,
+                                 cx_ms_t now, int *state_id, size_t *reason_id, cx_ms_t *since);
 
-/* The agent's earliest retained item: 0 and its state and start, or ENOENT. */
-int cx_ledger_first(const struct cx_ledger *ledger, size_t index, int *state_id,
+/* The agent's earliest retained item: CX_OK with its state and start, or
+ * CX_ERR_NOT_FOUND when it holds none. */
+enum cx_status cx_ledger_first(const struct cx_ledger *ledger, size_t index, int *state_id,
                     cx_ms_t *start);
 
 /* Calls fn for each of agent `index`'s effective spans (see cx_ledger.c:

@@ -20,7 +20,6 @@
 #include "cx_names.h"
 
 #include <assert.h>
-#include <errno.h>
 #include <inttypes.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -78,13 +77,13 @@ static int compare_slots(const void *a, const void *b) {
   return (x->label->id > y->label->id) - (x->label->id < y->label->id);
 }
 
-int cx_labels_make_unique(struct cx_label *labels, size_t n,
-                          enum cx_label_tag tag) {
+enum cx_status cx_labels_make_unique(struct cx_label *labels, size_t n,
+                                     enum cx_label_tag tag) {
   if (n < 2)
-    return 0;
+    return CX_OK;
   struct slot *s = calloc(n, sizeof(*s));
   if (s == NULL)
-    return ENOMEM;
+    return CX_ERR_NOMEM;
   for (size_t i = 0; i < n; i++)
     s[i].label = &labels[i];
 
@@ -114,7 +113,7 @@ int cx_labels_make_unique(struct cx_label *labels, size_t n,
       }
   } while (promoted > 0);
   free(s);
-  return 0;
+  return CX_OK;
 }
 
 static uint32_t fnv1a(const char *s) {
@@ -145,11 +144,11 @@ static bool id_taken(const struct cx_label *labels, const struct named *done,
   return false;
 }
 
-int cx_labels_hash_ids(struct cx_label *labels, const char *const *names,
-                       size_t n) {
+enum cx_status cx_labels_hash_ids(struct cx_label *labels,
+                                  const char *const *names, size_t n) {
   struct named *by_name = malloc((n ? n : 1) * sizeof(*by_name));
   if (by_name == NULL)
-    return ENOMEM;
+    return CX_ERR_NOMEM;
   for (size_t i = 0; i < n; i++)
     by_name[i] = (struct named){names[i], i};
   qsort(by_name, n, sizeof(*by_name), compare_named);
@@ -161,5 +160,5 @@ int cx_labels_hash_ids(struct cx_label *labels, const char *const *names,
     labels[by_name[k].index].id = h;
   }
   free(by_name);
-  return 0;
+  return CX_OK;
 }

@@ -14,6 +14,8 @@
 #ifndef CX_NAMES_H
 #define CX_NAMES_H
 
+#include "cx_error.h"
+
 #include <stddef.h>
 #include <stdint.h>
 
@@ -46,16 +48,17 @@ enum cx_label_tag { CX_TAG_DECIMAL, CX_TAG_HEX };
  * CX_NAME_PART_MAX; a negative id is written "n<digits>" (no '-' inside a
  * suffix).  The result depends only on the set of (text, id), never on the
  * order of the array, and a name shared with nobody is never changed.
- * Ids must be distinct.  Reorders nothing.  0 or ENOMEM (labels unchanged). */
-int cx_labels_make_unique(struct cx_label *labels, size_t n,
-                          enum cx_label_tag tag);
+ * Ids must be distinct.  Reorders nothing.  CX_OK, or CX_ERR_NOMEM (labels
+ * unchanged). */
+enum cx_status cx_labels_make_unique(struct cx_label *labels, size_t n,
+                                     enum cx_label_tag tag);
 
 /* Ids for entities known by name only (Unavailable reasons): labels[i].id
  * becomes the 32-bit FNV-1a hash of names[i] (distinct strings).  Should
  * two names hash alike, the first in strcmp order keeps the hash and the
  * next takes the next free value, so ids are distinct and a function of
- * the set of names alone.  0 or ENOMEM. */
-int cx_labels_hash_ids(struct cx_label *labels, const char *const *names,
-                       size_t n);
+ * the set of names alone.  CX_OK or CX_ERR_NOMEM. */
+enum cx_status cx_labels_hash_ids(struct cx_label *labels,
+                                  const char *const *names, size_t n);
 
 #endif /* CX_NAMES_H */

@@ -172,8 +172,9 @@ struct cx_poll {
 
 struct cx_poll *cx_poll_create(const struct cx_poll_config *cfg) {
   if (cfg == NULL || cfg->window <= 0 || cfg->budget <= 0 ||
-      cfg->interval < 0) {
-    cx_log(CX_LOG_ERR, "poll: Window and the time budget must be positive");
+      cfg->interval < 0 || cfg->chunk <= 0 || cfg->parallel == 0) {
+    cx_log(CX_LOG_ERR, "poll: Window, the time budget, the history chunk "
+           "and the parallel requests must be positive");
     return NULL;
   }
   struct cx_poll *p = calloc(1, sizeof(*p));
@@ -182,7 +183,7 @@ struct cx_poll *cx_poll_create(const struct cx_poll_config *cfg) {
   p->cfg = cfg;
   p->clock = cx_now_ms;
   p->created = cx_now_ms();
-  p->chunk = p->chunk_max = cfg->chunk > 0 ? cfg->chunk : 2 * 3600 * 1000;
+  p->chunk = p->chunk_max = cfg->chunk;
   p->final = CX_CURSOR_NONE;
   p->lag = cfg->overlap; /* the most it may be, until a fetch measures it */
   p->http = cx_http_create(&cfg->http);
@@ -306,7 +307,7 @@ static enum cx_status poll_live(struct cx_poll *p, struct cx_error *err) {
     close_unlisted(p, observed);
   if (st == CX_OK && changed && page.last_poll_time > 0 &&
       cx_time_format(page.last_poll_time, p->updated_since,
-                     sizeof(p->updated_since)) == 0) {
+                     sizeof(p->updated_since)) == CX_OK) {
     p->have_updated_since = true;
   }
   p->deltas_since_full = delta ? p->deltas_since_full + 1 : 0;
@@ -476,7 +477,7 @@ static enum cx_status history_per_agent(struct cx_poll *p,
   p->newest = CX_CURSOR_NONE;
   p->fetch_from = CX_CURSOR_NONE; /* ranges differ: straddling is not told */
   enum cx_status st = cx_api_state_history_tasks(
-      p->api, tasks, k, p->cfg->page_size, p->cfg->parallel ? p->cfg->parallel : 4,
+      p->api, tasks, k, p->cfg->page_size, p->cfg->parallel,
       go_on, on_history_page, p, err);
   cx_ms_t done = p->clock();
   if (k > 0)
@@ -530,7 +531,7 @@ static enum cx_status reach_back(struct cx_poll *p, struct cx_error *err) {
   }
   p->fetch_from = CX_CURSOR_NONE;
   enum cx_status st = cx_api_state_history_tasks(
-      p->api, tasks, k, p->cfg->page_size, p->cfg->parallel ? p->cfg->parallel : 4,
+      p->api, tasks, k, p->cfg->page_size, p->cfg->parallel,
       go_on, on_history_page, p, err);
   for (size_t j = 0; j < k; j++) {
     p->roster.track[who[j]].reached_back = tasks[j].done;
@@ -548,7 +549,7 @@ static enum cx_status infer_logged_out(struct cx_poll *p, struct cx_error *err) 
   for (size_t i = 0; i < n; i++) {
     int state;
     cx_ms_t start;
-    if (cx_ledger_first(p->ledger, i, &state, &start) != 0 ||
+    if (cx_ledger_first(p->ledger, i, &state, &start) != CX_OK ||
         state != CX_STATE_LOGGED_IN || start <= p->backfill_start)
       continue;
     if (cx_ledger_add(p->ledger, cx_ledger_agent_id(p->ledger, i),
@@ -734,7 +735,7 @@ enum cx_status cx_poll_run(struct cx_poll *p, struct cx_error *err) {
   evict(p, now);
   if (cx_snapshot_build(&p->snap, p->ledger, p->roster.meta, p->roster.n,
                         p->roster.teams, p->roster.nteams, &p->cfg->filter,
-                        now) != 0 &&
+                        now) != CX_OK &&
       st == CX_OK)
     st = cx_error_set(err, CX_ERR_NOMEM, 0, "out of memory (snapshot)");
   update_health(p, now, st);

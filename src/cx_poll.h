@@ -20,6 +20,7 @@
 
 #include <stdbool.h>
 
+/* Complete: the defaults are cx_settings' (cx_settings_resolve fills it). */
 struct cx_poll_config {
   struct cx_api_config api;
   struct cx_http_options http;
@@ -28,11 +29,11 @@ struct cx_poll_config {
   cx_ms_t interval;     /* the read interval */
   cx_ms_t overlap;      /* most history re-read before the last fetch's end
                            (the overlap actually used is measured) */
-  cx_ms_t chunk;        /* backfill request span (halved on failure) */
+  cx_ms_t chunk;        /* backfill request span (halved on failure); > 0 */
   cx_ms_t budget;       /* time one cycle may spend on HTTP: a deadline */
   unsigned page_size;   /* `top` of history requests (0 would leave the
                            page size to the server) */
-  unsigned parallel;    /* per-agent fallback requests in flight */
+  unsigned parallel;    /* per-agent fallback requests in flight; > 0 */
   struct cx_filter filter;
 };
 

@@ -1,7 +1,7 @@
 /*
  * cx_record.c: agent state ids <-> names, and record cleanup (cx_record.h).
  *
- * The id table is CXone's agentStateId enumeration (cxone-api.md §6).
+ * The id table is CXone's agentStateId enumeration (doc/cxone-api.md §5).
  */
 #include "cx_record.h"
 

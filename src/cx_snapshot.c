@@ -6,9 +6,9 @@
  * "all" scope.  A cycle costs O(agents log teams + teams).
  */
 #include "cx_snapshot.h"
+#include "cx_array.h"
 
 #include <assert.h>
-#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -66,38 +66,17 @@ static long team_index(const struct team_key *keys, size_t nteams,
 }
 
 /* Carves the per-scope reason arrays out of one pool. */
-static int reserve(struct cx_snapshot *s, size_t nagents, size_t nteams,
-                   size_t nreasons) {
-  if (nagents > s->agents_cap) {
-    void *p = realloc(s->agents, nagents * sizeof(*s->agents));
-    if (p == NULL)
-      return ENOMEM;
-    s->agents = p;
-    s->agents_cap = nagents;
-  }
-  if (nteams > s->teams_cap) {
-    void *p = realloc(s->teams, nteams * sizeof(*s->teams));
-    if (p == NULL)
-      return ENOMEM;
-    s->teams = p;
-    s->teams_cap = nteams;
-  }
-  size_t per = nreasons + 1;
-  size_t need = per * (nagents + nteams + 1);
-  if (need > s->pool_cap) {
-    cx_ms_t *rp = realloc(s->reason_pool, need * sizeof(*rp));
-    if (rp == NULL)
-      return ENOMEM;
-    s->reason_pool = rp;
-    uint32_t *cp = realloc(s->count_pool, need * sizeof(*cp));
-    if (cp == NULL)
-      return ENOMEM;
-    s->count_pool = cp;
-    s->pool_cap = need;
-  }
+static enum cx_status reserve(struct cx_snapshot *s, size_t nagents,
+                              size_t nteams, size_t nreasons) {
+  size_t need = (nreasons + 1) * (nagents + nteams + 1);
+  if (CX_ARRAY_RESERVE(s->agents, s->agents_cap, nagents) != CX_OK ||
+      CX_ARRAY_RESERVE(s->teams, s->teams_cap, nteams) != CX_OK ||
+      CX_ARRAY_RESERVE(s->reason_pool, s->reason_pool_cap, need) != CX_OK ||
+      CX_ARRAY_RESERVE(s->count_pool, s->count_pool_cap, need) != CX_OK)
+    return CX_ERR_NOMEM;
   memset(s->reason_pool, 0, need * sizeof(*s->reason_pool));
   memset(s->count_pool, 0, need * sizeof(*s->count_pool));
-  return 0;
+  return CX_OK;
 }
 
 static void scope_init(struct cx_scope *sc, cx_ms_t *rd, uint32_t *rc) {
@@ -120,10 +99,12 @@ static void scope_add(struct cx_scope *dst, const struct cx_snapshot_agent *a,
   }
 }
 
-int cx_snapshot_build(struct cx_snapshot *s, const struct cx_ledger *ledger,
-                      const struct cx_agent_meta *meta, size_t nmeta,
-                      const struct cx_team_meta *teams, size_t nteams,
-                      const struct cx_filter *filter, cx_ms_t now) {
+enum cx_status cx_snapshot_build(struct cx_snapshot *s,
+                                 const struct cx_ledger *ledger,
+                                 const struct cx_agent_meta *meta, size_t nmeta,
+                                 const struct cx_team_meta *teams,
+                                 size_t nteams, const struct cx_filter *filter,
+                                 cx_ms_t now) {
   size_t nagents = cx_ledger_agent_count(ledger);
   size_t nreasons = cx_ledger_reason_count(ledger);
   size_t per = nreasons + 1;
@@ -132,9 +113,9 @@ int cx_snapshot_build(struct cx_snapshot *s, const struct cx_ledger *ledger,
   s->ledger = ledger;
   s->nagents = s->nteams = 0;
   s->nreasons = 0;
-  if (reserve(s, nagents, nteams, nreasons) != 0) {
+  if (reserve(s, nagents, nteams, nreasons) != CX_OK) {
     scope_init(&s->all, NULL, NULL);
-    return ENOMEM;
+    return CX_ERR_NOMEM;
   }
   s->nreasons = nreasons;
   /* Pool layout: [all][teams...][agents...]. */
@@ -156,7 +137,7 @@ int cx_snapshot_build(struct cx_snapshot *s, const struct cx_ledger *ledger,
   if (team_used == NULL || keys == NULL) {
     free(team_used);
     free(keys);
-    return ENOMEM;
+    return CX_ERR_NOMEM;
   }
   for (size_t t = 0; t < nteams; t++)
     keys[t] = (struct team_key){teams[t].id, (long)t};
@@ -180,7 +161,7 @@ int cx_snapshot_build(struct cx_snapshot *s, const struct cx_ledger *ledger,
                s->count_pool + per * slot);
     cx_ledger_durations(ledger, i, now, a->values.duration,
                         a->values.reason_duration);
-    if (cx_ledger_current(ledger, i, now, &a->state, &a->reason, &a->since) != 0) {
+    if (cx_ledger_current(ledger, i, now, &a->state, &a->reason, &a->since) != CX_OK) {
       a->state = -1;
       a->reason = 0;
       a->since = 0;
@@ -210,7 +191,7 @@ int cx_snapshot_build(struct cx_snapshot *s, const struct cx_ledger *ledger,
       s->agents[i].team = team_used[s->agents[i].team];
   s->nteams = kept;
   free(team_used);
-  return 0;
+  return CX_OK;
 }
 
 void cx_snapshot_free(struct cx_snapshot *s) {
@@ -224,4 +205,46 @@ void cx_snapshot_free(struct cx_snapshot *s) {
 const char *cx_snapshot_reason_name(const struct cx_snapshot *s, size_t id) {
   assert(id >= 1 && id <= s->nreasons);
   return cx_ledger_reason_name(s->ledger, id);
+}
+
+/* ---- walking the figures ---- */
+
+int cx_snapshot_durations(const struct cx_snapshot *s,
+                          const struct cx_scope *sc, cx_figure_fn fn,
+                          void *ctx) {
+  int rc = 0;
+  for (int st = 0; st < CX_STATE_COUNT && rc == 0; st++)
+    rc = fn(ctx, &(struct cx_figure){st, 0, sc->duration[st]});
+  for (size_t r = 1; r <= s->nreasons && rc == 0; r++)
+    if (sc->reason_duration[r] > 0)
+      rc = fn(ctx, &(struct cx_figure){CX_STATE_UNAVAILABLE, r,
+                                       sc->reason_duration[r]});
+  return rc;
+}
+
+int cx_snapshot_counts(const struct cx_snapshot *s, const struct cx_scope *sc,
+                       cx_figure_fn fn, void *ctx) {
+  int rc = 0;
+  for (int st = 0; st < CX_STATE_COUNT && rc == 0; st++)
+    rc = fn(ctx, &(struct cx_figure){st, 0, sc->count[st]});
+  for (size_t r = 1; r <= s->nreasons && rc == 0; r++)
+    if (sc->reason_duration[r] > 0 || sc->reason_count[r] > 0)
+      rc = fn(ctx, &(struct cx_figure){CX_STATE_UNAVAILABLE, r,
+                                       sc->reason_count[r]});
+  return rc;
+}
+
+int cx_snapshot_current(const struct cx_snapshot *s,
+                        const struct cx_snapshot_agent *a, cx_figure_fn fn,
+                        void *ctx) {
+  cx_ms_t in_state = a->state >= 0 && s->time > a->since ? s->time - a->since
+                                                          : 0;
+  int rc = 0;
+  for (int st = 0; st < CX_STATE_COUNT && rc == 0; st++)
+    rc = fn(ctx, &(struct cx_figure){st, 0, a->state == st ? in_state : 0});
+  for (size_t r = 1; r <= s->nreasons && rc == 0; r++)
+    if (a->values.reason_duration[r] > 0 || a->reason == r)
+      rc = fn(ctx, &(struct cx_figure){CX_STATE_UNAVAILABLE, r,
+                                       a->reason == r ? in_state : 0});
+  return rc;
 }

@@ -34,9 +34,9 @@ struct cx_team_meta {
 /* Filters (Team / Agent options); empty lists let everything through. */
 struct cx_filter {
   char **teams;      /* team names, compared case-insensitively */
-  size_t nteams;
+  size_t nteams, teams_cap;
   int64_t *agents;
-  size_t nagents;
+  size_t nagents, agents_cap;
 };
 
 /* Values of one scope.  Arrays of reasons are indexed by ledger reason id
@@ -75,22 +75,54 @@ struct cx_snapshot {
   size_t nteams;
   struct cx_scope all;
   /* private: allocation sizes for reuse across cycles */
-  size_t agents_cap, teams_cap, reasons_cap;
+  size_t agents_cap, teams_cap;
   cx_ms_t *reason_pool;
   uint32_t *count_pool;
-  size_t pool_cap;
+  size_t reason_pool_cap, count_pool_cap;
 };
 
-/* Rebuilds snap (reusing its memory) at instant now.  Returns 0 or ENOMEM
- * (snap is then empty but valid). */
-int cx_snapshot_build(struct cx_snapshot *snap, const struct cx_ledger *ledger,
-                      const struct cx_agent_meta *meta, size_t nmeta,
-                      const struct cx_team_meta *teams, size_t nteams,
-                      const struct cx_filter *filter, cx_ms_t now);
+/* Rebuilds snap (reusing its memory) at instant now.  CX_OK, or
+ * CX_ERR_NOMEM (snap is then empty but valid). */
+enum cx_status cx_snapshot_build(struct cx_snapshot *snap,
+                                 const struct cx_ledger *ledger,
+                                 const struct cx_agent_meta *meta, size_t nmeta,
+                                 const struct cx_team_meta *teams,
+                                 size_t nteams, const struct cx_filter *filter,
+                                 cx_ms_t now);
 
 void cx_snapshot_free(struct cx_snapshot *snap);
 
 /* Name of reason id 1..nreasons. */
 const char *cx_snapshot_reason_name(const struct cx_snapshot *snap, size_t id);
+
+/* Walking a scope's figures.  These three decide which figures a scope
+ * shows; the emitter and cxone-query both walk through them.  A figure is
+ * a state (reason 0) or one of its Unavailable reasons (1..nreasons) and
+ * its value; fn's non-zero return stops the walk and is returned (else 0). */
+struct cx_figure {
+  int state;
+  size_t reason;
+  int64_t value; /* milliseconds, or agents for counts */
+};
+typedef int (*cx_figure_fn)(void *ctx, const struct cx_figure *figure);
+
+/* Window durations: every state, zeros included, then each reason with
+ * time in the scope's window. */
+int cx_snapshot_durations(const struct cx_snapshot *snap,
+                          const struct cx_scope *scope, cx_figure_fn fn,
+                          void *ctx);
+
+/* Agents in each state now (team and "all" scopes): every state, then
+ * each reason with time in the window or agents in it now. */
+int cx_snapshot_counts(const struct cx_snapshot *snap,
+                       const struct cx_scope *scope, cx_figure_fn fn,
+                       void *ctx);
+
+/* Time in the current state: every state (0 but for the agent's current
+ * one), then each reason with time in the agent's window or that is its
+ * current one. */
+int cx_snapshot_current(const struct cx_snapshot *snap,
+                        const struct cx_snapshot_agent *agent,
+                        cx_figure_fn fn, void *ctx);
 
 #endif /* CX_SNAPSHOT_H */

@@ -1,20 +1,19 @@
 /*
  * cx_time.c: ISO-8601 instants and durations <-> integer milliseconds.
  *
- * Owns the only date arithmetic in the project.  Calendar conversion is done
- * with days-from-civil arithmetic (no timegm, no TZ environment), so results do
- * not depend on the process's locale or time zone and the code is reentrant.
+ * Owns the calendar arithmetic of the project (cx_tz builds local time on
+ * it).  Calendar conversion is done with days-from-civil arithmetic (no
+ * timegm, no TZ environment), so results do not depend on the process's
+ * locale or time zone and the code is reentrant.
  */
 #include "cx_time.h"
 
-#include <errno.h>
 #include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <time.h>
 
-/* Days since 1970-01-01 for a proleptic Gregorian date. */
-static int64_t days_from_civil(int64_t y, unsigned m, unsigned d) {
+int64_t cx_days_from_civil(int64_t y, unsigned m, unsigned d) {
   y -= m <= 2;
   const int64_t era = (y >= 0 ? y : y - 399) / 400;
   const unsigned yoe = (unsigned)(y - era * 400);
@@ -23,7 +22,7 @@ static int64_t days_from_civil(int64_t y, unsigned m, unsigned d) {
   return era * 146097 + (int64_t)doe - 719468;
 }
 
-static void civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d) {
+void cx_civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d) {
   z += 719468;
   const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
   const unsigned doe = (unsigned)(z - era * 146097);
@@ -74,29 +73,29 @@ static unsigned days_in_month(int64_t y, unsigned m) {
   return m == 2 && leap ? 29 : dm[m - 1];
 }
 
-int cx_time_parse(const char *s, cx_ms_t *out) {
+enum cx_status cx_time_parse(const char *s, cx_ms_t *out) {
   unsigned y, mo, d, h, mi, sec;
   const char *p = s;
 
   if (s == NULL || out == NULL)
-    return EINVAL;
+    return CX_ERR_INVALID;
   if (!read_digits(&p, 4, &y) || *p++ != '-' || !read_digits(&p, 2, &mo) ||
       *p++ != '-' || !read_digits(&p, 2, &d))
-    return EINVAL;
+    return CX_ERR_INVALID;
   if (*p != 'T' && *p != 't' && *p != ' ')
-    return EINVAL;
+    return CX_ERR_INVALID;
   p++;
   if (!read_digits(&p, 2, &h) || *p++ != ':' || !read_digits(&p, 2, &mi))
-    return EINVAL;
+    return CX_ERR_INVALID;
   sec = 0;
   if (*p == ':') {
     p++;
     if (!read_digits(&p, 2, &sec))
-      return EINVAL;
+      return CX_ERR_INVALID;
   }
   if (mo < 1 || mo > 12 || d < 1 || d > days_in_month(y, mo) || h > 23 ||
       mi > 59 || sec > 60)
-    return EINVAL;
+    return CX_ERR_INVALID;
   int64_t frac = read_fraction_ms(&p);
 
   int64_t offset_s = 0;
@@ -107,27 +106,27 @@ int cx_time_parse(const char *s, cx_ms_t *out) {
     unsigned oh, om = 0;
     p++;
     if (!read_digits(&p, 2, &oh))
-      return EINVAL;
+      return CX_ERR_INVALID;
     if (*p == ':')
       p++;
     if (is_digit(*p) && !read_digits(&p, 2, &om))
-      return EINVAL;
+      return CX_ERR_INVALID;
     if (oh > 23 || om > 59)
-      return EINVAL;
+      return CX_ERR_INVALID;
     offset_s = sign * (int64_t)(oh * 3600 + om * 60);
   }
   if (*p != '\0')
-    return EINVAL;
+    return CX_ERR_INVALID;
 
-  int64_t days = days_from_civil(y, mo, d);
+  int64_t days = cx_days_from_civil(y, mo, d);
   int64_t secs = days * 86400 + h * 3600 + mi * 60 + sec - offset_s;
   *out = secs * 1000 + frac;
-  return 0;
+  return CX_OK;
 }
 
-int cx_time_format(cx_ms_t t, char *buf, size_t size) {
+enum cx_status cx_time_format(cx_ms_t t, char *buf, size_t size) {
   if (buf == NULL || size < CX_ISO8601_SIZE)
-    return EINVAL;
+    return CX_ERR_INVALID;
   int64_t secs = t / 1000, ms = t % 1000;
   if (ms < 0) {
     ms += 1000;
@@ -140,12 +139,12 @@ int cx_time_format(cx_ms_t t, char *buf, size_t size) {
   }
   int64_t y;
   unsigned m, d;
-  civil_from_days(days, &y, &m, &d);
+  cx_civil_from_days(days, &y, &m, &d);
   if (y < 0 || y > 9999)
-    return EINVAL;
+    return CX_ERR_INVALID;
   snprintf(buf, size, "%04d-%02u-%02uT%02d:%02d:%02d.%03dZ", (int)y, m, d,
            (int)(rem / 3600), (int)(rem / 60 % 60), (int)(rem % 60), (int)ms);
-  return 0;
+  return CX_OK;
 }
 
 /* Reads a decimal number "123" or "123.456" as thousandths. */
@@ -174,18 +173,18 @@ static bool add_scaled(int64_t *acc, int64_t milli_units, int64_t unit_ms) {
   return true;
 }
 
-int cx_duration_parse(const char *s, cx_ms_t *out) {
+enum cx_status cx_duration_parse(const char *s, cx_ms_t *out) {
   const char *p = s;
   int64_t total = 0, v;
 
   if (s == NULL || out == NULL)
-    return EINVAL;
+    return CX_ERR_INVALID;
   if (*p != 'P' && *p != 'p') {
     /* Plain seconds, as older API versions send. */
     if (!read_decimal_milli(&p, &v) || *p != '\0')
-      return EINVAL;
+      return CX_ERR_INVALID;
     *out = v;
-    return 0;
+    return CX_OK;
   }
   p++;
   bool in_time = false, any = false;
@@ -194,13 +193,13 @@ int cx_duration_parse(const char *s, cx_ms_t *out) {
   while (*p != '\0') {
     if (*p == 'T' || *p == 't') {
       if (in_time)
-        return EINVAL;
+        return CX_ERR_INVALID;
       in_time = true;
       p++;
       continue;
     }
     if (!read_decimal_milli(&p, &v))
-      return EINVAL;
+      return CX_ERR_INVALID;
     char unit = *p++;
     int rank;
     int64_t unit_ms;
@@ -220,22 +219,22 @@ int cx_duration_parse(const char *s, cx_ms_t *out) {
       rank = 4;
       unit_ms = 1000LL;
     } else {
-      return EINVAL; /* years, months, or a misplaced unit */
+      return CX_ERR_INVALID; /* years, months, or a misplaced unit */
     }
     if (rank <= last_rank || !add_scaled(&total, v, unit_ms))
-      return EINVAL;
+      return CX_ERR_INVALID;
     last_rank = rank;
     any = true;
   }
   if (!any)
-    return EINVAL;
+    return CX_ERR_INVALID;
   *out = total;
-  return 0;
+  return CX_OK;
 }
 
-int cx_duration_format(cx_ms_t d, char *buf, size_t size) {
+enum cx_status cx_duration_format(cx_ms_t d, char *buf, size_t size) {
   if (buf == NULL || d < 0)
-    return EINVAL;
+    return CX_ERR_INVALID;
   int64_t h = d / 3600000, m = d / 60000 % 60, s = d / 1000 % 60, ms = d % 1000;
   char *p = buf;
   size_t left = size;
@@ -256,7 +255,7 @@ int cx_duration_format(cx_ms_t d, char *buf, size_t size) {
     n = ms ? snprintf(p, left, "%lld.%03lldS", (long long)s, (long long)ms)
            : snprintf(p, left, "%lldS", (long long)s);
   }
-  return n >= 0 && (size_t)n < left ? 0 : EINVAL;
+  return n >= 0 && (size_t)n < left ? CX_OK : CX_ERR_INVALID;
 }
 
 cx_ms_t cx_now_ms(void) {

@@ -15,11 +15,11 @@
 #include "collectd/core/daemon/utils_complain.h"
 #include "collectd/core/utils/common/common.h"
 
-#include "cx_secret.h"
 #include "cx_emit.h"
 #include "cx_http.h"
 #include "cx_log.h"
 #include "cx_poll.h"
+#include "cx_secret.h"
 #include "cx_settings.h"
 
 #define PLUGIN_NAME "cxone"
@@ -32,7 +32,6 @@ struct tenant {
   /* Everything cx_poll reads lives here (cx_poll keeps the pointer). */
   struct cx_poll_config cfg;
   struct cx_emit_options emit;
-  double interval_s;
   struct cx_poll *poll;
   c_complain_t complaint;
 };
@@ -43,10 +42,6 @@ static void tenant_free(void *arg) {
     return;
   cx_poll_destroy(t->poll);
   free(t->name);
-  cx_secret_free(t->set.client_secret);
-  t->set.client_secret = NULL;
-  cx_secret_free(t->set.access_key_secret);
-  t->set.access_key_secret = NULL;
   cx_settings_free(&t->set);
   free(t);
 }
@@ -63,25 +58,16 @@ static void log_sink(enum cx_log_level level, const char *message) {
     plugin_log((int)level, PLUGIN_NAME " plugin: %s", message);
 }
 
-/* cx_settings' messages ("<Tenant "x">: Key: expected ...") go to the log. */
-static void config_report(void *ctx, enum cx_log_level level,
-                          const char *message) {
-  (void)ctx;
-  log_sink(level, message);
-}
-
-#define CONFIG_ERROR(t, key, fmt, ...)                                         \
-  ERROR(PLUGIN_NAME " plugin: <Tenant \"%s\">: %s: " fmt, (t)->name, (key),    \
-        ##__VA_ARGS__)
-
-static int tenant_option(struct tenant *t, const struct cx_settings_source *src,
-                         const oconfig_item_t *ci) {
+/* One line of the block: collectd's values as the library's. */
+static enum cx_status tenant_option(struct tenant *t,
+                                    const struct cx_settings_source *src,
+                                    const oconfig_item_t *ci,
+                                    struct cx_error *err) {
   size_t n = ci->values_num > 0 ? (size_t)ci->values_num : 0;
   struct cx_value *v = calloc(n > 0 ? n : 1, sizeof(*v));
-  if (v == NULL) {
-    CONFIG_ERROR(t, ci->key, "out of memory");
-    return -1;
-  }
+  if (v == NULL)
+    return cx_error_set(err, CX_ERR_NOMEM, 0, "%s: %s: out of memory",
+                        src->label, ci->key);
   for (size_t i = 0; i < n; i++) {
     const oconfig_value_t *ov = &ci->values[i];
     if (ov->type == OCONFIG_TYPE_STRING)
@@ -92,91 +78,57 @@ static int tenant_option(struct tenant *t, const struct cx_settings_source *src,
       v[i] = (struct cx_value){.type = CX_VALUE_BOOLEAN,
                                .boolean = ov->value.boolean != 0};
   }
-  int rc = cx_settings_apply(&t->set, src, ci->key, v, n);
+  enum cx_status st = cx_settings_apply(&t->set, src, ci->key, v, n, err);
   free(v);
-  return rc;
-}
-
-static int tenant_check_required(struct tenant *t) {
-  static const struct {
-    const char *key;
-    size_t offset;
-  } required[] = {
-      {"Issuer", offsetof(struct tenant, set.issuer)},
-      {"ClientId", offsetof(struct tenant, set.client_id)},
-      {"ClientSecret (or ClientSecretFile)", offsetof(struct tenant, set.client_secret)},
-      {"AccessKeyId", offsetof(struct tenant, set.access_key_id)},
-      {"AccessKeySecret (or AccessKeySecretFile)", offsetof(struct tenant, set.access_key_secret)},
-  };
-  int status = 0;
-  for (size_t i = 0; i < STATIC_ARRAY_SIZE(required); i++)
-    if (*(char **)((char *)t + required[i].offset) == NULL) {
-      CONFIG_ERROR(t, required[i].key, "missing; this key is required");
-      status = -1;
-    }
-  return status;
+  return st;
 }
 
 static int cxone_read(user_data_t *ud);
 
 static int tenant_config(oconfig_item_t *ci) {
-  struct tenant *t = calloc(1, sizeof(*t));
-  if (t == NULL)
-    return -1;
   if (ci->values_num != 1 || ci->values[0].type != OCONFIG_TYPE_STRING ||
       ci->values[0].value.string[0] == '\0') {
     ERROR(PLUGIN_NAME " plugin: <Tenant>: expected a quoted tenant name, "
           "e.g. <Tenant \"acme\">");
+    return -1;
+  }
+  struct tenant *t = calloc(1, sizeof(*t));
+  if (t == NULL || (t->name = strdup(ci->values[0].value.string)) == NULL) {
+    ERROR(PLUGIN_NAME " plugin: <Tenant>: out of memory");
     free(t);
     return -1;
   }
-  t->name = strdup(ci->values[0].value.string);
   cx_settings_init(&t->set);
   C_COMPLAIN_INIT(&t->complaint);
 
-  int status = t->name == NULL ? -1 : 0;
   char label[DATA_MAX_NAME_LEN + 16];
-  ssnprintf(label, sizeof(label), "<Tenant \"%s\">", t->name ? t->name : "");
-  const struct cx_settings_source src = {label, false, config_report, NULL};
-  for (int i = 0; i < ci->children_num && status == 0; i++)
-    status = tenant_option(t, &src, ci->children + i);
-  /* From here on the secrets live in memory kept out of core dumps. */
-  t->set.client_secret = cx_secret_adopt(t->set.client_secret);
-  t->set.access_key_secret = cx_secret_adopt(t->set.access_key_secret);
-  if (status == 0)
-    status = tenant_check_required(t);
-  if (status != 0) {
+  ssnprintf(label, sizeof(label), "<Tenant \"%s\">", t->name);
+  const struct cx_settings_source src = {label, false};
+  const struct cx_settings_use use = {
+      .user_agent = USER_AGENT,
+      .interval = (cx_ms_t)CDTIME_T_TO_MS(plugin_get_interval()),
+  };
+  struct cx_error err;
+  enum cx_status st = CX_OK;
+  for (int i = 0; i < ci->children_num && st == CX_OK; i++)
+    st = tenant_option(t, &src, ci->children + i, &err);
+  if (st == CX_OK)
+    st = cx_settings_resolve(&t->set, label, &use, &t->cfg, &err);
+  if (st != CX_OK) {
+    ERROR(PLUGIN_NAME " plugin: %s", err.message);
     tenant_free(t);
     return -1;
   }
-
-  cx_ms_t interval = t->set.interval, timeout = t->set.timeout;
-  if (interval == 0)
-    interval = (cx_ms_t)CDTIME_T_TO_MS(plugin_get_interval());
-  if (timeout == 0)
-    timeout = interval;
-  else if (timeout > interval)
-    WARNING(PLUGIN_NAME " plugin: <Tenant \"%s\">: Timeout (%.3f s) is longer "
-            "than the interval (%.3f s): a slow CXone can make reads overrun",
-            t->name, (double)timeout / 1000.0, (double)interval / 1000.0);
-  t->set.timeout = timeout;
-  cx_settings_poll_config(&t->set, USER_AGENT, &t->cfg);
-  t->interval_s = (double)interval / 1000.0;
-  t->cfg.interval = interval;
-  t->cfg.overlap = t->set.overlap;
-  /* The read's HTTP deadline: Timeout less a margin (a tenth, at most 1 s)
-   * for processing what arrived, so the read returns within Timeout. */
-  t->cfg.budget = timeout - (timeout / 10 < 1000 ? timeout / 10 : 1000);
   t->emit.per_agent = t->set.per_agent;
-  t->emit.label = (enum cx_agent_label)t->set.agent_label;
+  t->emit.label = t->set.agent_label;
   t->emit.host = t->set.host != NULL ? t->set.host : t->name;
-  t->emit.interval_seconds = t->interval_s;
+  t->emit.interval_seconds = (double)t->cfg.interval / 1000.0;
 
   char cb_name[DATA_MAX_NAME_LEN];
   ssnprintf(cb_name, sizeof(cb_name), PLUGIN_NAME "/%s", t->name);
   /* Registration takes ownership of t, even when it fails. */
   return plugin_register_complex_read(
-      READ_GROUP, cb_name, cxone_read, MS_TO_CDTIME_T(interval),
+      READ_GROUP, cb_name, cxone_read, MS_TO_CDTIME_T(t->cfg.interval),
       &(user_data_t){.data = t, .free_func = tenant_free});
 }
 

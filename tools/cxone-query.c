@@ -22,6 +22,7 @@
  * the conf.
  */
 #include "cx_api.h"
+#include "cx_array.h"
 #include "cx_log.h"
 #include "cx_poll.h"
 #include "cx_reply.h"
@@ -216,7 +217,7 @@ struct cli {
   const char *command;
   const char *conf, *tenant, *since, *until, *format;
   struct pending *pending;
-  size_t npending;
+  size_t npending, pending_cap;
   bool help;
 };
 
@@ -327,12 +328,10 @@ static int parse_options(int argc, char **argv, struct cli *cli,
     default:
       for (size_t i = 0; i < NSETTING_OPTIONS; i++)
         if (setting_options[i].opt == c) {
-          struct pending *p = realloc(cli->pending,
-                                      (cli->npending + 1) * sizeof(*p));
-          if (p == NULL)
+          if (CX_ARRAY_RESERVE(cli->pending, cli->pending_cap,
+                               cli->npending + 1) != CX_OK)
             return EXIT_INTERNAL;
-          cli->pending = p;
-          p[cli->npending++] = (struct pending){i, optarg};
+          cli->pending[cli->npending++] = (struct pending){i, optarg};
         }
       break;
     }
@@ -340,45 +339,54 @@ static int parse_options(int argc, char **argv, struct cli *cli,
 }
 
 static int load_settings(const struct cli *cli, struct cxq_settings *s) {
-  char err[512];
+  struct cx_error err;
   cxq_settings_init(s);
   if (cli->conf != NULL) {
+    char conf_err[512];
     struct cxq_item root;
     const struct cxq_item *tenant;
-    if (cxq_conf_read(cli->conf, &root, err, sizeof(err)) != 0) {
-      complain("%s", err);
+    if (cxq_conf_read(cli->conf, &root, conf_err, sizeof(conf_err)) != 0) {
+      complain("%s", conf_err);
       return EXIT_USAGE;
     }
-    int rc = cxq_conf_tenant(&root, cli->tenant, &tenant, err, sizeof(err));
-    if (rc == 0)
-      rc = cxq_settings_conf(s, tenant, err, sizeof(err));
+    int rc = cxq_conf_tenant(&root, cli->tenant, &tenant, conf_err,
+                             sizeof(conf_err));
+    if (rc != 0)
+      complain("%s: %s", cli->conf, conf_err);
+    else if (cxq_settings_conf(s, tenant, &err) != CX_OK)
+      rc = -1, complain("%s: %s", cli->conf, err.message);
     cxq_conf_free(&root);
-    if (rc != 0) {
-      complain("%s: %s", cli->conf, err);
+    if (rc != 0)
       return EXIT_USAGE;
-    }
   } else if (cli->tenant != NULL) {
     complain("-t/--tenant needs -c/--config");
     return EXIT_USAGE;
   }
-  if (cxq_settings_env(s, err, sizeof(err)) != 0) {
-    complain("%s", err);
+  if (cxq_settings_env(s, &err) != CX_OK) {
+    complain("%s", err.message);
     return EXIT_USAGE;
   }
   for (size_t i = 0; i < cli->npending; i++) {
     const struct pending *p = &cli->pending[i];
     if (cxq_settings_option(s, setting_options[p->which].label,
-                            setting_options[p->which].key, p->value, err,
-                            sizeof(err)) != 0) {
-      complain("%s", err);
+                            setting_options[p->which].key, p->value,
+                            &err) != CX_OK) {
+      complain("%s", err.message);
       return EXIT_USAGE;
     }
   }
-  if (cxq_settings_check(s, err, sizeof(err)) != 0) {
-    complain("%s (see --help)", err);
-    return EXIT_USAGE;
-  }
   return EXIT_OK;
+}
+
+/* The poll configuration of one query over `window` (0: Window).  0, or
+ * an exit code. */
+static int resolve(const struct cxq_settings *s, cx_ms_t window,
+                   struct cx_poll_config *cfg) {
+  struct cx_error err;
+  if (cxq_settings_resolve(s, window, QUERY_BUDGET_MS, cfg, &err) == CX_OK)
+    return EXIT_OK;
+  complain("%s (see --help)", err.message);
+  return EXIT_USAGE;
 }
 
 /* ---- history ---- */
@@ -401,7 +409,7 @@ static int parse_span(const char *s, cx_ms_t *out) {
         *out = (cx_ms_t)(d * (double)units[i].ms);
         return 0;
       }
-  return cx_duration_parse(s, out) == 0 ? 0 : -1;
+  return cx_duration_parse(s, out) == CX_OK ? 0 : -1;
 }
 
 /* "now", an ISO-8601 instant, or a span before `ref`. */
@@ -411,7 +419,7 @@ static int parse_instant(const char *s, cx_ms_t ref, cx_ms_t *out) {
     *out = ref;
     return 0;
   }
-  if (cx_time_parse(s, out) == 0)
+  if (cx_time_parse(s, out) == CX_OK)
     return 0;
   if (parse_span(s, &span) == 0) {
     *out = ref - span;
@@ -431,14 +439,8 @@ struct intervals {
 static int collect_span(void *ctx, int state, size_t reason, cx_ms_t start,
                         cx_ms_t end) {
   struct intervals *iv = ctx;
-  if (iv->n == iv->cap) {
-    size_t cap = iv->cap ? iv->cap * 2 : 256;
-    struct cxq_interval *v = realloc(iv->v, cap * sizeof(*v));
-    if (v == NULL)
-      return -1;
-    iv->v = v;
-    iv->cap = cap;
-  }
+  if (CX_ARRAY_RESERVE(iv->v, iv->cap, iv->n + 1) != CX_OK)
+    return -1;
   iv->v[iv->n++] = (struct cxq_interval){
       .agent = iv->agent, .team = iv->team, .state = state,
       .reason = reason ? cx_ledger_reason_name(iv->ledger, reason) : NULL,
@@ -453,7 +455,7 @@ static int by_start(const void *a, const void *b) {
   return (x->agent > y->agent) - (x->agent < y->agent);
 }
 
-static int run_history(const struct cli *cli, struct cxq_settings *s) {
+static int run_history(const struct cli *cli, const struct cxq_settings *s) {
   enum cxq_format format = CXQ_TABLE;
   if (cli->format != NULL) {
     if (strcasecmp(cli->format, "table") == 0)
@@ -474,10 +476,10 @@ static int run_history(const struct cli *cli, struct cxq_settings *s) {
     return EXIT_USAGE;
   }
   if (cli->since == NULL)
-    since = until - s->window;
+    since = until - s->set.window;
   else if (parse_span(cli->since, &span) == 0)
     since = until - span;
-  else if (cx_time_parse(cli->since, &since) != 0) {
+  else if (cx_time_parse(cli->since, &since) != CX_OK) {
     complain("--since: expected a span (\"24h\", \"90m\", \"3600\") or an "
              "ISO-8601 instant");
     return EXIT_USAGE;
@@ -489,7 +491,9 @@ static int run_history(const struct cli *cli, struct cxq_settings *s) {
   }
 
   struct cx_poll_config cfg;
-  cxq_settings_poll_config(s, until - since, QUERY_BUDGET_MS, &cfg);
+  int rc = resolve(s, until - since, &cfg);
+  if (rc != EXIT_OK)
+    return rc;
   struct cx_poll *poll = cx_poll_create(&cfg);
   if (poll == NULL) {
     complain("out of memory");
@@ -500,7 +504,7 @@ static int run_history(const struct cli *cli, struct cxq_settings *s) {
   struct cx_error err;
   enum cx_status st = cx_poll_run(poll, &err);
   if (st != CX_OK) {
-    int rc = fail_with(strstr(err.message, "history") ? "agents/state-history"
+    rc = fail_with(strstr(err.message, "history") ? "agents/state-history"
                        : strstr(err.message, "states") ? "agents/states"
                                                        : "token", &err);
     cx_poll_destroy(poll);
@@ -509,7 +513,6 @@ static int run_history(const struct cli *cli, struct cxq_settings *s) {
 
   const struct cx_snapshot *snap = cx_poll_snapshot(poll);
   struct intervals iv = {.ledger = snap->ledger};
-  int rc = EXIT_OK;
   for (size_t i = 0; i < snap->nagents && rc == EXIT_OK; i++) {
     const struct cx_snapshot_agent *a = &snap->agents[i];
     long idx = cx_ledger_agent_index(snap->ledger, a->id);
@@ -572,15 +575,15 @@ static void skip_rest(const char *const *names) {
 }
 
 static enum cx_status check_discovery(struct checker *c, struct cx_http *http,
-                                      const struct cxq_settings *s) {
+                                      const struct cx_api_config *cfg) {
   struct cx_error err;
   cx_error_clear(&err);
-  size_t n = strlen(s->issuer);
-  while (n > 0 && s->issuer[n - 1] == '/')
+  size_t n = strlen(cfg->issuer);
+  while (n > 0 && cfg->issuer[n - 1] == '/')
     n--;
   char url[1024];
   snprintf(url, sizeof(url), "%.*s/.well-known/openid-configuration", (int)n,
-           s->issuer);
+           cfg->issuer);
   struct cx_http_response resp;
   const struct cx_http_request req = {.url = url};
   enum cx_status st = cx_http_perform(http, &req, &resp, &err);
@@ -600,7 +603,7 @@ static enum cx_status check_discovery(struct checker *c, struct cx_http *http,
 }
 
 static enum cx_status check_auth(struct checker *c, struct cx_api *api,
-                                 const struct cxq_settings *s) {
+                                 const struct cx_api_config *cfg) {
   static const char *const after_token[] = {"tenant id", "cxone-configuration",
                                             NULL};
   struct cx_error err;
@@ -625,14 +628,14 @@ static enum cx_status check_auth(struct checker *c, struct cx_api *api,
   cx_ms_t ttl = cx_api_token_expiry(api) - cx_now_ms();
   step("PASS", "token", 0, "access token received, valid %lld s "
        "(client auth %s)", (long long)(ttl / 1000),
-       s->client_auth == CX_CLIENT_AUTH_POST ? "post" : "basic");
+       cfg->client_auth == CX_CLIENT_AUTH_POST ? "post" : "basic");
   if (cx_api_tenant_id(api) != NULL)
     step("PASS", "tenant id", 0, "%s", cx_api_tenant_id(api));
   else
     step("PASS", "tenant id", 0, "not in the token; not needed with "
          "APIEndpoint");
   step("PASS", "cxone-configuration", 0, "%s %s",
-       s->api_endpoint ? "skipped (APIEndpoint set); API base URL"
+       cfg->api_endpoint ? "skipped (APIEndpoint set); API base URL"
                        : "API base URL", cx_api_base_url(api));
   return CX_OK;
 }
@@ -696,12 +699,14 @@ static void check_states(struct checker *c, struct cx_api *api) {
   cx_states_page_free(&page);
 }
 
-static int run_check(struct cxq_settings *s) {
+static int run_check(const struct cxq_settings *s) {
   static const char *const all_after_discovery[] = {
       "token", "tenant id", "cxone-configuration", "agents/state-history",
       "agents/states", NULL};
   struct cx_poll_config cfg;
-  cxq_settings_poll_config(s, s->window, QUERY_BUDGET_MS, &cfg);
+  int rc = resolve(s, 0, &cfg);
+  if (rc != EXIT_OK)
+    return rc;
   struct cx_http *http = cx_http_create(&cfg.http);
   struct cx_api *api = http ? cx_api_create(&cfg.api, http) : NULL;
   if (api == NULL) {
@@ -711,10 +716,10 @@ static int run_check(struct cxq_settings *s) {
   }
   struct checker c = {0};
   printf("Checking %s%s%s%s\n", s->tenant ? "tenant \"" : "",
-         s->tenant ? s->tenant : "", s->tenant ? "\" at " : "", s->issuer);
-  if (check_discovery(&c, http, s) != CX_OK)
+         s->tenant ? s->tenant : "", s->tenant ? "\" at " : "", cfg.api.issuer);
+  if (check_discovery(&c, http, &cfg.api) != CX_OK)
     skip_rest(all_after_discovery);
-  else if (check_auth(&c, api, s) != CX_OK)
+  else if (check_auth(&c, api, &cfg.api) != CX_OK)
     skip_rest(all_after_discovery + 3);
   else {
     check_history(&c, api);

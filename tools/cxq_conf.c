@@ -48,7 +48,7 @@ __attribute__((format(printf, 2, 3))) static int fail(struct parser *ps,
 static void item_clear(struct cxq_item *it) {
   free(it->key);
   for (size_t i = 0; i < it->nvalues; i++)
-    cx_wipe_free(it->values[i].string);
+    cx_wipe_free((char *)it->values[i].string);
   free(it->values);
   for (size_t i = 0; i < it->nchildren; i++)
     item_clear(&it->children[i]);
@@ -99,7 +99,7 @@ static char *read_key(struct parser *ps) {
   return k;
 }
 
-static int read_quoted(struct parser *ps, struct cxq_value *v) {
+static int read_quoted(struct parser *ps, struct cx_value *v) {
   ps->p++; /* opening quote */
   const char *s = ps->p;
   size_t n = 0;
@@ -119,16 +119,16 @@ static int read_quoted(struct parser *ps, struct cxq_value *v) {
   }
   out[k] = '\0';
   ps->p++; /* closing quote */
-  *v = (struct cxq_value){.type = CXQ_STRING, .string = out};
+  *v = (struct cx_value){.type = CX_VALUE_STRING, .string = out};
   return 0;
 }
 
-static void classify_word(struct cxq_value *v) {
+static void classify_word(struct cx_value *v) {
   static const char *const yes[] = {"true", "yes", "on"};
   static const char *const no[] = {"false", "no", "off"};
   for (size_t i = 0; i < 3; i++) {
     if (strcasecmp(v->string, yes[i]) == 0 || strcasecmp(v->string, no[i]) == 0) {
-      v->type = CXQ_BOOLEAN;
+      v->type = CX_VALUE_BOOLEAN;
       v->boolean = strcasecmp(v->string, yes[i]) == 0;
       return;
     }
@@ -138,12 +138,12 @@ static void classify_word(struct cxq_value *v) {
   double d = strtod(v->string, &end);
   if (end != v->string && *end == '\0' && errno == 0 &&
       strspn(v->string, "+-0123456789.eExXabcdefABCDEF") == strlen(v->string)) {
-    v->type = CXQ_NUMBER;
+    v->type = CX_VALUE_NUMBER;
     v->number = d;
   }
 }
 
-static int read_value(struct parser *ps, struct cxq_value *v) {
+static int read_value(struct parser *ps, struct cx_value *v) {
   if (*ps->p == '"')
     return read_quoted(ps, v);
   const char *s = ps->p;
@@ -151,7 +151,7 @@ static int read_value(struct parser *ps, struct cxq_value *v) {
     ps->p++;
   if (ps->p == s)
     return fail(ps, "unexpected '%c'", *ps->p);
-  *v = (struct cxq_value){.type = CXQ_STRING,
+  *v = (struct cx_value){.type = CX_VALUE_STRING,
                           .string = strndup(s, (size_t)(ps->p - s))};
   if (v->string == NULL)
     return fail(ps, "out of memory");
@@ -165,7 +165,7 @@ static int read_values(struct parser *ps, struct cxq_item *it, bool in_header) {
     skip_blank(ps);
     if (at_eol(ps) || (in_header && *ps->p == '>'))
       return 0;
-    struct cxq_value *vs = realloc(it->values, (it->nvalues + 1) * sizeof(*vs));
+    struct cx_value *vs = realloc(it->values, (it->nvalues + 1) * sizeof(*vs));
     if (vs == NULL)
       return fail(ps, "out of memory");
     it->values = vs;
@@ -355,7 +355,7 @@ static int move_child(struct cxq_item *dst, struct cxq_item *it) {
 static int include_args(const struct cxq_item *it, const struct origin *at,
                         const char **path, const char **filter, char *err,
                         size_t errsize) {
-  if (it->nvalues != 1 || it->values[0].type != CXQ_STRING) {
+  if (it->nvalues != 1 || it->values[0].type != CX_VALUE_STRING) {
     snprintf(err, errsize, "%s:%d: Include: expected one quoted path",
              at->file, at->line);
     return -1;
@@ -365,7 +365,7 @@ static int include_args(const struct cxq_item *it, const struct origin *at,
   for (size_t i = 0; i < it->nchildren; i++) {
     const struct cxq_item *c = &it->children[i];
     if (strcasecmp(c->key, "Filter") != 0 || c->nvalues != 1 ||
-        c->values[0].type != CXQ_STRING || *filter != NULL) {
+        c->values[0].type != CX_VALUE_STRING || *filter != NULL) {
       snprintf(err, errsize, "%s:%d: <Include>: only one Filter \"glob\" is "
                "allowed inside", at->file, c->line);
       return -1;
@@ -507,7 +507,7 @@ int cxq_conf_read(const char *path, struct cxq_item *root, char *err,
 static bool is_block(const struct cxq_item *it, const char *key,
                      const char *name) {
   return strcasecmp(it->key, key) == 0 && it->nvalues == 1 &&
-         it->values[0].type == CXQ_STRING &&
+         it->values[0].type == CX_VALUE_STRING &&
          (name == NULL || strcmp(it->values[0].string, name) == 0);
 }
 

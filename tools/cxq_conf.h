@@ -14,21 +14,16 @@
 #ifndef CXQ_CONF_H
 #define CXQ_CONF_H
 
+#include "cx_value.h"
+
 #include <stdbool.h>
 #include <stddef.h>
 
-enum cxq_type { CXQ_STRING, CXQ_NUMBER, CXQ_BOOLEAN };
-
-struct cxq_value {
-  enum cxq_type type;
-  char *string; /* CXQ_STRING; for the others, the text as written */
-  double number;
-  bool boolean;
-};
-
+/* Values are the library's (cx_value.h), their string always set: for a
+ * number or a boolean, the text as written; owned by the item. */
 struct cxq_item {
   char *key;
-  struct cxq_value *values;
+  struct cx_value *values;
   size_t nvalues;
   struct cxq_item *children;
   size_t nchildren;

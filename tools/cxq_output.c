@@ -17,6 +17,7 @@
  * (it writes DEL and non-ASCII bytes as they are, which JSON allows).
  */
 #include "cxq_output.h"
+#include "cx_array.h"
 
 #include <json-c/json.h>
 
@@ -111,22 +112,16 @@ struct table {
   size_t ncols;
   bool csv;     /* cells keep CR and LF (csv_field quotes them) */
   char **cells; /* nrows * ncols, row 0 is the header */
-  size_t nrows, cap;
+  size_t nrows, cap; /* cap: cells */
   bool failed;
 };
 
 static void table_row(struct table *t, const char *const *cells) {
   if (t->failed)
     return;
-  if (t->nrows == t->cap) {
-    size_t cap = t->cap ? t->cap * 2 : 64;
-    char **c = realloc(t->cells, cap * t->ncols * sizeof(*c));
-    if (c == NULL) {
-      t->failed = true;
-      return;
-    }
-    t->cells = c;
-    t->cap = cap;
+  if (CX_ARRAY_RESERVE(t->cells, t->cap, (t->nrows + 1) * t->ncols) != CX_OK) {
+    t->failed = true;
+    return;
   }
   char **row = &t->cells[t->nrows * t->ncols];
   for (size_t i = 0; i < t->ncols; i++)
@@ -207,7 +202,7 @@ static void fmt_hms(cx_ms_t ms, char *buf, size_t size) {
 }
 
 static void fmt_time(cx_ms_t t, char *buf, size_t size) {
-  if (cx_time_format(t, buf, size) != 0)
+  if (cx_time_format(t, buf, size) != CX_OK)
     snprintf(buf, size, "?");
 }
 
@@ -224,22 +219,26 @@ struct total {
 
 typedef void (*total_fn)(void *ctx, const struct total *t);
 
+struct scope_walk {
+  const struct cx_snapshot *snap;
+  struct total *t;
+  total_fn fn;
+  void *ctx;
+};
+
+static int total_figure(void *ctx, const struct cx_figure *f) {
+  struct scope_walk *w = ctx;
+  w->t->state = cx_state_name(f->state);
+  w->t->reason = f->reason ? cx_snapshot_reason_name(w->snap, f->reason) : NULL;
+  w->t->ms = f->value;
+  w->fn(w->ctx, w->t);
+  return 0;
+}
+
 static void scope_totals(const struct cx_snapshot *snap, const struct cx_scope *sc,
                          struct total *t, total_fn fn, void *ctx) {
-  for (int s = 0; s < CX_STATE_COUNT; s++) {
-    t->state = cx_state_name(s);
-    t->reason = NULL;
-    t->ms = sc->duration[s];
-    fn(ctx, t);
-  }
-  for (size_t r = 1; r <= snap->nreasons; r++) {
-    if (sc->reason_duration[r] == 0)
-      continue;
-    t->state = cx_state_name(CX_STATE_UNAVAILABLE);
-    t->reason = cx_snapshot_reason_name(snap, r);
-    t->ms = sc->reason_duration[r];
-    fn(ctx, t);
-  }
+  struct scope_walk w = {snap, t, fn, ctx};
+  cx_snapshot_durations(snap, sc, total_figure, &w);
 }
 
 static int by_agent_id(const void *a, const void *b) {

@@ -22,6 +22,9 @@ import urllib.request
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 
+# CXone's agent states in agentStateId order (doc/cxone-api.md §5).  Kept
+# apart from the plugin's table (src/cx_record.c) on purpose: the tests
+# check the identifiers the plugin builds from that table against this copy.
 STATES = ["LoggedOut", "Available", "Unavailable", "InboundContact",
           "OutboundContact", "InboundConsult", "OutboundConsult", "Dialer",
           "LoggedIn"]

@@ -14,14 +14,14 @@
  *                  those requests are answered 404 (per-agent fallback)
  *        bit  7    APIEndpoint configured (no cxone-configuration)
  *     h1 bits 0-1  page size     {0, 1, 3, 50}
- *        bits 2-3  parallel      {0, 1, 2, 8}
+ *        bits 2-3  parallel      {4 (the default), 1, 2, 8}
  *        bits 4-5  filters       {none, Team "Team A", Agent 1001 and 1003,
  *                                 both}
  *        bit  6    client auth POST (else Basic)
- *        bit  7    MaxBody 512 bytes (else the default)
+ *        bit  7    MaxBody 512 bytes (else the default, 64 MiB)
  *     h2 bits 0-2  cycles - 1    (1..8)
  *        bits 3-4  LookBack      {Window, 0, 10 min, 2 Windows}
- *        bits 5-6  chunk         {default, 1 h, 5 min, 20 min}
+ *        bits 5-6  chunk         {2 h (the default), 1 h, 5 min, 20 min}
  *        bit  7    after the last response the script starts again (else
  *                  every further request is answered 503)
  *     h3 bits 0-1  HistoryOverlap {10 min, 0, 1 min, 1 h}
@@ -195,7 +195,7 @@ static void put_time(cx_ms_t t, unsigned form) {
   char b[64];
   if (form == 2)
     t += 2 * HOUR;
-  if (cx_time_format(t, b, 32) != 0) {
+  if (cx_time_format(t, b, 32) != CX_OK) {
     put("\"not a time\"");
     return;
   }
@@ -629,7 +629,7 @@ static void check_labels(const struct cx_snapshot *snap) {
                                               CX_LABEL_USERNAME};
   for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++) {
     struct cx_labels l;
-    REQUIRE(cx_labels_build(&l, snap, true, kinds[k]) == 0);
+    REQUIRE(cx_labels_build(&l, snap, true, kinds[k]) == CX_OK);
     require_distinct(l.agents, snap->nagents);
     require_distinct(l.teams, snap->nteams);
     require_distinct(l.reasons, snap->nreasons);
@@ -780,8 +780,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   static const cx_ms_t intervals[4] = {5000, 10000, 60000, 30000};
   static const long timeouts[4] = {30000, 5000, 2000, 300};
   static const unsigned pages[4] = {0, 1, 3, 50};
-  static const unsigned parallels[4] = {0, 1, 2, 8};
-  static const cx_ms_t chunks[4] = {0, HOUR, 5 * MIN, 20 * MIN};
+  static const unsigned parallels[4] = {4, 1, 2, 8};
+  static const cx_ms_t chunks[4] = {2 * HOUR, HOUR, 5 * MIN, 20 * MIN};
   static const cx_ms_t overlaps[4] = {10 * MIN, 0, MIN, HOUR};
   static char *team_filter[] = {"Team A"};
   static int64_t agent_filter[] = {1001, 1003};
@@ -802,7 +802,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
       .http = {.verify_peer = true,
                .verify_host = true,
                .timeout_ms = timeouts[(h0 >> 4) & 3],
-               .max_body = h1 & 0x80 ? 512 : 0},
+               .max_body = h1 & 0x80 ? 512 : 64 << 20},
       .window = window,
       .lookback = lb >= 0 ? lb * window : 10 * MIN,
       .interval = intervals[(h0 >> 2) & 3],

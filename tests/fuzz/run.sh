@@ -4,6 +4,8 @@
 #   fuzz_json  the JSON/JWT parsers          seeds: tests/fuzz/corpus
 #   fuzz_poll  whole polling cycles (cx_poll) from fuzzed CXone answers on a
 #              fake clock                    seeds: tests/fuzz/corpus-poll
+#   fuzz_tz    the TZif / POSIX TZ reader    seeds: tests/fuzz/corpus-tz
+#              (a few of the system's zone files)
 #
 #   tests/fuzz/run.sh [SECONDS [TARGET...]]
 #
@@ -17,7 +19,7 @@ set -eu
 
 seconds=${1:-15}
 [ $# -gt 0 ] && shift
-targets=${*:-fuzz_json fuzz_poll}
+targets=${*:-fuzz_json fuzz_poll fuzz_tz}
 here=$(cd "$(dirname "$0")" && pwd)
 src=$(cd "$here/../../src" && pwd)
 CC=${CC:-clang}
@@ -34,7 +36,7 @@ for target in $targets; do
   case $target in
   fuzz_json)
     # The parsers alone (no curl, no collectd).
-    lib="cx_json cx_jscan cx_record cx_time cx_error"
+    lib="cx_json cx_jscan cx_array cx_record cx_time cx_error"
     extra_cflags=""
     extra_libs=""
     corpus="$here/corpus"
@@ -50,6 +52,13 @@ for target in $targets; do
     extra_cflags=$(pkg-config --cflags libcurl)
     extra_libs=$(pkg-config --libs libcurl)
     corpus="$here/corpus-poll"
+    dict=""
+    ;;
+  fuzz_tz)
+    lib="cx_tz cx_time cx_error"
+    extra_cflags=""
+    extra_libs=""
+    corpus="$here/corpus-tz"
     dict=""
     ;;
   *)

@@ -46,13 +46,13 @@ static void test_values_and_blocks(void) {
     CHECK_EQ_INT(t->nchildren, 5);
     CHECK_EQ_STR(t->children[0].values[0].string, "https://cxone.example.com");
     CHECK_EQ_STR(t->children[1].values[0].string, "a\"b\\c#d");
-    CHECK_EQ_INT(t->children[2].values[0].type, CXQ_NUMBER);
+    CHECK_EQ_INT(t->children[2].values[0].type, CX_VALUE_NUMBER);
     CHECK(t->children[2].values[0].number == 3600);
-    CHECK_EQ_INT(t->children[3].values[0].type, CXQ_BOOLEAN);
+    CHECK_EQ_INT(t->children[3].values[0].type, CX_VALUE_BOOLEAN);
     CHECK(!t->children[3].values[0].boolean);
     CHECK_EQ_INT(t->children[4].nvalues, 3);
-    CHECK_EQ_INT(t->children[4].values[1].type, CXQ_STRING);
-    CHECK_EQ_INT(t->children[4].values[2].type, CXQ_NUMBER);
+    CHECK_EQ_INT(t->children[4].values[1].type, CX_VALUE_STRING);
+    CHECK_EQ_INT(t->children[4].values[2].type, CX_VALUE_NUMBER);
     CHECK_EQ_INT(t->children[4].line, 10);
   }
   CHECK_EQ_INT(cxq_conf_tenant(&root, "other", &t, err, sizeof(err)), 0);
@@ -72,7 +72,7 @@ static void test_single_tenant_default(void) {
   CHECK_EQ_INT(parse("<Plugin cxone>\n<Tenant \"x\">\nOn yes\n</Tenant>\n"
                      "</Plugin>", &root, err, sizeof(err)), 0);
   CHECK_EQ_INT(cxq_conf_tenant(&root, NULL, &t, err, sizeof(err)), 0);
-  CHECK(t != NULL && t->children[0].values[0].type == CXQ_BOOLEAN &&
+  CHECK(t != NULL && t->children[0].values[0].type == CX_VALUE_BOOLEAN &&
         t->children[0].values[0].boolean);
   cxq_conf_free(&root);
 }

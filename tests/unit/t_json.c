@@ -19,7 +19,7 @@
 
 static cx_ms_t T(const char *iso) {
   cx_ms_t t = 0;
-  if (cx_time_parse(iso, &t) != 0)
+  if (cx_time_parse(iso, &t) != CX_OK)
     fprintf(stderr, "bad test time %s\n", iso);
   return t;
 }
@@ -54,7 +54,7 @@ static void test_state_names(void) {
 }
 
 static void test_history_sample(void) {
-  /* cxone-api.md §9.5, both records. */
+  /* doc/cxone-api.md §6, both records. */
   const char *json =
       "{\"totalRecords\":2,\"_links\":{\"self\":\"https://x/y\",\"next\":null,"
       "\"previous\":null},\"businessUnitId\":4607084,"

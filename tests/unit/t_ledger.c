@@ -63,7 +63,7 @@ static void test_open_state_counted_once(void) {
   int st;
   size_t reason;
   cx_ms_t since;
-  CHECK_EQ_INT(cx_ledger_current(l, 0, S(60), &st, &reason, &since), 0);
+  CHECK_EQ_INT(cx_ledger_current(l, 0, S(60), &st, &reason, &since), CX_OK);
   CHECK_EQ_INT(st, CX_STATE_UNAVAILABLE);
   CHECK_EQ_INT(reason, 1);
   CHECK_EQ_INT(since, S(45));
@@ -99,10 +99,11 @@ static void test_gap_is_logged_out(void) {
   int st;
   size_t reason;
   cx_ms_t since;
-  CHECK_EQ_INT(cx_ledger_current(l, 0, S(15), &st, &reason, &since), 0);
+  CHECK_EQ_INT(cx_ledger_current(l, 0, S(15), &st, &reason, &since), CX_OK);
   CHECK_EQ_INT(st, CX_STATE_LOGGED_OUT);
   CHECK_EQ_INT(since, S(10));
-  CHECK_EQ_INT(cx_ledger_current(l, 0, S(40), &st, &reason, &since), ENOENT);
+  CHECK_EQ_INT(cx_ledger_current(l, 0, S(40), &st, &reason, &since),
+               CX_ERR_NOT_FOUND);
   /* A record that fills the gap replaces the logged-out time. */
   cx_ledger_add(l, 1, CX_STATE_UNAVAILABLE, "Break", S(12), S(20), CX_SOURCE_HISTORY);
   durations(l, 1, S(100), b, NULL);
@@ -340,7 +341,7 @@ static void test_random_against_oracle(void) {
       int st;
       size_t reason;
       cx_ms_t since;
-      CHECK_EQ_INT(cx_ledger_current(l, 0, mid, &st, &reason, &since), 0);
+      CHECK_EQ_INT(cx_ledger_current(l, 0, mid, &st, &reason, &since), CX_OK);
       for (int i = 0; i < N; i++)
         if (t[i].start <= mid && mid < t[i].end) {
           CHECK_EQ_INT(st, t[i].state);

@@ -145,7 +145,7 @@ static void test_cases(void) {
       fill(l, k->e, n);
       if (round > 0)
         shuffle(l, n);
-      CHECK_EQ_INT(cx_labels_make_unique(l, n, k->tag), 0);
+      CHECK_EQ_INT(cx_labels_make_unique(l, n, k->tag), CX_OK);
       if (!all_unique(l, n))
         fprintf(stderr, "  case \"%s\": labels not unique\n", k->what);
       CHECK(all_unique(l, n));
@@ -184,7 +184,7 @@ static void test_long_chain(void) {
       l[i].id = i + 1;
     }
     shuffle(l, N);
-    CHECK_EQ_INT(cx_labels_make_unique(l, N, CX_TAG_DECIMAL), 0);
+    CHECK_EQ_INT(cx_labels_make_unique(l, N, CX_TAG_DECIMAL), CX_OK);
     for (int i = 0; i < N; i++)
       CHECK_EQ_STR(label_of(l, N, i + 1), want[i]);
   }
@@ -200,7 +200,7 @@ static void test_stability(void) {
     cx_name_sanitize("Someone else", l[n].text, sizeof(l[n].text));
     l[n].id = 777;
     shuffle(l, n + 1);
-    CHECK_EQ_INT(cx_labels_make_unique(l, n + 1, k->tag), 0);
+    CHECK_EQ_INT(cx_labels_make_unique(l, n + 1, k->tag), CX_OK);
     CHECK_EQ_STR(label_of(l, n + 1, 777), "Someone_else");
     for (size_t i = 0; i < n; i++)
       CHECK_EQ_STR(label_of(l, n + 1, k->e[i].id), k->e[i].want);
@@ -212,10 +212,10 @@ static void test_hash_ids(void) {
   const char *names[] = {"Lunch break", "Lunch/break"};
   struct cx_label l[2];
   fill(l, (const struct entity[]){{names[0], 0, ""}, {names[1], 0, ""}}, 2);
-  CHECK_EQ_INT(cx_labels_hash_ids(l, names, 2), 0);
+  CHECK_EQ_INT(cx_labels_hash_ids(l, names, 2), CX_OK);
   CHECK_EQ_INT(l[0].id, 0xe9ad2040);
   CHECK_EQ_INT(l[1].id, 0x32f2418f);
-  CHECK_EQ_INT(cx_labels_make_unique(l, 2, CX_TAG_HEX), 0);
+  CHECK_EQ_INT(cx_labels_make_unique(l, 2, CX_TAG_HEX), CX_OK);
   CHECK_EQ_STR(l[0].text, "Lunch_break-e9ad2040");
   CHECK_EQ_STR(l[1].text, "Lunch_break");
 
@@ -230,8 +230,8 @@ static void test_hash_ids(void) {
       in[i] = twins[order ? 3 - i : i];
     for (int i = 0; i < 4; i++)
       cx_name_sanitize(in[i], t[i].text, sizeof(t[i].text));
-    CHECK_EQ_INT(cx_labels_hash_ids(t, in, 4), 0);
-    CHECK_EQ_INT(cx_labels_make_unique(t, 4, CX_TAG_HEX), 0);
+    CHECK_EQ_INT(cx_labels_hash_ids(t, in, 4), CX_OK);
+    CHECK_EQ_INT(cx_labels_make_unique(t, 4, CX_TAG_HEX), CX_OK);
     CHECK(all_unique(t, 4));
     for (int i = 0; i < 4; i++) {
       const char *want = strcmp(in[i], twins[0]) == 0
@@ -244,7 +244,7 @@ static void test_hash_ids(void) {
         CHECK_EQ_INT(t[i].id, 0x5e4daa9e); /* costarring has 0x5e4daa9d */
     }
   }
-  CHECK_EQ_INT(cx_labels_hash_ids(t, twins, 0), 0);
+  CHECK_EQ_INT(cx_labels_hash_ids(t, twins, 0), CX_OK);
 }
 
 /* Random short names from a small alphabet, sometimes long ones. */
@@ -285,7 +285,7 @@ static void test_property(void) {
       } while (dup);
     }
     memcpy(out, in, n * sizeof(*in));
-    CHECK_EQ_INT(cx_labels_make_unique(out, n, tag), 0);
+    CHECK_EQ_INT(cx_labels_make_unique(out, n, tag), CX_OK);
     const char *why = NULL;
     if (!all_unique(out, n))
       why = "labels not unique";
@@ -313,7 +313,7 @@ static void test_property(void) {
     shuffle(again, n);
     snprintf(again[n].text, sizeof(again[n].text), "newcomer");
     again[n].id = 1000;
-    CHECK_EQ_INT(cx_labels_make_unique(again, n + 1, tag), 0);
+    CHECK_EQ_INT(cx_labels_make_unique(again, n + 1, tag), CX_OK);
     for (size_t i = 0; i < n && why == NULL; i++)
       if (strcmp(label_of(again, n + 1, in[i].id), out[i].text) != 0)
         why = "order or a newcomer changed a label";

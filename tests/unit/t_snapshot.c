@@ -71,7 +71,7 @@ static void one_round(size_t nagents, size_t nteams, bool filter_teams,
   struct cx_snapshot s = {0};
   CHECK_EQ_INT(cx_snapshot_build(&s, l, meta, nagents, teams, nteams, &f,
                                  S(900)),
-               0);
+               CX_OK);
 
   /* Oracle: the agents in scope, their roster teams, the teams kept. */
   bool *used = calloc(nteams + 1, sizeof(*used));
