@@ -64,6 +64,7 @@ static void usage(FILE *f) {
       "                        ./cxone-sim-tls).  Clients trust DIR/ca.pem\n"
       "  --gen-certs DIR       generate a CA and a server certificate for\n"
       "                        localhost and 127.0.0.1 in DIR, then exit\n"
+      "  --version             print the version and exit\n"
       "  --log-requests        one stderr line per request: method, path\n"
       "                        (no query), status, body bytes, arrival\n"
       "                        time (epoch seconds)\n"
@@ -227,7 +228,8 @@ enum {
   O_LEAVERS,
   O_CHURN_START,
   O_CHURN_DAYS,
-  O_HELP
+  O_HELP,
+  O_VERSION
 };
 
 static const struct option options[] = {
@@ -266,6 +268,7 @@ static const struct option options[] = {
     {"churn-start", required_argument, NULL, O_CHURN_START},
     {"churn-days", required_argument, NULL, O_CHURN_DAYS},
     {"help", no_argument, NULL, O_HELP},
+    {"version", no_argument, NULL, O_VERSION},
     {NULL, 0, NULL, 0}};
 
 /* Index of arg in the NULL-terminated choices, or -1. */
@@ -435,6 +438,10 @@ int main(int argc, char **argv) {
   while ((opt = getopt_long(argc, argv, "h", options, NULL)) != -1) {
     if (opt == O_HELP || opt == 'h') {
       usage(stdout);
+      return 0;
+    }
+    if (opt == O_VERSION) {
+      printf("cxone-sim %s\n", CXONE_VERSION);
       return 0;
     }
     if (opt == O_GEN_CERTS)

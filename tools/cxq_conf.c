@@ -5,18 +5,23 @@
  * a block header "<Key values>" opens a child list that its "</Key>" closes.
  * Values are read as collectd reads them: a quoted string is a string, an
  * unquoted word that is a whole number literal is a number, true/yes/on and
- * false/no/off are booleans, anything else is a string.
+ * false/no/off are booleans, anything else is a string.  cxq_conf_read then
+ * follows Include as collectd does (below).
  */
+#include "cx_log.h"
 #include "cx_secret.h"
 #include "cxq_conf.h"
 
+#include <dirent.h>
 #include <errno.h>
+#include <fnmatch.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <wordexp.h>
 
 #define MAX_CONF_SIZE (16u * 1024 * 1024)
 #define MAX_DEPTH 16
@@ -258,39 +263,244 @@ int cxq_conf_parse(const char *text, size_t len, const char *name,
   return 0;
 }
 
-int cxq_conf_read(const char *path, struct cxq_item *root, char *err,
-                  size_t errsize) {
+/* Where an Include line is, for messages about what it includes. */
+struct origin {
+  const char *file;
+  int line;
+};
+
+__attribute__((format(printf, 4, 5))) static int fail_at(
+    const struct origin *from, char *err, size_t errsize, const char *fmt,
+    ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  int n = vsnprintf(err, errsize, fmt, ap);
+  va_end(ap);
+  if (from != NULL && n >= 0 && (size_t)n < errsize)
+    snprintf(err + n, errsize - (size_t)n, " (Include at %s:%d)", from->file,
+             from->line);
+  return -1;
+}
+
+/* The text of a regular file, parsed into root (which it resets). */
+static int parse_file(const char *path, const struct origin *from,
+                      struct cxq_item *root, char *err, size_t errsize) {
   memset(root, 0, sizeof(*root));
   FILE *f = fopen(path, "re");
   struct stat st;
   if (f == NULL || fstat(fileno(f), &st) != 0) {
-    snprintf(err, errsize, "%s: %s", path, strerror(errno));
+    int e = errno;
     if (f != NULL)
       fclose(f);
-    return -1;
+    return fail_at(from, err, errsize, "%s: %s", path, strerror(e));
   }
   if (!S_ISREG(st.st_mode) || (size_t)st.st_size > MAX_CONF_SIZE) {
-    snprintf(err, errsize, "%s: not a regular file of at most %u bytes", path,
-             MAX_CONF_SIZE);
     fclose(f);
-    return -1;
+    return fail_at(from, err, errsize,
+                   "%s: not a regular file of at most %u bytes", path,
+                   MAX_CONF_SIZE);
   }
   size_t cap = (size_t)st.st_size + 1;
   char *buf = malloc(cap);
   if (buf == NULL) {
-    snprintf(err, errsize, "%s: out of memory", path);
     fclose(f);
-    return -1;
+    return fail_at(from, err, errsize, "%s: out of memory", path);
   }
   size_t n = fread(buf, 1, cap - 1, f);
   int rc = ferror(f) ? -1 : 0;
   fclose(f);
   if (rc != 0)
-    snprintf(err, errsize, "%s: read error", path);
+    fail_at(from, err, errsize, "%s: read error", path);
   else
     rc = cxq_conf_parse(buf, n, path, root, err, errsize);
   explicit_bzero(buf, cap);
   free(buf);
+  return rc;
+}
+
+/* ---- Include, as collectd's configfile.c follows it ----
+ *
+ * An Include line (or <Include "path"> block with a Filter glob) at the top
+ * level of a file stands for the top-level items of what it names: the
+ * path is expanded like a shell word (wordexp, no command substitution;
+ * relative paths are relative to the working directory, as in collectd),
+ * the matches are taken in strcmp order; a file is read when its base name
+ * matches the Filter (if any), a directory is read entry by entry in strcmp
+ * order (names starting with '.' skipped), recursing into subdirectories.
+ * Includes inside included files are followed the same way.  Where
+ * collectd logs an error and goes on without the file, this reader stops
+ * with the error: a checker should not pass a configuration collectd reads
+ * only in part.  Includes and directories nest at most MAX_INCLUDE_DEPTH
+ * deep (collectd's limit), which also stops include and symlink loops. */
+
+#define MAX_INCLUDE_DEPTH 8
+
+static int read_path(const char *pattern, const char *filter, int depth,
+                     const struct origin *from, struct cxq_item *dst,
+                     char *err, size_t errsize);
+
+/* Moves it (then zeroed) to the end of dst's children. */
+static int move_child(struct cxq_item *dst, struct cxq_item *it) {
+  struct cxq_item *c =
+      realloc(dst->children, (dst->nchildren + 1) * sizeof(*c));
+  if (c == NULL)
+    return -1;
+  dst->children = c;
+  dst->children[dst->nchildren++] = *it;
+  memset(it, 0, sizeof(*it));
+  return 0;
+}
+
+/* The path and Filter of an Include item; -1 with err when malformed. */
+static int include_args(const struct cxq_item *it, const struct origin *at,
+                        const char **path, const char **filter, char *err,
+                        size_t errsize) {
+  if (it->nvalues != 1 || it->values[0].type != CX_VALUE_STRING) {
+    snprintf(err, errsize, "%s:%d: Include: expected one quoted path",
+             at->file, at->line);
+    return -1;
+  }
+  *path = it->values[0].string;
+  *filter = NULL;
+  for (size_t i = 0; i < it->nchildren; i++) {
+    const struct cxq_item *c = &it->children[i];
+    if (strcasecmp(c->key, "Filter") != 0 || c->nvalues != 1 ||
+        c->values[0].type != CX_VALUE_STRING || *filter != NULL) {
+      snprintf(err, errsize, "%s:%d: <Include>: only one Filter \"glob\" is "
+               "allowed inside", at->file, c->line);
+      return -1;
+    }
+    *filter = c->values[0].string;
+  }
+  return 0;
+}
+
+/* A file's items into dst, its Includes replaced by what they include;
+ * nothing when filter is set and the base name does not match it. */
+static int read_file(const char *path, const char *filter, int depth,
+                     const struct origin *from, struct cxq_item *dst,
+                     char *err, size_t errsize) {
+  if (filter != NULL) {
+    const char *base = strrchr(path, '/');
+    if (fnmatch(filter, base != NULL ? base + 1 : path, 0) != 0)
+      return 0;
+  }
+  struct cxq_item root;
+  if (parse_file(path, from, &root, err, errsize) != 0)
+    return -1;
+  int rc = 0;
+  for (size_t i = 0; rc == 0 && i < root.nchildren; i++) {
+    struct cxq_item *it = &root.children[i];
+    if (strcasecmp(it->key, "Include") != 0) {
+      if ((rc = move_child(dst, it)) != 0)
+        snprintf(err, errsize, "%s: out of memory", path);
+      continue;
+    }
+    const struct origin at = {path, it->line};
+    const char *inc, *inc_filter;
+    rc = include_args(it, &at, &inc, &inc_filter, err, errsize);
+    if (rc == 0)
+      rc = read_path(inc, inc_filter, depth + 1, &at, dst, err, errsize);
+  }
+  cxq_conf_free(&root);
+  return rc;
+}
+
+static int compare_names(const void *a, const void *b) {
+  return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int read_entry(const char *path, const char *filter, int depth,
+                      const struct origin *from, struct cxq_item *dst,
+                      char *err, size_t errsize);
+
+/* A directory's entries, in strcmp order, one level deeper. */
+static int read_dir(const char *path, const char *filter, int depth,
+                    const struct origin *from, struct cxq_item *dst,
+                    char *err, size_t errsize) {
+  DIR *d = opendir(path);
+  if (d == NULL)
+    return fail_at(from, err, errsize, "%s: %s", path, strerror(errno));
+  char **names = NULL;
+  size_t n = 0;
+  int rc = 0;
+  const struct dirent *de;
+  while (rc == 0 && (de = readdir(d)) != NULL) {
+    if (de->d_name[0] == '.')
+      continue;
+    char **grown = realloc(names, (n + 1) * sizeof(*names));
+    size_t size = strlen(path) + strlen(de->d_name) + 2;
+    char *name = grown != NULL ? malloc(size) : NULL;
+    if (grown != NULL)
+      names = grown;
+    if (name != NULL)
+      snprintf(name, size, "%s/%s", path, de->d_name);
+    if (name == NULL)
+      rc = fail_at(from, err, errsize, "%s: out of memory", path);
+    else
+      names[n++] = name;
+  }
+  closedir(d);
+  if (n > 0)
+    qsort(names, n, sizeof(*names), compare_names);
+  for (size_t i = 0; i < n; i++) {
+    if (rc == 0)
+      rc = read_entry(names[i], filter, depth + 1, from, dst, err, errsize);
+    free(names[i]);
+  }
+  free(names);
+  return rc;
+}
+
+static int read_entry(const char *path, const char *filter, int depth,
+                      const struct origin *from, struct cxq_item *dst,
+                      char *err, size_t errsize) {
+  if (depth >= MAX_INCLUDE_DEPTH)
+    return fail_at(from, err, errsize, "%s: includes and directories nested "
+                   "%d deep (an include loop?)", path, MAX_INCLUDE_DEPTH);
+  struct stat st;
+  if (stat(path, &st) != 0) {
+    if (from == NULL || (errno != ENOENT && errno != ENOTDIR))
+      return fail_at(from, err, errsize, "%s: %s", path, strerror(errno));
+    /* Not there: collectd warns and goes on (a glob matching nothing). */
+    cx_log(CX_LOG_WARNING, "%s:%d: Include \"%s\": %s; nothing included",
+           from->file, from->line, path, strerror(errno));
+    return 0;
+  }
+  if (S_ISDIR(st.st_mode))
+    return read_dir(path, filter, depth, from, dst, err, errsize);
+  if (S_ISREG(st.st_mode))
+    return read_file(path, filter, depth, from, dst, err, errsize);
+  return fail_at(from, err, errsize, "%s: neither a file nor a directory",
+                 path);
+}
+
+static int read_path(const char *pattern, const char *filter, int depth,
+                     const struct origin *from, struct cxq_item *dst,
+                     char *err, size_t errsize) {
+  wordexp_t we;
+  int wrc = wordexp(pattern, &we, WRDE_NOCMD);
+  if (wrc != 0) {
+    if (wrc == WRDE_NOSPACE)
+      wordfree(&we);
+    return fail_at(from, err, errsize, "\"%s\": cannot expand the path",
+                   pattern);
+  }
+  if (we.we_wordc > 1)
+    qsort(we.we_wordv, we.we_wordc, sizeof(*we.we_wordv), compare_names);
+  int rc = 0;
+  for (size_t i = 0; rc == 0 && i < we.we_wordc; i++)
+    rc = read_entry(we.we_wordv[i], filter, depth, from, dst, err, errsize);
+  wordfree(&we);
+  return rc;
+}
+
+int cxq_conf_read(const char *path, struct cxq_item *root, char *err,
+                  size_t errsize) {
+  memset(root, 0, sizeof(*root));
+  int rc = read_entry(path, NULL, 0, NULL, root, err, errsize);
+  if (rc != 0)
+    cxq_conf_free(root);
   return rc;
 }
 
@@ -306,10 +516,8 @@ int cxq_conf_tenant(const struct cxq_item *root, const char *name,
   const struct cxq_item *found = NULL;
   size_t count = 0;
   char names[256] = "";
-  bool includes = false;
   for (size_t i = 0; i < root->nchildren; i++) {
     const struct cxq_item *pl = &root->children[i];
-    includes |= strcasecmp(pl->key, "Include") == 0;
     if (!is_block(pl, "Plugin", "cxone"))
       continue;
     for (size_t j = 0; j < pl->nchildren; j++) {
@@ -325,9 +533,7 @@ int cxq_conf_tenant(const struct cxq_item *root, const char *name,
     }
   }
   if (count == 0) {
-    snprintf(err, errsize, "no <Tenant \"name\"> block inside <Plugin cxone>%s",
-             includes ? " (Include lines are not followed: give -c the "
-                        "file that holds the block)" : "");
+    snprintf(err, errsize, "no <Tenant \"name\"> block inside <Plugin cxone>");
     return -1;
   }
   if (name == NULL && count > 1) {

@@ -6,7 +6,8 @@
  * lines, <Key value ...> ... </Key> blocks (nested, keys case-insensitive),
  * quoted strings with backslash escapes, unquoted words, numbers, the
  * booleans true/false, yes/no, on/off, '#' comments and backslash-newline
- * continuations.  Include directives are not followed.  Values can be
+ * continuations.  cxq_conf_read follows Include lines and <Include> blocks
+ * (files, directories, Filter globs, nested) as collectd does.  Values can be
  * secrets: every string is wiped before it is freed, the file buffer too,
  * and error messages give line numbers and keys, never values.
  */
@@ -29,12 +30,14 @@ struct cxq_item {
   int line;
 };
 
-/* Parses text (len bytes; name is used in messages) into root's children.
- * 0, or -1 with "NAME:LINE: what" in err. */
+/* Parses text (len bytes; name is used in messages) into root's children;
+ * Include items stay as they are.  0, or -1 with "NAME:LINE: what" in err. */
 int cxq_conf_parse(const char *text, size_t len, const char *name,
                    struct cxq_item *root, char *err, size_t errsize);
 
-/* Reads and parses a file.  0 or -1 with err. */
+/* Reads and parses a file (or a directory, as an Include of it would),
+ * replacing each top-level Include by the items of what it names.  0, or
+ * -1 with err naming the file (and the Include line that led to it). */
 int cxq_conf_read(const char *path, struct cxq_item *root, char *err,
                   size_t errsize);
 
