@@ -113,7 +113,16 @@ struct cycle {
   struct cx_snapshot snap;
 };
 
+static void cycle_build_spans(struct cycle *c,
+                              const struct cx_snapshot_spans *spans);
+
 static void cycle_build(struct cycle *c) {
+  const struct cx_snapshot_spans spans = {S(1000), CX_SNAPSHOT_NO_DAY};
+  cycle_build_spans(c, &spans);
+}
+
+static void cycle_build_spans(struct cycle *c,
+                              const struct cx_snapshot_spans *spans) {
   memset(c, 0, sizeof(*c));
   c->ledger = cx_ledger_create(S(1000));
   CHECK(c->ledger != NULL);
@@ -127,9 +136,8 @@ static void cycle_build(struct cycle *c) {
   c->teams[1] = (struct cx_team_meta){8, "Sales"};
   c->meta[0].team_id = c->meta[1].team_id = 7;
   c->meta[2].team_id = 8;
-  const struct cx_snapshot_spans spans = {S(1000), CX_SNAPSHOT_NO_DAY};
   CHECK_EQ_INT(cx_snapshot_build(&c->snap, c->ledger, c->meta, 3, c->teams, 2,
-                                 NULL, &spans, S(900)),
+                                 NULL, spans, S(900)),
                0);
 }
 
@@ -248,8 +256,42 @@ static void test_stale_cycles(void) {
   cycle_free(&c);
 }
 
+/* With the day's figures (the day began at 350 s): today-* beside the
+ * window's, for every scope. */
+static void test_today(void) {
+  struct cycle c;
+  const struct cx_snapshot_spans spans = {S(1000), S(350)};
+  cycle_build_spans(&c, &spans);
+  struct cx_health h = {.up = true, .live_fresh = true, .history_fresh = true,
+                        .history_ready = true, .agents = 3};
+  nsent = 0;
+  CHECK_EQ_INT(cx_emit(&options, &c.snap, &h), 0);
+  expect_states("agent-101", "duration", "today-", VALUES(0, 0, 50, 500));
+  expect_value("agent-101/duration-today-Unavailable-Break", 50);
+  expect_absent("agent-101/duration-today-Unavailable-Lunch");
+  expect_states("agent-102", "duration", "today-", VALUES(0, 0, 50));
+  expect_value("agent-102/duration-today-Unavailable-Lunch", 50);
+  expect_states("agent-103", "duration", "today-", VALUES(0, 0, 300));
+  expect_states("team-Support", "duration", "today-", VALUES(0, 0, 100, 500));
+  expect_value("team-Support/duration-today-Unavailable-Break", 50);
+  expect_value("team-Support/duration-today-Unavailable-Lunch", 50);
+  expect_states("all", "duration", "today-", VALUES(0, 0, 400, 500));
+  expect_states("agent-101", "duration", "", VALUES(0, 200, 100, 500));
+  /* The full cycle's series, and 9 today-* per scope (6 scopes) plus the
+   * reasons with time today: Break of 101, Lunch of 102, both for Support
+   * and all. */
+  CHECK_EQ_INT(nsent, 3 * 18 + 4 + 2 * 18 + 4 + 22 + 13 + 6 * 9 + 6);
+  /* Without history this cycle, neither. */
+  h.history_fresh = false;
+  nsent = 0;
+  cx_emit(&options, &c.snap, &h);
+  expect_absent("all/duration-today-Available");
+  cycle_free(&c);
+}
+
 int main(void) {
   RUN(test_full_cycle);
   RUN(test_stale_cycles);
+  RUN(test_today);
   return unit_finish();
 }
