@@ -4,11 +4,12 @@
  * end, computed from the timelines themselves (never from the API rendering,
  * never lagged); /sim/timeline, one agent's raw items; and /sim/hold, which
  * overrides an agent's timeline over a range (applied by the cursors, so the
- * API, the truth and the timeline all see it).
+ * API, the truth and the timeline all see it); /sim/roster, every agent the
+ * tenant ever has with its employment.
  */
-#include "sim.h"
-#include "sim_handlers.h"
+#include "sim_json.h"
 #include "sim_tenant.h"
+#include "sim_truth.h"
 
 #include <stdio.h>
 #include <stdlib.h>
