@@ -35,6 +35,9 @@ import urllib.request
 from datetime import datetime, timezone
 
 TENANT = "11eb660f-0000-4000-8000-0242ac110002"
+# CXone's state names by agentStateId, written out here on purpose (not read
+# from the simulator or the library): this script checks the simulator from
+# outside.
 STATES = ["LoggedOut", "Available", "Unavailable", "InboundContact", "OutboundContact",
           "InboundConsult", "OutboundConsult", "Dialer", "LoggedIn"]
 

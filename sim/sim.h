@@ -1,7 +1,7 @@
 /*
  * sim.h: cxone-sim's run-time configuration (set once by sim_main.c before
- * the server starts, read-only afterwards) and the entry points the modules
- * offer each other.
+ * the server starts, read-only afterwards), the shutdown flag, and the
+ * certificate functions of sim_tls.c.
  */
 #ifndef SIM_H
 #define SIM_H

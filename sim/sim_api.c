@@ -7,59 +7,13 @@
  * names case-insensitive, unknown ones ignored, the envelope untouched).
  */
 #include "sim.h"
-#include "sim_handlers.h"
+#include "sim_api.h"
+#include "sim_json.h"
 #include "sim_tenant.h"
 
-#include <assert.h>
-#include <ctype.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
-#include <strings.h>
-
-/* --- Routing. --- */
-
-enum sim_api_route sim_api_route(const char *path, bool *is_api,
-                                 long *agent_id) {
-  static const char prefix[] = "/inContactAPI/services/v";
-  static const struct {
-    const char *rest;
-    enum sim_api_route route;
-  } fixed[] = {{"agents/states", SIM_API_STATES},
-               {"agents/state-history", SIM_API_HISTORY},
-               {"agents", SIM_API_AGENTS},
-               {"teams", SIM_API_TEAMS},
-               {"unavailable-codes", SIM_API_CODES}};
-  *is_api = false;
-  if (strncasecmp(path, prefix, sizeof prefix - 1) != 0)
-    return SIM_API_NONE;
-  const char *p = path + sizeof prefix - 1;
-  if (!isdigit((unsigned char)*p))
-    return SIM_API_NONE;
-  while (isdigit((unsigned char)*p))
-    p++;
-  if (*p == '.' && isdigit((unsigned char)p[1]))
-    for (p++; isdigit((unsigned char)*p); p++)
-      ;
-  if (*p != '/')
-    return SIM_API_NONE;
-  *is_api = true;
-  p++;
-  for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++)
-    if (strcasecmp(p, fixed[i].rest) == 0)
-      return fixed[i].route;
-  if (strncasecmp(p, "agents/", 7) != 0 || !isdigit((unsigned char)p[7]))
-    return SIM_API_NONE;
-  char *end;
-  long id = strtol(p + 7, &end, 10);
-  *agent_id = id;
-  if (strcasecmp(end, "/states") == 0)
-    return SIM_API_AGENT_STATES;
-  if (strcasecmp(end, "/state-history") == 0)
-    return SIM_API_AGENT_HISTORY;
-  return SIM_API_NONE;
-}
 
 /* --- Shared pieces. --- */
 
@@ -572,9 +526,9 @@ static void history(struct sim_req *r, int only) {
   sim_reply_json(r, 200, o);
 }
 
-/* --- Directory endpoints. --- */
+/* --- Directory endpoints: agents, teams, unavailable-codes. --- */
 
-static void agents(struct sim_req *r) {
+void sim_api_agents(struct sim_req *r) {
   long skip, top;
   if (paging(r, &skip, &top) != 0)
     return;
@@ -612,7 +566,7 @@ static void agents(struct sim_req *r) {
   sim_reply_json(r, 200, o);
 }
 
-static void teams(struct sim_req *r) {
+void sim_api_teams(struct sim_req *r) {
   const char *fields = sim_arg(r, "fields");
   struct json_object *list = json_object_new_array();
   for (int k = 0; k < sim_team_count(); k++) {
@@ -627,7 +581,7 @@ static void teams(struct sim_req *r) {
   sim_reply_json(r, 200, o);
 }
 
-static void codes(struct sim_req *r) {
+void sim_api_codes(struct sim_req *r) {
   const char *fields = sim_arg(r, "fields");
   struct json_object *list = json_object_new_array();
   for (int k = 0; k < SIM_NREASONS; k++) {
@@ -644,33 +598,39 @@ static void codes(struct sim_req *r) {
   sim_reply_json(r, 200, o);
 }
 
-void sim_api_handle(struct sim_req *r, enum sim_api_route route,
-                    long agent_id) {
-  int agent = -1;
-  if (route == SIM_API_AGENT_STATES || route == SIM_API_AGENT_HISTORY) {
-    /* An agent not hired yet is unknown; one that left keeps its history
-     * (but has no state now). */
-    agent = sim_agent_index(agent_id);
-    if (agent < 0 || sim_agent_get(agent)->hired > r->now ||
-        (route == SIM_API_AGENT_STATES &&
-         !sim_agent_active(sim_agent_get(agent), r->now))) {
-      sim_reply_error(r, 404, "Invalid Agent Id");
-      return;
-    }
+/* --- The state endpoints: agents/states and state-history, all agents or one. --- */
+
+/* The agent of a per-agent endpoint (r->id), or -1 after a 404: an agent
+ * not hired yet is unknown; one that left keeps its history (but has no
+ * state now). */
+static int path_agent(struct sim_req *r, bool must_be_active) {
+  int agent = sim_agent_index(r->id);
+  if (agent < 0 || sim_agent_get(agent)->hired > r->now ||
+      (must_be_active && !sim_agent_active(sim_agent_get(agent), r->now))) {
+    sim_reply_error(r, 404, "Invalid Agent Id");
+    return -1;
   }
-  switch (route) {
-  case SIM_API_STATES:
-  case SIM_API_AGENT_STATES: states(r, agent); break;
-  case SIM_API_HISTORY:
-    if (sim_cfg.all_agents_history)
-      history(r, -1);
-    else
-      sim_reply_error(r, 404, "Not found");
-    break;
-  case SIM_API_AGENT_HISTORY: history(r, agent); break;
-  case SIM_API_AGENTS: agents(r); break;
-  case SIM_API_TEAMS: teams(r); break;
-  case SIM_API_CODES: codes(r); break;
-  case SIM_API_NONE: assert(0); break;
-  }
+  return agent;
 }
+
+void sim_api_states(struct sim_req *r) { states(r, -1); }
+
+void sim_api_agent_states(struct sim_req *r) {
+  int agent = path_agent(r, true);
+  if (agent >= 0)
+    states(r, agent);
+}
+
+void sim_api_history(struct sim_req *r) {
+  if (sim_cfg.all_agents_history)
+    history(r, -1);
+  else
+    sim_reply_error(r, 404, "Not found");
+}
+
+void sim_api_agent_history(struct sim_req *r) {
+  int agent = path_agent(r, false);
+  if (agent >= 0)
+    history(r, agent);
+}
+

@@ -5,10 +5,11 @@
  * document, the OAuth2 token endpoint (password grant with client_secret_basic
  * or client_secret_post) and the store of issued access tokens: JWTs whose
  * signature is random bytes, valid only if this process issued them, they
- * have not expired and have not been revoked.
+ * have not expired and have not been revoked; /sim/tokens lists them and
+ * /sim/revoke-tokens revokes them all.
  */
 #include "sim.h"
-#include "sim_handlers.h"
+#include "sim_auth.h"
 
 #include <assert.h>
 #include <pthread.h>
@@ -405,12 +406,22 @@ int sim_auth_check(struct sim_req *r) {
 }
 
 void sim_auth_revoke(struct sim_req *r) {
-  const char *tok = r ? bearer(r) : NULL;
+  const char *tok = bearer(r);
   pthread_mutex_lock(&A.lock);
-  for (size_t i = 0; i < A.n; i++)
-    if (r == NULL || (tok != NULL && strcmp(A.v[i].value, tok) == 0))
+  for (size_t i = 0; tok != NULL && i < A.n; i++)
+    if (strcmp(A.v[i].value, tok) == 0)
       A.v[i].revoked = true;
   pthread_mutex_unlock(&A.lock);
+}
+
+void sim_auth_revoke_handle(struct sim_req *r) {
+  pthread_mutex_lock(&A.lock);
+  for (size_t i = 0; i < A.n; i++)
+    A.v[i].revoked = true;
+  pthread_mutex_unlock(&A.lock);
+  struct json_object *o = json_object_new_object();
+  json_object_object_add(o, "revoked", json_object_new_boolean(1));
+  sim_reply_json(r, 200, o);
 }
 
 long sim_auth_tokens_issued(void) {

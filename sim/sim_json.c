@@ -3,7 +3,7 @@
  * query-argument parsers (instants, seconds, nullable values, projection).
  */
 #include "sim.h"
-#include "sim_http.h"
+#include "sim_json.h"
 
 #include <errno.h>
 #include <limits.h>

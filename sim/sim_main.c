@@ -7,7 +7,9 @@
  * server stops in an orderly way and everything is freed.
  */
 #include "sim.h"
-#include "sim_handlers.h"
+#include "sim_auth.h"
+#include "sim_json.h"
+#include "sim_server.h"
 #include "sim_tenant.h"
 
 #include <errno.h>
@@ -490,7 +492,7 @@ int main(int argc, char **argv) {
   }
   if (sim_cfg.first_team_name != NULL)
     sim_team_set_name(0, sim_cfg.first_team_name);
-  struct MHD_Daemon *d = sim_http_start(cert, key);
+  struct MHD_Daemon *d = sim_server_start(cert, key);
   if (d == NULL) {
     sim_tenant_free();
     free(cert);

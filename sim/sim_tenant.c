@@ -39,6 +39,7 @@
 
 #define SIM_SLOTS 4 /* cached sessions per agent */
 
+/* CXone's names, not the library's (see enum sim_state). */
 const char *const sim_state_names[SIM_NSTATES] = {
     "LoggedOut",       "Available",       "Unavailable",
     "InboundContact",  "OutboundContact", "InboundConsult",

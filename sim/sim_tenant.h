@@ -23,6 +23,10 @@
 
 #include "cx_time.h"
 
+/* CXone's agentStateId values; their agentStateName strings are
+ * sim_state_names.  A copy of the library's table (src/cx_record.h), kept on
+ * purpose as an independent check: the simulator writes the JSON the plugin
+ * parses, so sharing one table would let a wrong id or name pass in both. */
 enum sim_state {
   SIM_LOGGED_OUT = 0,
   SIM_AVAILABLE = 1,

@@ -4,11 +4,12 @@
  * end, computed from the timelines themselves (never from the API rendering,
  * never lagged); /sim/timeline, one agent's raw items; and /sim/hold, which
  * overrides an agent's timeline over a range (applied by the cursors, so the
- * API, the truth and the timeline all see it).
+ * API, the truth and the timeline all see it); /sim/roster, every agent the
+ * tenant ever has with its employment.
  */
-#include "sim.h"
-#include "sim_handlers.h"
+#include "sim_json.h"
 #include "sim_tenant.h"
+#include "sim_truth.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -359,13 +360,15 @@ void sim_roster_handle(struct sim_req *r) {
     json_object_object_add(a, "hired", employment_time(ag->hired));
     json_object_object_add(a, "left", employment_time(ag->left));
     /* The churn days (0, 1, ...) of the hire (first shift the next day) and
-     * of the last shift. */
+     * of the last shift; first_day and end_day are INT64_MIN and INT64_MAX
+     * without them, so only subtracted from when set. */
+    bool hire = ag->hired != SIM_ALWAYS, leave = ag->left != SIM_NEVER;
     json_object_object_add(
         a, "hireDay",
-        sim_json_int_or_null(ag->first_day - d0 - 1, ag->hired != SIM_ALWAYS));
+        sim_json_int_or_null(hire ? ag->first_day - d0 - 1 : 0, hire));
     json_object_object_add(
         a, "leaveDay",
-        sim_json_int_or_null(ag->end_day - d0 - 1, ag->left != SIM_NEVER));
+        sim_json_int_or_null(leave ? ag->end_day - d0 - 1 : 0, leave));
     json_object_object_add(a, "active",
                            json_object_new_boolean(sim_agent_active(ag, r->now)));
     json_object_array_add(list, a);
