@@ -68,6 +68,17 @@ def wait_port(port, timeout=10.0):
     return False
 
 
+class Failure(Exception):
+    """A check of a test that did not hold: run.py prints its message (any
+    other exception, with its traceback)."""
+
+
+def expect(cond, msg):
+    """The one check of the e2e tests: raises Failure(msg) unless cond."""
+    if not cond:
+        raise Failure(msg)
+
+
 class Skip(Exception):
     """Raised by a test that cannot run here (run.py prints "skip")."""
 

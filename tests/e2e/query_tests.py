@@ -18,18 +18,10 @@ import urllib.request
 from datetime import datetime, timezone
 
 import harness as h
+from harness import Failure, expect
 
 WINDOW = 300
 SECRETS = [v for k, v in h.SIM_CREDENTIALS.items() if not k.endswith("_id")]
-
-
-class QueryFailure(Exception):
-    pass
-
-
-def expect(cond, msg):
-    if not cond:
-        raise QueryFailure(msg)
 
 
 def iso(t):
@@ -263,7 +255,7 @@ def test_query_errors(ctx, wd):
             fault(sim, "clear")
             text = out + err
             if rc != code or pattern not in text:
-                raise QueryFailure("%s: rc %d (want %d), %r not in:\n%s" % (
+                raise Failure("%s: rc %d (want %d), %r not in:\n%s" % (
                     name, rc, code, pattern, text[-1500:]))
             cases.append(name)
 

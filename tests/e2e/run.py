@@ -21,20 +21,12 @@ import urllib.parse
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness as h  # noqa: E402
+from harness import Failure, expect  # noqa: E402
 import query_tests  # noqa: E402
 import stores_tests  # noqa: E402
 
 WINDOW = 300          # seconds: the simulated "day" is 864 s at scale 0.01
 RUN_SECONDS = 22
-
-
-class TestFailure(Exception):
-    pass
-
-
-def expect(cond, msg):
-    if not cond:
-        raise TestFailure(msg)
 
 
 class Context:
@@ -982,7 +974,7 @@ def main():
             failed += 1
             print("FAIL %s (%.1f s): %s\n    work dir kept: %s" % (
                 name, time.time() - t0,
-                e if isinstance(e, TestFailure) else traceback.format_exc(),
+                e if isinstance(e, Failure) else traceback.format_exc(),
                 wd.path), flush=True)
     print("%d passed, %d failed" % (passed, failed))
     return 0 if failed == 0 else 1

@@ -32,6 +32,7 @@ import urllib.parse
 import urllib.request
 
 import harness as h
+from harness import Failure, expect
 
 STORES = os.path.join(h.HERE, "stores")
 DASHBOARDS = os.path.join(h.ROOT, "dashboards")
@@ -54,15 +55,6 @@ TYPES = {
 }
 
 
-class StoreFailure(Exception):
-    pass
-
-
-def expect(cond, msg):
-    if not cond:
-        raise StoreFailure(msg)
-
-
 def http_get(url, params=None, timeout=30):
     if params:
         url += "?" + urllib.parse.urlencode(params, doseq=True)
@@ -70,7 +62,7 @@ def http_get(url, params=None, timeout=30):
         with urllib.request.urlopen(url, timeout=timeout) as r:
             return json.loads(r.read() or b"null")
     except urllib.error.HTTPError as e:
-        raise StoreFailure("%s -> HTTP %d: %s" % (
+        raise Failure("%s -> HTTP %d: %s" % (
             url[:300], e.code, e.read()[:500].decode("utf-8", "replace")))
 
 
@@ -155,7 +147,7 @@ class Run:
                            (p["graphite_web"], "graphite-web")):
             if not h.wait_port(port, timeout=30):
                 proc = dict(self.procs)[name]
-                raise StoreFailure("%s did not start:\n%s" % (name, proc.output()[-2000:]))
+                raise Failure("%s did not start:\n%s" % (name, proc.output()[-2000:]))
         self.graphite = "http://127.0.0.1:%d" % p["graphite_web"]
         self.influx = "http://127.0.0.1:%d" % p["influx_http"]
         self.prom = "http://127.0.0.1:%d" % p["prometheus"]
@@ -216,7 +208,7 @@ class Run:
             if ok:
                 return
             time.sleep(0.5)
-        raise StoreFailure("the stores did not receive the last cycle (%.3f)" % self.end)
+        raise Failure("the stores did not receive the last cycle (%.3f)" % self.end)
 
     def close(self):
         for name, p in reversed(self.procs):
@@ -668,7 +660,7 @@ def interpolate(text, store, sel, variables, span):
     def sub(m):
         name = m.group(1) or m.group(2)
         if name not in repl:
-            raise StoreFailure("unknown template variable $%s in %r" % (name, text))
+            raise Failure("unknown template variable $%s in %r" % (name, text))
         return repl[name]
     return re.sub(r"\$\{(\w+)(?::\w+)?\}|\$(\w+)", sub, text)
 
@@ -741,7 +733,7 @@ def check_dashboards(run, store):
                     try:
                         res = store_query(run, store, q, dash["time"]["from"],
                                           instant=t.get("instant", False))
-                    except StoreFailure as e:
+                    except Failure as e:
                         problems.append("%s: %r: %s" % (name, panel["title"], e))
                         continue
                     executed += 1
