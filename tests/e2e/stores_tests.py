@@ -25,7 +25,6 @@ import atexit
 import json
 import os
 import re
-import subprocess
 import time
 import urllib.error
 import urllib.parse
