@@ -349,9 +349,10 @@ class Comparison:
         self.mismatches = []
         self.scopes_seen = set()
         self.times = set()
+        self.first_agent = None  # (agent label, time) of the first agent mismatch
 
     def note_agent(self, agent, t):
-        if not hasattr(self, "first_agent"):
+        if self.first_agent is None:
             self.first_agent = (agent, t)
 
     def fail(self, msg, **info):

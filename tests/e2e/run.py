@@ -59,7 +59,6 @@ def run_scenario(ctx, wd, sim_args=(), extra="", run_seconds=RUN_SECONDS,
                         extra_plugins=extra_plugins).start()
         try:
             t0 = time.time()
-            sim.collectd = cd  # for midrun actions on the daemon
             if midrun:
                 time.sleep(run_seconds / 2)
                 midrun(sim)
@@ -70,7 +69,6 @@ def run_scenario(ctx, wd, sim_args=(), extra="", run_seconds=RUN_SECONDS,
         log = cd.output()
         expect(rc == 0, "collectd exit status %s:\n%s" % (rc, log[-3000:]))
         series = h.read_csv(cd.csv_dir)
-        cd.series_of = lambda host: h.read_csv(cd.csv_dir, host=host)
         return sim, cd, log, series
     except Exception:
         sim.stop()
@@ -91,7 +89,7 @@ def check_against_truth(sim, series, log, min_instants=5, per_agent=True,
     expect(len(cmp.times) >= min_instants,
            "only %d instants compared" % len(cmp.times))
     # (A label other than the agent id, AgentLabel name, has no timeline.)
-    if (cmp.mismatches and hasattr(cmp, "first_agent")
+    if (cmp.mismatches and cmp.first_agent is not None
             and cmp.first_agent[0].isdigit()):
         agent, t = cmp.first_agent
         print("    true timeline of agent %s before %.3f: %s" % (
@@ -217,14 +215,14 @@ def test_scope_options(ctx, wd):
         users = {str(a["agentId"]): h.sanitize(a["userName"]) for a in agents}
         in_teams = [a for a, t in teams.items() if t in ("Tier 1", "Support")]
         expect(len(in_teams) >= 2, "the simulator has no Tier 1/Support agents")
-        filtered = cd.series_of("filtered")
+        filtered = h.read_csv(cd.csv_dir, host="filtered")
         check_against_truth(sim, filtered, log, scopes_fn=h.filtered_scopes(
             in_teams, label=lambda aid: users[aid]))
         scopes = {k[0] for k in filtered}
         expect(scopes == {"agent-" + users[a] for a in in_teams}
                | {"team-Tier_1", "team-Support", "all", "api"},
                "unexpected scopes for the Team filter: %s" % sorted(scopes))
-        three = cd.series_of("three")
+        three = h.read_csv(cd.csv_dir, host="three")
         check_against_truth(sim, three, log, per_agent=False,
                             scopes_fn=h.filtered_scopes([1001, 1002, 1003]))
         scopes = {k[0] for k in three}
@@ -348,7 +346,10 @@ def test_threshold_alerts(ctx, wd):
     raises a WARNING naming the agent, and an OKAY once released; (b) team
     Support with fewer than 3 agents Available raises a FAILURE; (c) agents
     log off during the run and no "missing" notification appears."""
+    held = None  # the Support agent held Unavailable, chosen by setup
+
     def setup(sim):
+        nonlocal held
         agents = sim.api("agents?top=1000")["agents"]
         support = [str(a["agentId"]) for a in agents if a["teamName"] == "Support"]
         held = support[0]
@@ -359,14 +360,12 @@ def test_threshold_alerts(ctx, wd):
         for a in support[1:]:
             sim.get("/sim/hold", agent=a, state="Unavailable",
                     **{"from": "-60", "until": "+300"})
-        setup.held = held
         return h.tenant_block(sim)
     thresholds = os.path.join(h.ROOT, "conf", "thresholds.conf")
     sim, cd, log, series = run_scenario(
         ctx, wd, blocks=setup, run_seconds=20,
         extra_plugins='Include "%s"\n' % thresholds)
     try:
-        held = setup.held
         notes = [l for l in log.splitlines() if "Notification:" in l]
         warn = [l for l in notes if "severity = WARNING" in l
                 and "plugin_instance = agent-%s," % held in l
