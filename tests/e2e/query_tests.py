@@ -1,6 +1,6 @@
 """End-to-end tests of cxone-query against cxone-sim (and the plugin).
 
-Each test takes (ctx, wd) like those in run.py: ctx.build holds the
+Each test takes (ctx, wd) like those in core_tests.py: ctx.build holds the
 binaries, wd.path is the test's work directory.  cxone-query's totals are
 compared with the simulator's ground truth and with the values the real
 collectd + plugin dispatched for the same window; its error paths are tried
