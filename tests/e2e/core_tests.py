@@ -904,7 +904,7 @@ def test_bad_configuration(ctx, wd):
     print("    %d bad configurations rejected with their messages" % len(BAD_CONFIGS))
 
 
-TESTS = [
+TESTS = h.tests(
     test_core_token_expiry,
     test_variant_exclude_open_seconds_teamno,
     test_variant_partial_empty200_paging,
@@ -924,4 +924,4 @@ TESTS = [
     test_asan_ubsan,
     test_tsan_tenants,
     test_valgrind,
-]
+)

@@ -82,6 +82,25 @@ class Skip(Exception):
     """Raised by a test that cannot run here (run.py prints "skip")."""
 
 
+class Test:
+    """One e2e test, named after its function without "test_".  Called as
+    fn(ctx, wd), or, when it names a fixture, as fn(ctx, shared): fixture is
+    a class of which run.py makes one instance, fixture(ctx), before the
+    first selected test that names it, hands it to each of them, and closes
+    it with close(passed) after the last one (passed: none of them failed),
+    also when a test failed or the run was interrupted."""
+
+    def __init__(self, fn, fixture=None):
+        self.fn = fn
+        self.name = fn.__name__[len("test_"):]
+        self.fixture = fixture
+
+
+def tests(*fns, fixture=None):
+    """A module's TESTS: one Test per function, in this order."""
+    return [Test(fn, fixture) for fn in fns]
+
+
 class Process:
     """A child process stopped by its own pid."""
 

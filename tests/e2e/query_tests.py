@@ -496,7 +496,7 @@ def test_query_valgrind(ctx, wd):
         sim.stop()
 
 
-TESTS = [
+TESTS = h.tests(
     test_query_history_truth,
     test_query_formats,
     test_query_hostile_names,
@@ -504,4 +504,4 @@ TESTS = [
     test_query_errors,
     test_query_cacert_replaces_system_trust,
     test_query_valgrind,
-]
+)

@@ -4,7 +4,9 @@ HTTPS, and the real stores.
 
 Runs the tests of core_tests.py, query_tests.py and stores_tests.py (each
 module's TESTS, in that order; harness.py holds what they share), each with
-a work directory of its own, kept when the test fails.  Prints "ok", "skip"
+a work directory of its own, kept when the test fails.  A test that names a
+fixture (harness.Test) gets the one instance of it instead: made by the
+first such test, closed after the last one (Fixtures).  Prints "ok", "skip"
 or "FAIL" per test and a closing "N passed, N failed" (scripts/test reads
 that line); the exit status is 0 when nothing failed.
 
@@ -39,6 +41,49 @@ class Context:
         self.keep = args.keep
 
 
+class Fixtures:
+    """The fixtures of the selected tests (harness.Test): each made on first
+    use and closed after the last test that names it, or by close_all."""
+
+    def __init__(self, tests):
+        self.last_user = {t.fixture: t for t in tests if t.fixture}
+        self.made = {}      # fixture class -> its instance
+        self.broken = {}    # fixture class -> why making it failed
+        self.passed = {}    # fixture class -> no test that used it failed
+
+    def get(self, ctx, fixture):
+        if fixture in self.broken:
+            raise h.Failure("%s could not be set up: %s" % (
+                fixture.__name__, self.broken[fixture]))
+        if fixture not in self.made:
+            try:
+                self.made[fixture] = fixture(ctx)
+            except Exception as e:
+                self.broken[fixture] = e
+                raise
+        return self.made[fixture]
+
+    def done(self, test, passed):
+        """After each test: closes its fixture if it was the last user."""
+        if test.fixture is None:
+            return
+        self.passed[test.fixture] = self.passed.get(test.fixture, True) and passed
+        if self.last_user[test.fixture] is test and test.fixture in self.made:
+            self.made.pop(test.fixture).close(self.passed[test.fixture])
+
+    def close_all(self):
+        """What done() did not close: the run was interrupted."""
+        for fixture in list(self.made):
+            self.made.pop(fixture).close(False)
+
+
+def run(ctx, test, wd, fixtures):
+    if test.fixture is None:
+        test.fn(ctx, wd)
+    else:
+        test.fn(ctx, fixtures.get(ctx, test.fixture))
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -51,27 +96,33 @@ def main():
                     help="keep the work directories of passing tests too")
     args = ap.parse_args()
     ctx = Context(args)
+    selected = [t for t in TESTS if not args.only or t.name in args.only]
+    fixtures = Fixtures(selected)
     passed = failed = 0
-    for test in TESTS:
-        name = test.__name__[len("test_"):]
-        if args.only and name not in args.only:
-            continue
-        wd = h.Workdir(name, keep=args.keep)
-        t0 = time.time()
-        try:
-            test(ctx, wd)
-            print("ok   %s (%.1f s)" % (name, time.time() - t0), flush=True)
-            passed += 1
-            wd.cleanup(True)
-        except h.Skip as e:
-            print("skip %s: %s" % (name, e), flush=True)
-            wd.cleanup(True)
-        except Exception as e:  # noqa: BLE001 - report every failure
-            failed += 1
-            print("FAIL %s (%.1f s): %s\n    work dir kept: %s" % (
-                name, time.time() - t0,
-                e if isinstance(e, h.Failure) else traceback.format_exc(),
-                wd.path), flush=True)
+    try:
+        for test in selected:
+            wd = h.Workdir(test.name, keep=args.keep)
+            t0 = time.time()
+            ok = False
+            try:
+                run(ctx, test, wd, fixtures)
+                print("ok   %s (%.1f s)" % (test.name, time.time() - t0), flush=True)
+                passed += 1
+                ok = True
+                wd.cleanup(True)
+            except h.Skip as e:
+                print("skip %s: %s" % (test.name, e), flush=True)
+                ok = True
+                wd.cleanup(True)
+            except Exception as e:  # noqa: BLE001 - report every failure
+                failed += 1
+                print("FAIL %s (%.1f s): %s\n    work dir kept: %s" % (
+                    test.name, time.time() - t0,
+                    e if isinstance(e, h.Failure) else traceback.format_exc(),
+                    wd.path), flush=True)
+            fixtures.done(test, ok)
+    finally:
+        fixtures.close_all()
     print("%d passed, %d failed" % (passed, failed))
     return 0 if failed == 0 else 1
 
