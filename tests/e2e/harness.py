@@ -85,10 +85,11 @@ class Skip(Exception):
 class Test:
     """One e2e test, named after its function without "test_".  Called as
     fn(ctx, wd), or, when it names a fixture, as fn(ctx, shared): fixture is
-    a class of which run.py makes one instance, fixture(ctx), before the
-    first selected test that names it, hands it to each of them, and closes
+    a class of which run.py makes one instance, fixture(ctx), as the first
+    selected test that names it starts, hands it to each of them, and closes
     it with close(passed) after the last one (passed: none of them failed),
-    also when a test failed or the run was interrupted."""
+    also when a test failed or the run was interrupted.  A fixture whose
+    making fails stops what it started itself; the tests that name it fail."""
 
     def __init__(self, fn, fixture=None):
         self.fn = fn
