@@ -17,9 +17,9 @@ The tests then read back every series from each store and check
 - that every panel query and every template variable of the dashboards in
   dashboards/ returns the expected series from the store it is written for.
 
-The stores are the tests' fixture (harness.Test): run.py starts them, with
-StoresRun, before the first store test it runs and stops them (by pid) after
-the last one, keeping their work directory if any store test failed.
+The stores are the tests' fixture (harness.Test): run.py starts them
+(StoresRun) as the first store test it runs begins, and stops them (by pid)
+after the last one, keeping their work directory if any store test failed.
 """
 
 import json
