@@ -16,7 +16,7 @@
  * SSL_OP_CLEANSE_PLAINTEXT (OpenSSL 3.0) has OpenSSL wipe each record's
  * plaintext once it is read, and the buffer before it is freed.  The send
  * side needs nothing: OpenSSL copies the request into its write buffer and
- * encrypts it there in place.  Measured with gcore: tests/e2e/run.py
+ * encrypts it there in place.  Measured with gcore: tests/e2e/core_tests.py
  * test_no_secret_in_core_dump, and doc/collectd-cxone.5.pod SECURITY.
  */
 #include "cx_config.h"

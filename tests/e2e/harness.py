@@ -13,7 +13,6 @@ import signal
 import socket
 import ssl
 import subprocess
-import sys
 import tempfile
 import time
 import urllib.parse
@@ -68,8 +67,39 @@ def wait_port(port, timeout=10.0):
     return False
 
 
+class Failure(Exception):
+    """A check of a test that did not hold: run.py prints its message (any
+    other exception, with its traceback)."""
+
+
+def expect(cond, msg):
+    """The one check of the e2e tests: raises Failure(msg) unless cond."""
+    if not cond:
+        raise Failure(msg)
+
+
 class Skip(Exception):
     """Raised by a test that cannot run here (run.py prints "skip")."""
+
+
+class Test:
+    """One e2e test, named after its function without "test_".  Called as
+    fn(ctx, wd), or, when it names a fixture, as fn(ctx, shared): fixture is
+    a class of which run.py makes one instance, fixture(ctx), as the first
+    selected test that names it starts, hands it to each of them, and closes
+    it with close(passed) after the last one (passed: none of them failed),
+    also when a test failed or the run was interrupted.  A fixture whose
+    making fails stops what it started itself; the tests that name it fail."""
+
+    def __init__(self, fn, fixture=None):
+        self.fn = fn
+        self.name = fn.__name__[len("test_"):]
+        self.fixture = fixture
+
+
+def tests(*fns, fixture=None):
+    """A module's TESTS: one Test per function, in this order."""
+    return [Test(fn, fixture) for fn in fns]
 
 
 class Process:
@@ -339,9 +369,10 @@ class Comparison:
         self.mismatches = []
         self.scopes_seen = set()
         self.times = set()
+        self.first_agent = None  # (agent label, time) of the first agent mismatch
 
     def note_agent(self, agent, t):
-        if not hasattr(self, "first_agent"):
+        if self.first_agent is None:
             self.first_agent = (agent, t)
 
     def fail(self, msg, **info):

@@ -1,6 +1,6 @@
 """End-to-end tests of cxone-query against cxone-sim (and the plugin).
 
-Each test takes (ctx, wd) like those in run.py: ctx.build holds the
+Each test takes (ctx, wd) like those in core_tests.py: ctx.build holds the
 binaries, wd.path is the test's work directory.  cxone-query's totals are
 compared with the simulator's ground truth and with the values the real
 collectd + plugin dispatched for the same window; its error paths are tried
@@ -18,18 +18,10 @@ import urllib.request
 from datetime import datetime, timezone
 
 import harness as h
+from harness import Failure, expect
 
 WINDOW = 300
 SECRETS = [v for k, v in h.SIM_CREDENTIALS.items() if not k.endswith("_id")]
-
-
-class QueryFailure(Exception):
-    pass
-
-
-def expect(cond, msg):
-    if not cond:
-        raise QueryFailure(msg)
 
 
 def iso(t):
@@ -263,7 +255,7 @@ def test_query_errors(ctx, wd):
             fault(sim, "clear")
             text = out + err
             if rc != code or pattern not in text:
-                raise QueryFailure("%s: rc %d (want %d), %r not in:\n%s" % (
+                raise Failure("%s: rc %d (want %d), %r not in:\n%s" % (
                     name, rc, code, pattern, text[-1500:]))
             cases.append(name)
 
@@ -504,7 +496,7 @@ def test_query_valgrind(ctx, wd):
         sim.stop()
 
 
-TESTS = [
+TESTS = h.tests(
     test_query_history_truth,
     test_query_formats,
     test_query_hostile_names,
@@ -512,4 +504,4 @@ TESTS = [
     test_query_errors,
     test_query_cacert_replaces_system_trust,
     test_query_valgrind,
-]
+)

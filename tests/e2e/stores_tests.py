@@ -17,21 +17,21 @@ The tests then read back every series from each store and check
 - that every panel query and every template variable of the dashboards in
   dashboards/ returns the expected series from the store it is written for.
 
-The stores are started by the first test that needs them and stopped (by
-pid) when the test process exits.
+The stores are the tests' fixture (harness.Test): run.py starts them
+(StoresRun) as the first store test it runs begins, and stops them (by pid)
+after the last one, keeping their work directory if any store test failed.
 """
 
-import atexit
 import json
 import os
 import re
-import subprocess
 import time
 import urllib.error
 import urllib.parse
 import urllib.request
 
 import harness as h
+from harness import Failure, expect
 
 STORES = os.path.join(h.HERE, "stores")
 DASHBOARDS = os.path.join(h.ROOT, "dashboards")
@@ -54,15 +54,6 @@ TYPES = {
 }
 
 
-class StoreFailure(Exception):
-    pass
-
-
-def expect(cond, msg):
-    if not cond:
-        raise StoreFailure(msg)
-
-
 def http_get(url, params=None, timeout=30):
     if params:
         url += "?" + urllib.parse.urlencode(params, doseq=True)
@@ -70,7 +61,7 @@ def http_get(url, params=None, timeout=30):
         with urllib.request.urlopen(url, timeout=timeout) as r:
             return json.loads(r.read() or b"null")
     except urllib.error.HTTPError as e:
-        raise StoreFailure("%s -> HTTP %d: %s" % (
+        raise Failure("%s -> HTTP %d: %s" % (
             url[:300], e.code, e.read()[:500].decode("utf-8", "replace")))
 
 
@@ -97,20 +88,25 @@ PROM_TYPES = {prom_name(t): t for t in TYPES}
 
 # ---- the run that fills the stores ------------------------------------------
 
-class Run:
-    """Stores + cxone-sim + collectd, run once for all store tests."""
+class StoresRun:
+    """Stores + cxone-sim + collectd, run once for all store tests: the
+    fixture of the store tests (run.py makes it and closes it)."""
 
     def __init__(self, ctx):
         self.wd = h.Workdir("stores", keep=ctx.keep)
         self.dir = self.wd.path
         self.procs = []
-        self.failed = False
-        atexit.register(self.close)
         self.ports = {k: h.free_port() for k in (
             "carbon", "pickle", "cache_query", "graphite_web", "influx_http",
             "influx_rpc", "influx_collectd", "exporter", "prometheus")}
-        self._start_stores()
-        self._run_collectd(ctx)
+        try:
+            self._start_stores()
+            self._run_collectd(ctx)
+        except BaseException:
+            self.close(passed=False)
+            raise
+        print("    stores filled: %d cycles, %d series dispatched, work dir %s" % (
+            len(self.cycles), len(self.csv), self.dir))
 
     def _spawn(self, name, argv, env=None):
         p = h.Process(argv, os.path.join(self.dir, name + ".log"), env=env)
@@ -155,7 +151,7 @@ class Run:
                            (p["graphite_web"], "graphite-web")):
             if not h.wait_port(port, timeout=30):
                 proc = dict(self.procs)[name]
-                raise StoreFailure("%s did not start:\n%s" % (name, proc.output()[-2000:]))
+                raise Failure("%s did not start:\n%s" % (name, proc.output()[-2000:]))
         self.graphite = "http://127.0.0.1:%d" % p["graphite_web"]
         self.influx = "http://127.0.0.1:%d" % p["influx_http"]
         self.prom = "http://127.0.0.1:%d" % p["prometheus"]
@@ -216,45 +212,20 @@ class Run:
             if ok:
                 return
             time.sleep(0.5)
-        raise StoreFailure("the stores did not receive the last cycle (%.3f)" % self.end)
+        raise Failure("the stores did not receive the last cycle (%.3f)" % self.end)
 
-    def close(self):
+    def close(self, passed):
+        """Stops every process by pid; keeps the work directory unless
+        passed (every store test passed)."""
         for name, p in reversed(self.procs):
             try:
                 p.stop(timeout=20)
             except Exception:  # noqa: BLE001
                 pass
         self.procs = []
-        self.wd.cleanup(not self.failed)
-
-
-_RUN = None
-
-
-def the_run(ctx, wd):
-    global _RUN
-    if _RUN is None:
-        _RUN = Run(ctx)
-        print("    stores filled: %d cycles, %d series dispatched, work dir %s" % (
-            len(_RUN.cycles), len(_RUN.csv), _RUN.dir))
-    return _RUN
-
-
-def guarded(fn):
-    """Marks the shared run failed (keeps its directory) when a test fails."""
-    def test(ctx, wd):
-        run = None
-        try:
-            run = the_run(ctx, wd)
-            fn(ctx, run)
-        except Exception:
-            if _RUN is not None:
-                _RUN.failed = True
-                print("    stores work dir kept: %s" % _RUN.dir)
-            raise
-    test.__name__ = fn.__name__
-    test.__doc__ = fn.__doc__
-    return test
+        if not passed:
+            print("    stores work dir kept: %s" % self.dir)
+        self.wd.cleanup(passed)
 
 
 # ---- reading each store back ------------------------------------------------
@@ -440,7 +411,6 @@ def check_health(run, name, series):
 
 # ---- tests ------------------------------------------------------------------
 
-@guarded
 def test_store_graphite(ctx, run):
     """carbon-cache + whisper through write_graphite, read via graphite-web."""
     series, problems = graphite_series(run, "dashboards")
@@ -449,7 +419,6 @@ def test_store_graphite(ctx, run):
     check_store(run, "Graphite (write_graphite defaults)", series, problems, derive_raw=False)
 
 
-@guarded
 def test_store_influxdb(ctx, run):
     """network plugin -> InfluxDB 1.x [[collectd]] listener."""
     series, problems = influx_series(run)
@@ -466,7 +435,6 @@ def test_store_influxdb(ctx, run):
                tokens, run.sim_stats["requests"]["token"]))
 
 
-@guarded
 def test_store_prometheus(ctx, run):
     """write_prometheus scraped by Prometheus (honor_labels: true)."""
     series, problems = prom_series(run)
@@ -529,7 +497,6 @@ def scope_kind(pinst):
     return pinst.split("-", 1)[0] if "-" in pinst else pinst
 
 
-@guarded
 def test_readme_metrics_table(ctx, run):
     """Each row's Graphite path, InfluxDB series and Prometheus series exist
     in the stores, and every dispatched kind of series has a row."""
@@ -668,7 +635,7 @@ def interpolate(text, store, sel, variables, span):
     def sub(m):
         name = m.group(1) or m.group(2)
         if name not in repl:
-            raise StoreFailure("unknown template variable $%s in %r" % (name, text))
+            raise Failure("unknown template variable $%s in %r" % (name, text))
         return repl[name]
     return re.sub(r"\$\{(\w+)(?::\w+)?\}|\$(\w+)", sub, text)
 
@@ -741,7 +708,7 @@ def check_dashboards(run, store):
                     try:
                         res = store_query(run, store, q, dash["time"]["from"],
                                           instant=t.get("instant", False))
-                    except StoreFailure as e:
+                    except Failure as e:
                         problems.append("%s: %r: %s" % (name, panel["title"], e))
                         continue
                     executed += 1
@@ -761,25 +728,22 @@ def check_dashboards(run, store):
           "variables resolved" % (store, executed, selections))
 
 
-@guarded
 def test_dashboards_graphite(ctx, run):
     """Every Graphite dashboard query, via graphite-web's render API."""
     check_dashboards(run, "graphite")
 
 
-@guarded
 def test_dashboards_influxdb(ctx, run):
     """Every InfluxQL dashboard query, via InfluxDB's /query."""
     check_dashboards(run, "influxdb")
 
 
-@guarded
 def test_dashboards_prometheus(ctx, run):
     """Every PromQL dashboard query, via Prometheus's query API."""
     check_dashboards(run, "prometheus")
 
 
-TESTS = [
+TESTS = h.tests(
     test_store_graphite,
     test_store_influxdb,
     test_store_prometheus,
@@ -787,4 +751,5 @@ TESTS = [
     test_dashboards_graphite,
     test_dashboards_influxdb,
     test_dashboards_prometheus,
-]
+    fixture=StoresRun,
+)
