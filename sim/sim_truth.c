@@ -1,7 +1,7 @@
 /*
  * sim_truth.c: the observation endpoints: /sim/truth, the exact seconds per
- * agent, team and state over a window and the state of every agent at its
- * end, computed from the timelines themselves (never from the API rendering,
+ * agent, team and state over a window (with occupancy and utilisation) and
+ * the state of every agent at its end, computed from the timelines themselves (never from the API rendering,
  * never lagged); /sim/timeline, one agent's raw items; and /sim/hold, which
  * overrides an agent's timeline over a range (applied by the cursors, so the
  * API, the truth and the timeline all see it); /sim/roster, every agent the
@@ -69,10 +69,35 @@ static struct json_object *render_counts(const struct acc *a) {
   return o;
 }
 
+/* Occupancy and utilisation, in percent (0 for an empty denominator):
+ * handle / (handle + Available) and handle / time logged in, handle being
+ * the contact states plus the after-call work codes' time (isACW). */
+static void add_ratios(struct json_object *o, const struct acc *a) {
+  cx_ms_t handle = a->dur[SIM_INBOUND_CONTACT] + a->dur[SIM_OUTBOUND_CONTACT] +
+                   a->dur[SIM_INBOUND_CONSULT] + a->dur[SIM_OUTBOUND_CONSULT] +
+                   a->dur[SIM_DIALER];
+  for (int k = 0; k < SIM_NREASONS; k++)
+    if (sim_reasons[k].acw)
+      handle += a->rdur[k];
+  cx_ms_t busy = handle + a->dur[SIM_AVAILABLE], in = 0;
+  for (int st = 0; st < SIM_NSTATES; st++)
+    if (st != SIM_LOGGED_OUT)
+      in += a->dur[st];
+  json_object_object_add(
+      o, "occupancy",
+      json_object_new_double(busy > 0 ? 100.0 * (double)handle / (double)busy
+                                      : 0.0));
+  json_object_object_add(
+      o, "utilisation",
+      json_object_new_double(in > 0 ? 100.0 * (double)handle / (double)in
+                                    : 0.0));
+}
+
 static struct json_object *render_group(const struct acc *a) {
   struct json_object *o = json_object_new_object();
   json_object_object_add(o, "durations", render_durations(a));
   json_object_object_add(o, "counts", render_counts(a));
+  add_ratios(o, a);
   return o;
 }
 
@@ -153,6 +178,7 @@ void sim_truth_handle(struct sim_req *r) {
     json_object_object_add(o, "hired", employment_time(ag->hired));
     json_object_object_add(o, "left", employment_time(ag->left));
     json_object_object_add(o, "durations", render_durations(&a));
+    add_ratios(o, &a);
     acc_add(&team[ag->team], &a);
     acc_add(&all, &a);
     char key[16];
@@ -173,6 +199,11 @@ void sim_truth_handle(struct sim_req *r) {
   json_object_object_add(o, "agents", agents);
   json_object_object_add(o, "teams", teams);
   json_object_object_add(o, "all", render_group(&all));
+  struct json_object *acw = json_object_new_array();
+  for (int k = 0; k < SIM_NREASONS; k++)
+    if (sim_reasons[k].acw)
+      json_object_array_add(acw, json_object_new_string(sim_reasons[k].name));
+  json_object_object_add(o, "acwReasons", acw);
   sim_reply_json(r, 200, o);
 }
 

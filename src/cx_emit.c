@@ -7,8 +7,11 @@
  *     duration-Unavailable-<Reason>    included; reasons while they have time
  *                                      in the scope's window) -- only once
  *                                      history covers the whole window
+ *     percent-occupancy, percent-utilisation   over the window (see
+ *                                      cx_snapshot_occupancy), with them
  *     duration-today-<State>           the same since local midnight (Today
  *     duration-today-Unavailable-<Reason>  true), with the window's
+ *     percent-today-occupancy, percent-today-utilisation
  *   scope team-<team>, all:
  *     count-<State>, count-Unavailable-<Reason>   agents in the state now
  *   scope agent-<label>:
@@ -129,14 +132,26 @@ static int emit_figure(void *ctx, const struct cx_figure *f) {
   return 0;
 }
 
-/* The window durations, and the day's when the snapshot has them. */
+static void emit_ratios(struct emitter *e, const struct cx_snapshot *snap,
+                        const struct cx_scope *sc, bool today) {
+  double occupancy, utilisation;
+  cx_snapshot_occupancy(snap, sc, today, &occupancy, &utilisation);
+  emit_gauge(e, "percent", today ? "today-occupancy" : "occupancy", occupancy);
+  emit_gauge(e, "percent", today ? "today-utilisation" : "utilisation",
+             utilisation);
+}
+
+/* The window durations and ratios, and the day's when the snapshot has
+ * them. */
 static void emit_durations(struct emitter *e, const struct cx_snapshot *snap,
                            const struct cx_scope *sc) {
   struct figure_ctx c = {e, "duration", e->state, e->reason, 1e-3};
   cx_snapshot_durations(snap, sc, emit_figure, &c);
+  emit_ratios(e, snap, sc, false);
   if (snap->has_today) {
     struct figure_ctx t = {e, "duration", e->today, e->today_reason, 1e-3};
     cx_snapshot_today(snap, sc, emit_figure, &t);
+    emit_ratios(e, snap, sc, true);
   }
 }
 

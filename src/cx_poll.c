@@ -62,10 +62,12 @@
  * an agent's current state for that agent to be covered.
  *
  * The day so far (Today).  The ledger then holds at least 26 hours (the
- * longest calendar day and a margin), which the backfill and coverage
- * span instead of Window; the snapshot sums the day from the local
- * midnight of TimeZone (cx_tz) and a shorter Window from the items.  The
- * day's figures are ready when the window's are.
+ * longest calendar day and a margin), enough for any day; the backfill
+ * and coverage reach back to the earlier of the window's start and the
+ * local midnight of TimeZone (cx_tz), so a morning's start-up reads only
+ * the morning.  The snapshot sums the day from that midnight, and a
+ * Window shorter than what the ledger holds from the items.  The day's
+ * figures are ready when the window's are.
  *
  * States open at the horizon.  A state that was still going on at the
  * horizon of the backfill's last fetch (done - lag) and ended before the
@@ -526,6 +528,18 @@ static bool needs_reach_back(const struct cx_poll *p, size_t i) {
 }
 
 /* See "States open at the horizon". */
+/* The earliest instant the figures at `now` need: the window's start, or
+ * the day's when it is earlier (see "The day so far"). */
+static cx_ms_t needed_from(const struct cx_poll *p, cx_ms_t now) {
+  cx_ms_t from = now - p->cfg->window;
+  if (p->cfg->today) {
+    cx_ms_t day = cx_tz_day_start(p->cfg->tz, now);
+    if (day < from)
+      from = day;
+  }
+  return from;
+}
+
 static enum cx_status reach_back(struct cx_poll *p, struct cx_error *err) {
   struct cx_history_task tasks[MAX_REACH_BACK];
   size_t who[MAX_REACH_BACK], k = 0;
@@ -534,7 +548,7 @@ static enum cx_status reach_back(struct cx_poll *p, struct cx_error *err) {
     const struct cx_agent_track *t = &p->roster.track[i];
     int64_t id = cx_ledger_agent_id(p->ledger, i);
     if (!needs_reach_back(p, i) || !agent_wanted(p, id) ||
-        !cx_cursor_covered(t->first_live, p->final, now - p->held))
+        !cx_cursor_covered(t->first_live, p->final, needed_from(p, now)))
       continue;
     who[k] = i;
     tasks[k++] = (struct cx_history_task){
@@ -577,7 +591,7 @@ static enum cx_status infer_logged_out(struct cx_poll *p, struct cx_error *err) 
 static enum cx_status poll_history(struct cx_poll *p, struct cx_error *err) {
   if (p->backfill_start == 0)
     p->backfill_start = p->cursor =
-        p->clock() - p->held - p->cfg->lookback;
+        needed_from(p, p->clock()) - p->cfg->lookback;
   enum phase before = p->phase;
   enum cx_status st = CX_ERR_NOT_FOUND;
   if (!p->per_agent) {
@@ -627,7 +641,7 @@ static void check_covered(struct cx_poll *p, cx_ms_t now) {
   for (size_t i = 0; i < p->roster.n; i++)
     if (agent_wanted(p, cx_ledger_agent_id(p->ledger, i)) &&
         (!cx_cursor_covered(p->roster.track[i].first_live, agent_final(p, i),
-                            now - p->held) ||
+                            needed_from(p, now)) ||
          needs_reach_back(p, i)) &&
         uncovered++ == 0)
       example = i;
@@ -747,10 +761,12 @@ enum cx_status cx_poll_run(struct cx_poll *p, struct cx_error *err) {
   cx_ledger_advance(p->ledger, now);
   check_covered(p, now);
   evict(p, now);
-  struct cx_snapshot_spans spans = {
+  struct cx_snapshot_options spans = {
       .window = p->cfg->window,
       .day_start = p->cfg->today ? cx_tz_day_start(p->cfg->tz, now)
-                                 : CX_SNAPSHOT_NO_DAY};
+                                 : CX_SNAPSHOT_NO_DAY,
+      .acw_reasons = p->roster.acw_reasons,
+      .nacw = p->roster.nacw};
   if (cx_snapshot_build(&p->snap, p->ledger, p->roster.meta, p->roster.n,
                         p->roster.teams, p->roster.nteams, &p->cfg->filter,
                         &spans, now) != CX_OK &&

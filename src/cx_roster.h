@@ -40,6 +40,8 @@ struct cx_roster {
   size_t n, meta_cap, track_cap;
   struct cx_team_meta *teams;   /* [nteams]: every team an agent names */
   size_t nteams, teams_cap;
+  char **acw_reasons;           /* [nacw]: reasons real time flagged isACW */
+  size_t nacw, acw_cap;
 };
 
 /* Grows the roster to the ledger's agents (new ones know nothing yet).
@@ -52,8 +54,9 @@ enum cx_status cx_roster_sync(struct cx_roster *roster,
 enum cx_status cx_roster_note_team(struct cx_roster *roster, int64_t id,
                                    const char *name);
 
-/* Records agent `index`'s real-time state s: its names, its team, and when
- * its state began.  CX_OK or CX_ERR_NOMEM. */
+/* Records agent `index`'s real-time state s: its names, its team, when
+ * its state began, and whether its reason is after-call work.  CX_OK or
+ * CX_ERR_NOMEM. */
 enum cx_status cx_roster_note_live(struct cx_roster *roster, size_t index,
                                    const struct cx_agent_state *s);
 

@@ -76,7 +76,8 @@ static enum cx_status reserve(struct cx_snapshot *s, size_t nagents,
       CX_ARRAY_RESERVE(s->teams, s->teams_cap, nteams) != CX_OK ||
       CX_ARRAY_RESERVE(s->reason_pool, s->reason_pool_cap, need) != CX_OK ||
       CX_ARRAY_RESERVE(s->today_pool, s->today_pool_cap, need) != CX_OK ||
-      CX_ARRAY_RESERVE(s->count_pool, s->count_pool_cap, need) != CX_OK)
+      CX_ARRAY_RESERVE(s->count_pool, s->count_pool_cap, need) != CX_OK ||
+      CX_ARRAY_RESERVE(s->acw, s->acw_cap, nreasons + 1) != CX_OK)
     return CX_ERR_NOMEM;
   memset(s->reason_pool, 0, need * sizeof(*s->reason_pool));
   memset(s->today_pool, 0, need * sizeof(*s->today_pool));
@@ -136,7 +137,7 @@ enum cx_status cx_snapshot_build(struct cx_snapshot *s,
                                  const struct cx_agent_meta *meta, size_t nmeta,
                                  const struct cx_team_meta *teams,
                                  size_t nteams, const struct cx_filter *filter,
-                                 const struct cx_snapshot_spans *spans,
+                                 const struct cx_snapshot_options *spans,
                                  cx_ms_t now) {
   size_t nagents = cx_ledger_agent_count(ledger);
   size_t nreasons = cx_ledger_reason_count(ledger);
@@ -154,6 +155,12 @@ enum cx_status cx_snapshot_build(struct cx_snapshot *s,
   }
   s->nreasons = nreasons;
   s->has_today = spans->day_start != CX_SNAPSHOT_NO_DAY;
+  for (size_t r = 1; r <= nreasons; r++) {
+    s->acw[r] = false;
+    for (size_t k = 0; k < spans->nacw && !s->acw[r]; k++)
+      s->acw[r] = strcmp(spans->acw_reasons[k],
+                         cx_ledger_reason_name(ledger, r)) == 0;
+  }
   scope_init(s, &s->all, 0);
   for (size_t t = 0; t < nteams; t++) {
     struct cx_snapshot_team *st = &s->teams[t];
@@ -239,12 +246,46 @@ void cx_snapshot_free(struct cx_snapshot *s) {
   free(s->reason_pool);
   free(s->today_pool);
   free(s->count_pool);
+  free(s->acw);
   memset(s, 0, sizeof(*s));
 }
 
 const char *cx_snapshot_reason_name(const struct cx_snapshot *s, size_t id) {
   assert(id >= 1 && id <= s->nreasons);
   return cx_ledger_reason_name(s->ledger, id);
+}
+
+/* ---- ratios ---- */
+
+static bool is_handle_state(int state) {
+  return state == CX_STATE_INBOUND_CONTACT ||
+         state == CX_STATE_OUTBOUND_CONTACT ||
+         state == CX_STATE_INBOUND_CONSULT ||
+         state == CX_STATE_OUTBOUND_CONSULT || state == CX_STATE_DIALER;
+}
+
+static double percent(cx_ms_t part, cx_ms_t whole) {
+  return whole > 0 ? 100.0 * (double)part / (double)whole : 0.0;
+}
+
+void cx_snapshot_occupancy(const struct cx_snapshot *s,
+                           const struct cx_scope *sc, bool today,
+                           double *occupancy, double *utilisation) {
+  assert(!today || s->has_today);
+  const cx_ms_t *base = today ? sc->today : sc->duration;
+  const cx_ms_t *reasons = today ? sc->reason_today : sc->reason_duration;
+  cx_ms_t handle = 0, logged_in = 0;
+  for (int st = 0; st < CX_STATE_COUNT; st++) {
+    if (is_handle_state(st))
+      handle += base[st];
+    if (st != CX_STATE_LOGGED_OUT)
+      logged_in += base[st];
+  }
+  for (size_t r = 1; r <= s->nreasons; r++)
+    if (s->acw[r])
+      handle += reasons[r];
+  *occupancy = percent(handle, handle + base[CX_STATE_AVAILABLE]);
+  *utilisation = percent(handle, logged_in);
 }
 
 /* ---- walking the figures ---- */

@@ -67,16 +67,20 @@ struct cx_snapshot_team {
   struct cx_scope values;
 };
 
-/* The spans a snapshot sums, besides the current states. */
-struct cx_snapshot_spans {
+/* What a snapshot sums besides the current states, and how. */
+struct cx_snapshot_options {
   cx_ms_t window;    /* the rolling window's length, at most the ledger's */
   cx_ms_t day_start; /* where the local day began, or CX_SNAPSHOT_NO_DAY */
+  char *const *acw_reasons; /* the Unavailable reasons that are after-call
+                               work (real time's isACW) */
+  size_t nacw;
 };
 #define CX_SNAPSHOT_NO_DAY INT64_MIN
 
 struct cx_snapshot {
   cx_ms_t time;
   bool has_today;                   /* today[] and reason_today are filled */
+  bool *acw;                        /* [1..nreasons]: after-call work */
   size_t nreasons;
   const struct cx_ledger *ledger;   /* for reason names */
   struct cx_snapshot_agent *agents;
@@ -85,7 +89,7 @@ struct cx_snapshot {
   size_t nteams;
   struct cx_scope all;
   /* private: allocation sizes for reuse across cycles */
-  size_t agents_cap, teams_cap;
+  size_t agents_cap, teams_cap, acw_cap;
   cx_ms_t *reason_pool, *today_pool;
   uint32_t *count_pool;
   size_t reason_pool_cap, today_pool_cap, count_pool_cap;
@@ -100,13 +104,23 @@ enum cx_status cx_snapshot_build(struct cx_snapshot *snap,
                                  const struct cx_agent_meta *meta, size_t nmeta,
                                  const struct cx_team_meta *teams,
                                  size_t nteams, const struct cx_filter *filter,
-                                 const struct cx_snapshot_spans *spans,
+                                 const struct cx_snapshot_options *spans,
                                  cx_ms_t now);
 
 void cx_snapshot_free(struct cx_snapshot *snap);
 
 /* Name of reason id 1..nreasons. */
 const char *cx_snapshot_reason_name(const struct cx_snapshot *snap, size_t id);
+
+/* Occupancy and utilisation of a scope, in percent, over the window (or
+ * the day so far): handle time / (handle time + Available time) and handle
+ * time / logged-in time (every state but LoggedOut), handle time being the
+ * contact states (InboundContact, OutboundContact, InboundConsult,
+ * OutboundConsult, Dialer) and after-call work (Unavailable with an ACW
+ * reason).  0 where the denominator is. */
+void cx_snapshot_occupancy(const struct cx_snapshot *snap,
+                           const struct cx_scope *scope, bool today,
+                           double *occupancy, double *utilisation);
 
 /* Walking a scope's figures.  These three decide which figures a scope
  * shows; the emitter and cxone-query both walk through them.  A figure is

@@ -27,6 +27,9 @@ ROOT = os.path.dirname(os.path.dirname(HERE))
 STATES = ["LoggedOut", "Available", "Unavailable", "InboundContact",
           "OutboundContact", "InboundConsult", "OutboundConsult", "Dialer",
           "LoggedIn"]
+# The states of handle time (with after-call work), for the ratios.
+HANDLE_STATES = ["InboundContact", "OutboundContact", "InboundConsult",
+                 "OutboundConsult", "Dialer"]
 
 SIM_CREDENTIALS = {
     "client_id": "sim-client",
@@ -335,18 +338,41 @@ def read_csv(csv_dir, host="simtenant"):
     return series
 
 
+def ratios(truth_part):
+    """{"occupancy": %, "utilisation": %} of a truth agent or group."""
+    return {"occupancy": truth_part["occupancy"],
+            "utilisation": truth_part["utilisation"]}
+
+
+def ratios_of(durations, acw_reasons):
+    """The same from summed truth durations: handle = the contact states
+    and the after-call work codes; occupancy = handle / (handle +
+    Available), utilisation = handle / every state but LoggedOut (0 for an
+    empty denominator), in percent."""
+    handle = sum(durations.get(s, 0.0) for s in HANDLE_STATES)
+    handle += sum(durations.get("Unavailable-" + r, 0.0) for r in acw_reasons)
+    busy = handle + durations.get("Available", 0.0)
+    logged_in = sum(durations.get(s, 0.0) for s in STATES if s != "LoggedOut")
+    return {"occupancy": 100.0 * handle / busy if busy > 0 else 0.0,
+            "utilisation": 100.0 * handle / logged_in if logged_in > 0 else 0.0}
+
+
 def truth_scopes(truth, agent_label=None, team_label=None):
-    """plugin_instance -> (durations dict, counts dict or None, current).
-    agent_label(agent id text) and team_label(team id, raw name) give the
-    plugin's label where names collide; by default the sanitised id/name."""
+    """plugin_instance -> (durations dict, counts dict or None, current,
+    ratios).  agent_label(agent id text) and team_label(team id, raw name)
+    give the plugin's label where names collide; by default the sanitised
+    id/name."""
     agent_label = agent_label or sanitize
     team_label = team_label or (lambda tid, name: sanitize(name))
     scopes = {}
     for aid, a in truth["agents"].items():
-        scopes["agent-" + agent_label(aid)] = (a["durations"], None, a.get("current"))
+        scopes["agent-" + agent_label(aid)] = (a["durations"], None, a.get("current"),
+                                               ratios(a))
     for tname, t in truth["teams"].items():
-        scopes["team-" + team_label(t["id"], tname)] = (t["durations"], t["counts"], None)
-    scopes["all"] = (truth["all"]["durations"], truth["all"]["counts"], None)
+        scopes["team-" + team_label(t["id"], tname)] = (t["durations"], t["counts"],
+                                                        None, ratios(t))
+    scopes["all"] = (truth["all"]["durations"], truth["all"]["counts"], None,
+                     ratios(truth["all"]))
     return scopes
 
 
@@ -404,7 +430,8 @@ def filtered_scopes(agent_ids, label=None):
             if aid not in agent_ids:
                 continue
             name = label(aid) if label else sanitize(aid)
-            scopes["agent-" + name] = (a["durations"], None, a.get("current"))
+            scopes["agent-" + name] = (a["durations"], None, a.get("current"),
+                                       ratios(a))
             for scope in ("team-" + sanitize(a["team"]), "all"):
                 d, c = sums.setdefault(scope, ({}, {}))
                 for k, v in a["durations"].items():
@@ -418,7 +445,7 @@ def filtered_scopes(agent_ids, label=None):
                         k = cur["state"] + "-" + cur["reason"]
                         c[k] = c.get(k, 0) + 1
         for scope, (d, c) in sums.items():
-            scopes[scope] = (d, c, None)
+            scopes[scope] = (d, c, None, ratios_of(d, truth["acwReasons"]))
         return scopes
     return scopes_fn
 
@@ -447,6 +474,19 @@ class TruthAt:
         return self._counts[pinst]
 
 
+def ratio_tolerance(durations, ti, tolerance):
+    """Percentage points a ratio may be off when the durations it is made
+    of may each be `tolerance` seconds off: 0.5 (the bound for rates), more
+    where the denominator is a few seconds (occupancy's taken without the
+    after-call work, so never too small)."""
+    states = (HANDLE_STATES + ["Available"] if ti.endswith("occupancy") else
+              [s for s in STATES if s != "LoggedOut"])
+    denominator = sum(durations.get(s, 0.0) for s in states)
+    if denominator <= 0:
+        return 100.0
+    return max(0.5, 100.0 * 2 * tolerance / denominator)
+
+
 def compare_value(cmp, key, t, v, truth_at, tolerance=1.0, count_slack=1.0,
                   reason_label=None):
     """Compares one dispatched value (key = (plugin_instance, type,
@@ -464,7 +504,7 @@ def compare_value(cmp, key, t, v, truth_at, tolerance=1.0, count_slack=1.0,
                  type=typ, type_instance=ti, time=t, value=v, expected=None,
                  kind="scope")
         return
-    durations, counts, current = at.scopes[pinst]
+    durations, counts, current, scope_ratios = at.scopes[pinst]
     cmp.scopes_seen.add(pinst)
     cmp.times.add(t)
     if typ == "duration" and ti.startswith("current-"):
@@ -493,6 +533,15 @@ def compare_value(cmp, key, t, v, truth_at, tolerance=1.0, count_slack=1.0,
                 pinst, typ, ti, t, v, expected), scope=pinst, type=typ,
                 type_instance=ti, time=t, value=v, expected=expected,
                 kind="duration")
+        cmp.checked += 1
+    elif typ == "percent" and ti in scope_ratios:
+        # A ratio of two window durations, each within `tolerance` seconds.
+        expected = scope_ratios[ti]
+        if abs(v - expected) > ratio_tolerance(durations, ti, tolerance):
+            cmp.fail("%s percent-%s at %.3f: %.3f != truth %.3f" % (
+                pinst, ti, t, v, expected), scope=pinst, type=typ,
+                type_instance=ti, time=t, value=v, expected=expected,
+                kind="ratio")
         cmp.checked += 1
     elif typ == "count":
         ok = False

@@ -102,7 +102,7 @@ static void expect_absent(const char *id) {
 /* ---- the cycle ---- */
 
 /* Window 1000 s, now 900 s:
- *   agent 101 (Support): Available [100, 300), Unavailable Break [300, 400),
+ *   agent 101 (Support): Available [100, 300), Unavailable ACW [300, 400),
  *     InboundContact since 400;
  *   agent 102 (Support): Unavailable Lunch since 850;
  *   agent 103 (Sales):   Unavailable (no reason) since 600. */
@@ -114,20 +114,23 @@ struct cycle {
 };
 
 static void cycle_build_spans(struct cycle *c,
-                              const struct cx_snapshot_spans *spans);
+                              const struct cx_snapshot_options *spans);
+
+static char *const acw_reasons[] = {"ACW"}; /* real time's isACW */
 
 static void cycle_build(struct cycle *c) {
-  const struct cx_snapshot_spans spans = {S(1000), CX_SNAPSHOT_NO_DAY};
+  const struct cx_snapshot_options spans = {S(1000), CX_SNAPSHOT_NO_DAY,
+                                            acw_reasons, 1};
   cycle_build_spans(c, &spans);
 }
 
 static void cycle_build_spans(struct cycle *c,
-                              const struct cx_snapshot_spans *spans) {
+                              const struct cx_snapshot_options *spans) {
   memset(c, 0, sizeof(*c));
   c->ledger = cx_ledger_create(S(1000));
   CHECK(c->ledger != NULL);
   cx_ledger_add(c->ledger, 101, CX_STATE_AVAILABLE, NULL, S(100), S(300), CX_SOURCE_HISTORY);
-  cx_ledger_add(c->ledger, 101, CX_STATE_UNAVAILABLE, "Break", S(300), S(400), CX_SOURCE_HISTORY);
+  cx_ledger_add(c->ledger, 101, CX_STATE_UNAVAILABLE, "ACW", S(300), S(400), CX_SOURCE_HISTORY);
   cx_ledger_add(c->ledger, 101, CX_STATE_INBOUND_CONTACT, NULL, S(400), CX_MS_INFINITY, CX_SOURCE_LIVE);
   cx_ledger_add(c->ledger, 102, CX_STATE_UNAVAILABLE, "Lunch", S(850), CX_MS_INFINITY, CX_SOURCE_LIVE);
   cx_ledger_add(c->ledger, 103, CX_STATE_UNAVAILABLE, NULL, S(600), CX_MS_INFINITY, CX_SOURCE_LIVE);
@@ -180,39 +183,50 @@ static void test_full_cycle(void) {
 
   /* Agents: window durations, reasons with time, time in the state now. */
   expect_states("agent-101", "duration", "", VALUES(0, 200, 100, 500));
-  expect_value("agent-101/duration-Unavailable-Break", 100);
+  expect_value("agent-101/duration-Unavailable-ACW", 100);
   expect_absent("agent-101/duration-Unavailable-Lunch");
   expect_states("agent-101", "duration", "current-", VALUES(0, 0, 0, 500));
-  expect_value("agent-101/duration-current-Unavailable-Break", 0);
+  expect_value("agent-101/duration-current-Unavailable-ACW", 0);
   expect_absent("agent-101/duration-current-Unavailable-Lunch");
   expect_states("agent-102", "duration", "", VALUES(0, 0, 50));
   expect_value("agent-102/duration-Unavailable-Lunch", 50);
   expect_states("agent-102", "duration", "current-", VALUES(0, 0, 50));
   expect_value("agent-102/duration-current-Unavailable-Lunch", 50);
-  expect_absent("agent-102/duration-Unavailable-Break");
-  expect_absent("agent-102/duration-current-Unavailable-Break");
+  expect_absent("agent-102/duration-Unavailable-ACW");
+  expect_absent("agent-102/duration-current-Unavailable-ACW");
   expect_states("agent-103", "duration", "", VALUES(0, 0, 300));
   expect_states("agent-103", "duration", "current-", VALUES(0, 0, 300));
-  expect_absent("agent-103/duration-Unavailable-Break");
+  expect_absent("agent-103/duration-Unavailable-ACW");
   expect_absent("agent-103/duration-current-Unavailable-Lunch");
   expect_absent("agent-103/count-Unavailable");
 
   /* Teams and all: sums, and agents per state now. */
   expect_states("team-Support", "duration", "", VALUES(0, 200, 150, 500));
-  expect_value("team-Support/duration-Unavailable-Break", 100);
+  expect_value("team-Support/duration-Unavailable-ACW", 100);
   expect_value("team-Support/duration-Unavailable-Lunch", 50);
   expect_states("team-Support", "count", "", VALUES(0, 0, 1, 1));
-  expect_value("team-Support/count-Unavailable-Break", 0); /* time, nobody now */
+  expect_value("team-Support/count-Unavailable-ACW", 0); /* time, nobody now */
   expect_value("team-Support/count-Unavailable-Lunch", 1);
   expect_absent("team-Support/duration-current-Unavailable");
   expect_states("team-Sales", "duration", "", VALUES(0, 0, 300));
   expect_states("team-Sales", "count", "", VALUES(0, 0, 1));
-  expect_absent("team-Sales/duration-Unavailable-Break");
+  expect_absent("team-Sales/duration-Unavailable-ACW");
   expect_absent("team-Sales/count-Unavailable-Lunch");
   expect_states("all", "duration", "", VALUES(0, 200, 450, 500));
   expect_states("all", "count", "", VALUES(0, 0, 2, 1));
-  expect_value("all/count-Unavailable-Break", 0);
+  expect_value("all/count-Unavailable-ACW", 0);
   expect_value("all/count-Unavailable-Lunch", 1);
+
+  /* Occupancy = handle / (handle + Available), utilisation = handle /
+   * logged in; handle = contact states and after-call work (ACW). */
+  expect_value("agent-101/percent-occupancy", 100.0 * 600 / 800);
+  expect_value("agent-101/percent-utilisation", 100.0 * 600 / 800);
+  expect_value("agent-102/percent-occupancy", 0); /* nothing to divide */
+  expect_value("agent-102/percent-utilisation", 0);
+  expect_value("team-Support/percent-occupancy", 100.0 * 600 / 800);
+  expect_value("team-Support/percent-utilisation", 100.0 * 600 / 850);
+  expect_value("team-Sales/percent-occupancy", 0);
+  expect_value("all/percent-utilisation", 100.0 * 600 / 1150);
 
   /* Plugin health. */
   expect_value("api/gauge-up", 1);
@@ -220,8 +234,9 @@ static void test_full_cycle(void) {
 
   /* Every identifier once, all at the snapshot's instant: 3 agents x (9 +
    * 9 current) + 2 reason and 2 current-reason series; 2 teams x (9 + 9)
-   * + 2 + 2 reason series of Support; all 9 + 9 + 2 + 2; 13 api. */
-  CHECK_EQ_INT(nsent, 3 * 18 + 4 + 2 * 18 + 4 + 22 + 13);
+   * + 2 + 2 reason series of Support; all 9 + 9 + 2 + 2; 13 api; and
+   * occupancy and utilisation of the 6 scopes. */
+  CHECK_EQ_INT(nsent, 3 * 18 + 4 + 2 * 18 + 4 + 22 + 13 + 6 * 2);
   for (size_t i = 0; i < nsent; i++) {
     CHECK(sent[i].time == MS_TO_CDTIME_T(S(900)));
     for (size_t j = 0; j < i; j++)
@@ -243,7 +258,7 @@ static void test_stale_cycles(void) {
   nsent = 0;
   cx_emit(&options, &c.snap, &h);
   expect_absent("agent-101/duration-Available");
-  expect_absent("all/duration-Unavailable-Break");
+  expect_absent("all/duration-Unavailable-ACW");
   expect_value("agent-101/duration-current-InboundContact", 500);
   expect_value("all/count-Unavailable", 2);
   h.live_fresh = false;
@@ -260,27 +275,30 @@ static void test_stale_cycles(void) {
  * window's, for every scope. */
 static void test_today(void) {
   struct cycle c;
-  const struct cx_snapshot_spans spans = {S(1000), S(350)};
+  const struct cx_snapshot_options spans = {S(1000), S(350), acw_reasons, 1};
   cycle_build_spans(&c, &spans);
   struct cx_health h = {.up = true, .live_fresh = true, .history_fresh = true,
                         .history_ready = true, .agents = 3};
   nsent = 0;
   CHECK_EQ_INT(cx_emit(&options, &c.snap, &h), 0);
   expect_states("agent-101", "duration", "today-", VALUES(0, 0, 50, 500));
-  expect_value("agent-101/duration-today-Unavailable-Break", 50);
+  expect_value("agent-101/duration-today-Unavailable-ACW", 50);
   expect_absent("agent-101/duration-today-Unavailable-Lunch");
   expect_states("agent-102", "duration", "today-", VALUES(0, 0, 50));
   expect_value("agent-102/duration-today-Unavailable-Lunch", 50);
   expect_states("agent-103", "duration", "today-", VALUES(0, 0, 300));
   expect_states("team-Support", "duration", "today-", VALUES(0, 0, 100, 500));
-  expect_value("team-Support/duration-today-Unavailable-Break", 50);
+  expect_value("team-Support/duration-today-Unavailable-ACW", 50);
   expect_value("team-Support/duration-today-Unavailable-Lunch", 50);
   expect_states("all", "duration", "today-", VALUES(0, 0, 400, 500));
   expect_states("agent-101", "duration", "", VALUES(0, 200, 100, 500));
+  expect_value("agent-101/percent-today-occupancy", 100);
+  expect_value("team-Support/percent-today-utilisation", 100.0 * 550 / 600);
+  expect_value("all/percent-today-utilisation", 100.0 * 550 / 900);
   /* The full cycle's series, and 9 today-* per scope (6 scopes) plus the
-   * reasons with time today: Break of 101, Lunch of 102, both for Support
-   * and all. */
-  CHECK_EQ_INT(nsent, 3 * 18 + 4 + 2 * 18 + 4 + 22 + 13 + 6 * 9 + 6);
+   * reasons with time today: ACW of 101, Lunch of 102, both for Support
+   * and all; occupancy and utilisation twice per scope. */
+  CHECK_EQ_INT(nsent, 3 * 18 + 4 + 2 * 18 + 4 + 22 + 13 + 6 * 9 + 6 + 6 * 4);
   /* Without history this cycle, neither. */
   h.history_fresh = false;
   nsent = 0;

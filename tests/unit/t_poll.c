@@ -492,6 +492,41 @@ static void test_closed_before_missed_state(void) {
   fakecx_free(&fake);
 }
 
+/* Today with a one-hour Window: the day's figures (since UTC midnight,
+ * 20.9 hours before T0) are exact once ready, next to the window's; the
+ * backfill reads back to that midnight, not the 26 hours the ledger may
+ * hold. */
+static void test_today(void) {
+  fakecx_init(&fake, T0, 30, 0, HOUR, 14);
+  fake.page_size = 1000;
+  struct cx_poll_config cfg = config(HOUR, 4500, 5000);
+  cfg.page_size = 1000;
+  cfg.today = true; /* tz NULL: UTC */
+  cx_ms_t midnight = T0 - T0 % (24 * HOUR);
+  struct run r = {.poll = start(&cfg)};
+  run_until_ready(&r, &cfg, 40);
+  CHECK(r.ready);
+  /* The backfill read from an hour (LookBack) before midnight: 22 chunks
+   * of an hour (the 26 hours the ledger may hold would be 28). */
+  CHECK(fake.requests[FAKECX_HISTORY] <= 22 + r.cycles);
+  for (int round = 0; round < 3; round++) {
+    const struct cx_snapshot *s = cx_poll_snapshot(r.poll);
+    CHECK(s->has_today);
+    unsigned bad = 0;
+    for (size_t i = 0; i < s->nagents; i++)
+      for (int st = 0; st < CX_STATE_COUNT; st++) {
+        size_t a = (size_t)(s->agents[i].id - 1001);
+        bad += s->agents[i].values.today[st] !=
+               fakecx_truth(&fake, a, st, midnight, s->time);
+      }
+    CHECK_EQ_INT(bad, 0);
+    CHECK_EQ_INT(mismatches(r.poll, cfg.window), 0);
+    run_cycles(&r, &cfg, 7);
+  }
+  cx_poll_destroy(r.poll);
+  fakecx_free(&fake);
+}
+
 int main(void) {
   RUN(test_exact);
   RUN(test_deadline);
@@ -505,5 +540,6 @@ int main(void) {
   RUN(test_leavers_forgotten);
   RUN(test_login_hidden_by_lag);
   RUN(test_closed_before_missed_state);
+  RUN(test_today);
   return unit_finish();
 }

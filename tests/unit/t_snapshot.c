@@ -70,7 +70,7 @@ static void one_round(size_t nagents, size_t nteams, bool filter_teams,
   }
 
   struct cx_snapshot s = {0};
-  const struct cx_snapshot_spans spans = {S(1000), CX_SNAPSHOT_NO_DAY};
+  const struct cx_snapshot_options spans = {S(1000), CX_SNAPSHOT_NO_DAY};
   CHECK_EQ_INT(cx_snapshot_build(&s, l, meta, nagents, teams, nteams, &f,
                                  &spans, S(900)),
                CX_OK);
@@ -189,7 +189,7 @@ static void test_spans(void) {
     for (size_t k = 0; k < 3; k++)
       cx_ledger_advance(ls[k], now);
     struct cx_snapshot s = {0};
-    const struct cx_snapshot_spans spans = {window, day_start};
+    const struct cx_snapshot_options spans = {window, day_start};
     CHECK_EQ_INT(cx_snapshot_build(&s, ls[0], NULL, 0, NULL, 0, NULL, &spans,
                                    now),
                  CX_OK);
