@@ -5,6 +5,7 @@ pids and stops them by pid (never by name).  Reads what collectd wrote with
 the stock csv plugin and compares it with cxone-sim's ground truth.
 """
 
+import datetime
 import json
 import os
 import re
@@ -17,6 +18,7 @@ import tempfile
 import time
 import urllib.parse
 import urllib.request
+import zoneinfo
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
@@ -49,8 +51,7 @@ def sanitize(name):
 
 def parse_iso(text):
     """ISO-8601 instant -> epoch seconds (float)."""
-    from datetime import datetime
-    return datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp()
+    return datetime.datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp()
 
 
 def free_port():
@@ -195,7 +196,6 @@ class Sim:
         return self._truth[key]
 
     def timeline(self, agent, around, span=30):
-        import datetime
         iso = lambda x: datetime.datetime.fromtimestamp(  # noqa: E731
             x, datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
         return self.get("/sim/timeline", agent=agent, **{
@@ -560,27 +560,47 @@ def compare_value(cmp, key, t, v, truth_at, tolerance=1.0, count_slack=1.0,
         cmp.checked += 1
 
 
+def day_start(t, zone):
+    """Where the local day of instant t began in zone (an IANA name, or a
+    zoneinfo.ZoneInfo): its local midnight, by Python's own zoneinfo."""
+    z = zone if isinstance(zone, zoneinfo.ZoneInfo) else zoneinfo.ZoneInfo(zone)
+    local = datetime.datetime.fromtimestamp(t, z)
+    return datetime.datetime(local.year, local.month, local.day,
+                             tzinfo=z).timestamp()
+
+
 def compare(series, sim, window, tolerance=1.0, count_slack=1.0,
-            scopes_fn=None, reason_label=None):
-    """Compares every dispatched duration/count with the ground truth.
-    reason_label: as for sanitized_keys."""
+            scopes_fn=None, reason_label=None, zone=None):
+    """Compares every dispatched duration/count/ratio with the ground truth;
+    with zone (Today, TimeZone), the today-* series with the truth since
+    the local midnight (day_start).  reason_label: as for sanitized_keys."""
     scopes_fn = scopes_fn or truth_scopes
     reason_label = reason_label or sanitize
     cache = {}
 
-    def truth_at(t):
-        k = round(t, 3)
+    def truth_at(t, span=None):
+        k = (round(t, 3), span)
         if k not in cache:
-            cache[k] = TruthAt(scopes_fn(sim.truth(t, window)), reason_label)
+            cache[k] = TruthAt(scopes_fn(sim.truth(t, span or window)),
+                               reason_label)
         return cache[k]
 
+    def today_at(t):
+        return truth_at(t, round(t - day_start(t, zone), 3))
+
     cmp = Comparison()
-    for key, points in sorted(series.items()):
-        if key[0] == "api":
+    for (pinst, typ, ti), points in sorted(series.items()):
+        if pinst == "api":
             continue
+        today = ti.startswith("today-")
+        if today and zone is None:
+            cmp.fail("%s %s-%s: a today-* series without Today" % (pinst, typ, ti),
+                     scope=pinst, type=typ, type_instance=ti, kind="today")
+            continue
+        key = (pinst, typ, ti[len("today-"):] if today else ti)
         for t, v in points:
-            compare_value(cmp, key, t, v, truth_at, tolerance, count_slack,
-                          reason_label)
+            compare_value(cmp, key, t, v, today_at if today else truth_at,
+                          tolerance, count_slack, reason_label)
     return cmp
 
 

@@ -88,6 +88,16 @@ PROM_TYPES = {prom_name(t): t for t in TYPES}
 
 # ---- the run that fills the stores ------------------------------------------
 
+def recent_midnight_zone(t):
+    """A zone whose local midnight was less than an hour before t (an
+    Etc/GMT zone: whole hours), so Today's backfill stays short."""
+    hour = int(t // 3600) % 24
+    east = -hour % 24
+    if east > 12:
+        east -= 24
+    return "UTC" if east == 0 else "Etc/GMT%+d" % -east
+
+
 class StoresRun:
     """Stores + cxone-sim + collectd, run once for all store tests: the
     fixture of the store tests (run.py makes it and closes it)."""
@@ -167,7 +177,9 @@ class StoresRun:
                                   EXPORTER_PORT=p["exporter"])
         with open(writers) as f:
             extra = f.read()
-        block = h.tenant_block(self.sim, name=HOST, window=WINDOW, interval=1)
+        self.zone = recent_midnight_zone(time.time())
+        block = h.tenant_block(self.sim, name=HOST, window=WINDOW, interval=1,
+                               extra='    Today true\n    TimeZone "%s"' % self.zone)
         cd = h.Collectd(self.dir, ctx.plugin_dir, block, interval=1,
                         extra_plugins=extra)
         self.collectd_conf = cd.conf
@@ -194,25 +206,28 @@ class StoresRun:
     def _settle(self):
         deadline = time.time() + 15
         want = int(self.end)
-        while time.time() < deadline:
-            ok = True
+        while True:
             r = http_get(self.prom + "/api/v1/query", {
                 "query": 'timestamp(collectd_cxone_gauge{cxone="api",type="up"})',
                 "time": "%.3f" % (self.end + 1)})
             res = r["data"]["result"]
-            ok &= bool(res) and float(res[0]["value"][1]) >= self.end - 0.001
             q = influx_query(self, 'SELECT last(value) FROM cxone_value WHERE '
                              '"instance" = \'api\' AND "type_instance" = \'up\'')
-            ok &= bool(q) and q[0]["values"][0][0] >= int(self.end * 1000)
             g = http_get(self.graphite + "/render", {
                 "target": "collectd.%s.cxone.api.gauge.up" % HOST,
                 "from": "-5min", "format": "json"})
-            ok &= bool(g) and any(v is not None and ts == want
-                                  for v, ts in g[0]["datapoints"])
-            if ok:
+            late = [name for name, ok in (
+                ("Prometheus", bool(res) and float(res[0]["value"][1]) >= self.end - 0.001),
+                ("InfluxDB", bool(q) and q[0]["values"][0][0] >= int(self.end * 1000)),
+                ("Graphite", bool(g) and any(v is not None and ts == want
+                                             for v, ts in g[0]["datapoints"])))
+                if not ok]
+            if not late:
                 return
+            if time.time() >= deadline:
+                raise Failure("the stores did not receive the last cycle (%.3f): "
+                              "%s" % (self.end, ", ".join(late)))
             time.sleep(0.5)
-        raise Failure("the stores did not receive the last cycle (%.3f)" % self.end)
 
     def close(self, passed):
         """Stops every process by pid; keeps the work directory unless
@@ -380,7 +395,7 @@ def check_store(run, name, series, problems, exact=True, derive_raw=True,
     expect(not bad, "%s: %d value(s) differ from what was dispatched: %s" % (
         name, len(bad), "; ".join(bad[:6])))
     # ... and equals the ground truth at that instant.
-    cmp = h.compare(series, run.sim, WINDOW)
+    cmp = h.compare(series, run.sim, WINDOW, zone=run.zone)
     expect(not cmp.mismatches, "%s: %s" % (name, cmp.summary()))
     expect(len(cmp.times) >= 10, "%s: only %d instants compared" % (name, len(cmp.times)))
     missing = h.missing_series(series, run.sim, WINDOW)
@@ -474,7 +489,7 @@ def concrete_key(run, pinst, typ, ti):
     elif pinst.startswith("team-"):
         pp = r"team-[^/]+"
     tp = re.escape(ti)
-    m = re.match(r"^(current-)?Unavailable-", ti)
+    m = re.match(r"^(current-|today-)?Unavailable-", ti)
     if m:
         tp = re.escape(m.group(0)) + r".+"
     pat = re.compile("^%s$" % pp), re.compile("^%s$" % tp)
@@ -485,12 +500,15 @@ def concrete_key(run, pinst, typ, ti):
 
 
 def ti_class(k):
+    """The kind of series a README row stands for: api figures one by one;
+    else current-, today- or neither, and a state, a reason or a ratio."""
     ti = k[2]
     if k[0] == "api":
         return ti
-    cur = ti.startswith("current-")
-    reason = "Unavailable-" in ti
-    return ("current-" if cur else "") + ("reason" if reason else "state")
+    prefix = next((p for p in ("current-", "today-") if ti.startswith(p)), "")
+    if k[1] == "percent":
+        return prefix + "ratio"
+    return prefix + ("reason" if "Unavailable-" in ti else "state")
 
 
 def scope_kind(pinst):

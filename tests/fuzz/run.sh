@@ -48,7 +48,7 @@ for target in $targets; do
     lib="cx_time cx_error cx_secret cx_record cx_json cx_jscan cx_http cx_str
          cx_reply cx_auth cx_api cx_ledger cx_cursor cx_roster cx_array
          cx_snapshot cx_poll cx_names cx_labels
-         cx_wipe_alloc"
+         cx_wipe_alloc cx_tz"
     extra_cflags=$(pkg-config --cflags libcurl)
     extra_libs=$(pkg-config --libs libcurl)
     corpus="$here/corpus-poll"
