@@ -612,6 +612,29 @@ def skills(c, records, roster, window):
         c.check("skills/activity updatedSince lists the changed skills", not bad, str(bad[:3]))
     else:
         c.check("skills/activity updatedSince: nothing changed", st in (204, 304), str(st))
+    # An instant no answer was given at (earlier than the last one): listed
+    # are the skills whose truth differs between it and the answer's.
+    since = at - 1500
+    st, _, body = c.api("skills/activity", {"updatedSince": ms_iso(since)})
+    if st == 200:
+        delta = json.loads(body)
+        at3 = iso_ms(delta["lastPollTime"])
+        def figures(t, when):
+            x = dict(t["live"])
+            x["earliest"] = when - round(x.pop("longest_wait") * 1000) if x["queue"] else None
+            x.pop("service_level")
+            return x
+        _, _, b1 = c.request("/sim/truth?end=%s&window=1" % ms_iso(since))
+        _, _, b2 = c.request("/sim/truth?end=%s&window=1" % ms_iso(at3))
+        t1, t3 = json.loads(b1)["skills"], json.loads(b2)["skills"]
+        want = sorted(int(k) for k in t1 if figures(t1[k], since) != figures(t3[k], at3))
+        got = [x["skillId"] for x in delta["skillActivity"]]
+        c.check("skills/activity updatedSince an earlier instant", sorted(got) == want and all(
+            not live_matches(x, t3[str(x["skillId"])]["live"], at3)
+            for x in delta["skillActivity"]), "%s %s" % (got, want))
+    else:
+        c.check("skills/activity updatedSince an earlier instant: nothing changed",
+                st in (204, 304), str(st))
     st, h, _ = c.api("skills/activity", {"updatedSince": "nope"})
     c.check("skills/activity updatedSince invalid", st == 400)
     st, _, body = c.api("skills/activity", {"top": 2, "skip": 2, "fields": "skillId,QUEUECOUNT,zz"})

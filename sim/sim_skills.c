@@ -7,7 +7,8 @@
  * timeline (every contact queued at t is answered or abandoned within
  * sim_contact_lookahead() of it), and the service level since the start of
  * the tenant day from an incremental count (kept per day, advanced from the
- * last instant asked; a hold change or an earlier instant starts it over).
+ * last instant asked, an earlier instant answered by subtracting; a new day
+ * or a hold change starts it over).
  * The answers for the last few instants are kept, so updatedSince (which
  * compares a skill's figures at updatedSince with those now) usually costs
  * nothing more: a client passes the lastPollTime of its previous answer.
@@ -149,7 +150,8 @@ static void sl_count(const struct sim_contact *c, void *arg) {
 
 static void sl_at_locked(cx_ms_t t, uint64_t gen, struct act *s) {
   cx_ms_t day = sim_day_start(t);
-  if (!K.sl_valid || K.sl_day != day || K.sl_gen != gen || t < K.sl_upto) {
+  long back_in[SIM_NSKILLS] = {0}, back_out[SIM_NSKILLS] = {0};
+  if (!K.sl_valid || K.sl_day != day || K.sl_gen != gen) {
     K.sl_valid = true;
     K.sl_day = K.sl_upto = day;
     K.sl_gen = gen;
@@ -161,10 +163,16 @@ static void sl_at_locked(cx_ms_t t, uint64_t gen, struct act *s) {
     for (int i = 0; i < sim_agent_count(); i++)
       sim_contacts_scan(i, K.sl_upto, t + sim_contact_lead(), sl_count, &a);
     K.sl_upto = t;
+  } else if (t < K.sl_upto) {
+    /* An earlier instant of the day (a request that was overtaken): the
+     * count up to sl_upto minus the contacts of [t, sl_upto). */
+    struct range_arg a = {t, K.sl_upto, back_in, back_out};
+    for (int i = 0; i < sim_agent_count(); i++)
+      sim_contacts_scan(i, t, K.sl_upto + sim_contact_lead(), sl_count, &a);
   }
   for (int k = 0; k < SIM_NSKILLS; k++) {
-    s[k].in_sla = K.in[k];
-    s[k].out_sla = K.out[k];
+    s[k].in_sla = K.in[k] - back_in[k];
+    s[k].out_sla = K.out[k] - back_out[k];
   }
 }
 
