@@ -322,6 +322,7 @@ def main():
         x["end"] == y["start"] for x, y in zip(items, items[1:])))
     logged_out(c, records, one, a.agent, items, truth)
     fields(c, a.agent, q)
+    skills(c, records, roster, window)
 
     holds(c, a.agent, window)
     if roster["churn"]["hiresPerDay"] or roster["churn"]["leaversPerDay"]:
@@ -490,6 +491,207 @@ def logged_out(c, records, one, aid, items, truth):
     c.check("agents/states counts are the truth's",
             all(counts.get(s) == live.get(s, 0) for s in STATES), "%s %s" % (live, counts))
     timeline_match(c, "per-agent history is the timeline", one, items)
+
+
+LIVE = (("queueCount", "queue"), ("contactsActive", "active"),
+        ("agentsAvailable", "agents_available"), ("agentsWorking", "agents_working"),
+        ("agentsACW", "agents_acw"), ("agentsUnavailable", "agents_unavailable"),
+        ("agentsLoggedIn", "agents_logged_in"), ("inSLA", "in_sla"), ("outSLA", "out_sla"))
+
+
+def live_matches(rec, t, at):
+    """A skills/activity record against the truth's live figures at `at`:
+    the differences (empty when they agree)."""
+    bad = [(k, rec[k], t[tk]) for k, tk in LIVE if rec[k] != t[tk]]
+    eq = rec["earliestQueueTime"]
+    wait = (at - iso_ms(eq)) / 1000 if eq else 0
+    if abs(wait - t["longest_wait"]) > 0.0005 or (rec["queueCount"] == 0) != (not eq):
+        bad.append(("earliestQueueTime", eq, t["longest_wait"]))
+    if rec["serviceLevel"] != int(t["service_level"] + 0.5):
+        bad.append(("serviceLevel", rec["serviceLevel"], t["service_level"]))
+    if rec["skillQueueCount"] != rec["queueCount"] or rec["agentsIdle"] != rec["agentsAvailable"]:
+        bad.append(("skillQueueCount/agentsIdle", rec["skillQueueCount"], rec["agentsIdle"]))
+    return bad
+
+
+def skills(c, records, roster, window):
+    """agents/skills, skills/activity and skills/summary against the truth's
+    skill figures (computed by the simulator's own walk of the timelines),
+    and against what the agents' states and skill assignments imply."""
+    st, _, body = c.api("agents/skills")
+    doc = json.loads(body)
+    at = iso_ms(doc["lastPollTime"])
+    nxt = doc["_links"]["next"]
+    while nxt and st == 200:  # (the pages are answered at later instants)
+        st, _, body = c.request(nxt, headers={"Accept": "application/json",
+                                              "Authorization": "Bearer " + c.token})
+        page = json.loads(body)
+        doc["agentSkillAssignments"] += page["agentSkillAssignments"]
+        nxt = page["_links"]["next"]
+    employed = [x["agentId"] for x in roster["agents"]
+                if employment(x)[0] <= at < employment(x)[1]]
+    held = {}
+    for x in doc["agentSkillAssignments"]:
+        held.setdefault(x["agentId"], set()).add(x["skillId"])
+    c.check("agents/skills: three skills per employed agent", st == 200 and
+            sorted(held) == sorted(employed) and all(len(v) == 3 for v in held.values())
+            and doc["totalRecords"] == 3 * len(employed), "%d %d" % (len(held), len(employed)))
+    team_skill = {}
+    for x in doc["agentSkillAssignments"]:
+        if not x["isOutbound"]:
+            team_skill.setdefault(x["teamId"], set()).add(x["skillId"])
+    c.check("agents/skills: one inbound skill per team",
+            all(len(v) == 1 for v in team_skill.values()), str(team_skill))
+    worked = [(r["agentId"], r["skillId"]) for r in records if r["skillId"] is not None]
+    c.check("agents/skills: agents hold the skills their contacts are on",
+            all(s in held.get(a, {s}) for a, s in worked) and worked,
+            str([(a, s) for a, s in worked if s not in held.get(a, {s})][:3]))
+    st, _, body = c.api("agents/skills", {"UpdatedSince": doc["lastPollTime"]})
+    c.check("agents/skills UpdatedSince", st in (200, 204, 304) and
+            (st != 200 or not json.loads(body)["agentSkillAssignments"]), str(st))
+    st, _, body = c.api("agents/skills", {"top": 2, "fields": "agentId,SKILLID,x"})
+    part = json.loads(body)
+    c.check("agents/skills paging and fields", st == 200 and
+            len(part["agentSkillAssignments"]) == 2 and part["_links"]["next"] and
+            all(set(x) == {"agentId", "skillId"} for x in part["agentSkillAssignments"]))
+
+    # Live: the figures at serverTime are the truth's at that instant, and
+    # the agent counts are what the truth's states and the assignments imply.
+    st, _, body = c.api("skills/activity")
+    act = json.loads(body)
+    at = iso_ms(act["lastPollTime"])
+    st2, _, body = c.request("/sim/truth?end=%s&window=%.3f" % (ms_iso(at), window / 1000))
+    truth = json.loads(body)
+    tsk = truth["skills"]
+    recs = act["skillActivity"]
+    c.check("skills/activity: every skill", st == 200 and st2 == 200 and
+            sorted(str(x["skillId"]) for x in recs) == sorted(tsk) and
+            act["totalRecords"] == len(recs) == 5, str(st))
+    for x in recs:
+        bad = live_matches(x, tsk[str(x["skillId"])]["live"], at)
+        c.check("skills/activity %s is the truth" % x["skillName"], not bad, str(bad))
+        implied = {"agentsAvailable": 0, "agentsACW": 0, "agentsUnavailable": 0,
+                   "agentsWorking": 0, "agentsLoggedIn": 0}
+        for aid, t in truth["agents"].items():
+            cur = t["current"]
+            if cur is None or x["skillId"] not in held.get(int(aid), ()):
+                continue
+            s = cur["state"]
+            implied["agentsLoggedIn"] += s != "LoggedOut"
+            implied["agentsAvailable"] += s == "Available"
+            implied["agentsACW"] += s == "Unavailable" and cur["reason"] == "After Call Work"
+            implied["agentsUnavailable"] += s == "Unavailable" and cur["reason"] != "After Call Work"
+            implied["agentsWorking"] += s in ("InboundContact", "OutboundContact",
+                                              "InboundConsult", "OutboundConsult", "Dialer")
+        c.check("skills/activity %s agents as states and assignments imply" % x["skillName"],
+                all(x[k] == v for k, v in implied.items()), "%s %s" % (implied, x))
+        c.check("skills/activity %s shape" % x["skillName"],
+                x["serverTime"] == act["lastPollTime"] and x["isOutbound"] == tsk[str(x["skillId"])]["outbound"]
+                and x["serviceLevelGoal"] == 80 and x["serviceLevelThreshold"] > 0 and
+                x["personalQueueCount"] == 0 and x["parkedCount"] == 0 and
+                (not x["isOutbound"] or x["queueCount"] == 0))
+    # updatedSince: the skills listed are those whose figures changed; the
+    # others' figures of the earlier answer are still the truth's.
+    time.sleep(0.3)
+    st, _, body = c.api("skills/activity", {"updatedSince": act["lastPollTime"]})
+    delta = json.loads(body) if st == 200 else {"skillActivity": [], "lastPollTime": None}
+    at2 = iso_ms(delta["lastPollTime"]) if delta["lastPollTime"] else None
+    if at2 is not None:
+        _, _, body = c.request("/sim/truth?end=%s&window=1" % ms_iso(at2))
+        t2 = json.loads(body)["skills"]
+        listed = {x["skillId"]: x for x in delta["skillActivity"]}
+        bad = []
+        for x in recs:
+            sid = x["skillId"]
+            if sid in listed:
+                bad += live_matches(listed[sid], t2[str(sid)]["live"], at2)
+                if not live_matches(x, t2[str(sid)]["live"], at2):
+                    bad.append(("listed but unchanged", sid))
+            else:
+                bad += [(sid,) + b for b in live_matches(x, t2[str(sid)]["live"], at2)]
+        c.check("skills/activity updatedSince lists the changed skills", not bad, str(bad[:3]))
+    else:
+        c.check("skills/activity updatedSince: nothing changed", st in (204, 304), str(st))
+    # An instant no answer was given at (earlier than the last one): listed
+    # are the skills whose truth differs between it and the answer's.
+    since = at - 1500
+    st, _, body = c.api("skills/activity", {"updatedSince": ms_iso(since)})
+    if st == 200:
+        delta = json.loads(body)
+        at3 = iso_ms(delta["lastPollTime"])
+        def figures(t, when):
+            x = dict(t["live"])
+            x["earliest"] = when - round(x.pop("longest_wait") * 1000) if x["queue"] else None
+            x.pop("service_level")
+            return x
+        _, _, b1 = c.request("/sim/truth?end=%s&window=1" % ms_iso(since))
+        _, _, b2 = c.request("/sim/truth?end=%s&window=1" % ms_iso(at3))
+        t1, t3 = json.loads(b1)["skills"], json.loads(b2)["skills"]
+        want = sorted(int(k) for k in t1 if figures(t1[k], since) != figures(t3[k], at3))
+        got = [x["skillId"] for x in delta["skillActivity"]]
+        c.check("skills/activity updatedSince an earlier instant", sorted(got) == want and all(
+            not live_matches(x, t3[str(x["skillId"])]["live"], at3)
+            for x in delta["skillActivity"]), "%s %s" % (got, want))
+    else:
+        c.check("skills/activity updatedSince an earlier instant: nothing changed",
+                st in (204, 304), str(st))
+    st, h, _ = c.api("skills/activity", {"updatedSince": "nope"})
+    c.check("skills/activity updatedSince invalid", st == 400)
+    st, _, body = c.api("skills/activity", {"top": 2, "skip": 2, "fields": "skillId,QUEUECOUNT,zz"})
+    page = json.loads(body)
+    c.check("skills/activity paging and fields", st == 200 and page["totalRecords"] == 5 and
+            [x["skillId"] for x in page["skillActivity"]] == [x["skillId"] for x in recs[2:4]] and
+            all(set(x) == {"skillId", "queueCount"} for x in page["skillActivity"]) and
+            page["_links"]["next"] and page["_links"]["previous"])
+    st, _, body = c.api("skills/activity", {"isOutbound": "true"})
+    c.check("skills/activity isOutbound", st == 200 and
+            all(x["isOutbound"] for x in json.loads(body)["skillActivity"]))
+    one = recs[1]["skillId"]
+    st, _, body = c.api("skills/%d/activity" % one)
+    c.check("skills/{id}/activity", st == 200 and
+            [x["skillId"] for x in json.loads(body)["skillActivity"]] == [one])
+    st, h, _ = c.api("skills/12345/activity")
+    c.check("skills/{id}/activity unknown", st == 404 and
+            h.get("icStatusDescription") == "Invalid Skill Id")
+
+    # Summary over [end - window, end) against the truth's.
+    end = at
+    q = {"startDate": ms_iso(end - window), "endDate": ms_iso(end)}
+    st, _, body = c.api("skills/summary", q)
+    sums = json.loads(body)["skillSummaries"] if st == 200 else []
+    offered = 0
+    for x in sums:
+        t = tsk[str(x["skillId"])]["summary"]
+        offered += t["offered"]
+        d = lambda k: duration_ms(x[k]) / 1000
+        bad = [(k, v, w) for k, v, w in (
+            ("contactsOffered", x["contactsOffered"], t["offered"]),
+            ("contactsHandled", x["contactsHandled"], t["handled"]),
+            ("abandonCount", x["abandonCount"], t["abandoned"]),
+            ("contactsWithinSLA", x["contactsWithinSLA"], t["in_sla"]),
+            ("contactsOutOfSLA", x["contactsOutOfSLA"], t["out_sla"]),
+            ("abandonRate", x["abandonRate"], int(t["abandon_rate"] + 0.5)),
+            ("serviceLevel", x["serviceLevel"], int(t["service_level"] + 0.5)),
+            ("longestQueueDur", d("longestQueueDur"), t["longest_queue"])) if v != w]
+        bad += [(k, d(k), t[tk]) for k, tk in (("averageSpeedToAnswer", "speed_of_answer"),
+                                               ("averageHandleTime", "handle_time"))
+                if abs(d(k) - t[tk]) > 0.0006]
+        c.check("skills/summary %s is the truth" % x["skillName"], not bad, str(bad))
+        c.check("skills/summary %s shape" % x["skillName"],
+                x["contactsOffered"] == x["contactsHandled"] + x["abandonCount"] and
+                all(isinstance(x[k], str) for k in ("averageHandleTime", "averageTalkTime",
+                                                    "averageWrapTime", "averageInqueueTime",
+                                                    "holdTime", "totalContactTime")) and
+                (not x["isOutbound"] or x["abandonCount"] == 0))
+    c.check("skills/summary: every skill, contacts offered", len(sums) == 5 and offered > 0,
+            "%d %d" % (len(sums), offered))
+    st, _, body = c.api("skills/%d/summary" % one, dict(q, fields="skillId,contactsOffered"))
+    c.check("skills/{id}/summary fields", st == 200 and
+            json.loads(body)["skillSummaries"] == [{"skillId": one, "contactsOffered":
+                                                   tsk[str(one)]["summary"]["offered"]}])
+    st, h, _ = c.api("skills/summary", {"endDate": q["endDate"]})
+    c.check("skills/summary without startDate", st == 400 and
+            h.get("icStatusDescription") == "Invalid Start Date")
 
 
 def fields(c, aid, q):

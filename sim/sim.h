@@ -75,6 +75,10 @@ struct sim_config {
   bool history_fields;     /* false: state-history refuses `fields` (400) */
   int page_size;
   cx_ms_t history_lag_ms;
+
+  /* Contacts and skills (sim_contacts.c, sim_skills.c). */
+  int abandon_percent;       /* about this % of inbound contacts abandon */
+  bool skill_queue_empty;    /* earliestQueueTime "" (else null) when none */
 };
 
 extern struct sim_config sim_cfg;

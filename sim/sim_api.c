@@ -18,7 +18,7 @@
 /* --- Shared pieces. --- */
 
 /* skip and top; top defaults to, and is capped at, the page size. */
-static int paging(struct sim_req *r, long *skip, long *top) {
+int sim_api_paging(struct sim_req *r, long *skip, long *top) {
   const char *s = sim_arg(r, "skip"), *t = sim_arg(r, "top");
   *skip = 0;
   *top = sim_cfg.page_size;
@@ -41,8 +41,8 @@ static void add_link(struct json_object *links, const char *key, char *url) {
 }
 
 /* totalRecords, _links (self, next, previous), businessUnitId, lastPollTime. */
-static struct json_object *envelope(struct sim_req *r, long total, long skip,
-                                    long top) {
+struct json_object *sim_api_envelope(struct sim_req *r, long total, long skip,
+                                     long top) {
   struct json_object *o = json_object_new_object(),
                      *links = json_object_new_object();
   json_object_object_add(o, "totalRecords", json_object_new_int64(total));
@@ -149,7 +149,7 @@ static void states(struct sim_req *r, int only) {
     sim_reply_error(r, 400, "Invalid updatedSince");
     return;
   }
-  if (paging(r, &skip, &top) != 0)
+  if (sim_api_paging(r, &skip, &top) != 0)
     return;
   const char *fields = sim_arg(r, "fields");
   struct json_object *list = json_object_new_array();
@@ -173,7 +173,7 @@ static void states(struct sim_req *r, int only) {
     sim_reply_json(r, sim_cfg.no_change, NULL);
     return;
   }
-  struct json_object *o = envelope(r, total, skip, top);
+  struct json_object *o = sim_api_envelope(r, total, skip, top);
   add(o, "agentStates", list);
   sim_reply_json(r, 200, o);
 }
@@ -488,7 +488,7 @@ static void history(struct sim_req *r, int only) {
     sim_reply_error(r, 400, "Invalid fields"); /* as an older server might */
     return;
   }
-  if (history_range(r, &h) != 0 || paging(r, &skip, &top) != 0)
+  if (history_range(r, &h) != 0 || sim_api_paging(r, &skip, &top) != 0)
     return;
   int first = only >= 0 ? only : 0, n = only >= 0 ? 1 : sim_agent_count();
   uint64_t gen = sim_holds_generation();
@@ -521,7 +521,7 @@ static void history(struct sim_req *r, int only) {
     sim_reply_json(r, 204, NULL);
     return;
   }
-  struct json_object *o = envelope(r, total, skip, top);
+  struct json_object *o = sim_api_envelope(r, total, skip, top);
   add(o, "agentStateHistory", list);
   sim_reply_json(r, 200, o);
 }
@@ -530,7 +530,7 @@ static void history(struct sim_req *r, int only) {
 
 void sim_api_agents(struct sim_req *r) {
   long skip, top;
-  if (paging(r, &skip, &top) != 0)
+  if (sim_api_paging(r, &skip, &top) != 0)
     return;
   const char *fields = sim_arg(r, "fields");
   long total = 0; /* the agents employed now */
@@ -560,7 +560,7 @@ void sim_api_agents(struct sim_req *r) {
     add(o, "profileName", json_object_new_string("Agent"));
     json_object_array_add(list, sim_json_project(o, fields));
   }
-  struct json_object *o = envelope(r, total, skip, top);
+  struct json_object *o = sim_api_envelope(r, total, skip, top);
   add(o, "hiddenAgents", json_object_new_int(0));
   add(o, "agents", list);
   sim_reply_json(r, 200, o);
@@ -576,7 +576,7 @@ void sim_api_teams(struct sim_req *r) {
     add(o, "isActive", json_object_new_boolean(1));
     json_object_array_add(list, sim_json_project(o, fields));
   }
-  struct json_object *o = envelope(r, sim_team_count(), 0, sim_team_count());
+  struct json_object *o = sim_api_envelope(r, sim_team_count(), 0, sim_team_count());
   add(o, "teams", list);
   sim_reply_json(r, 200, o);
 }
@@ -593,7 +593,7 @@ void sim_api_codes(struct sim_req *r) {
     add(o, "agentTimeout", json_object_new_int(sim_reasons[k].timeout));
     json_object_array_add(list, sim_json_project(o, fields));
   }
-  struct json_object *o = envelope(r, SIM_NREASONS, 0, SIM_NREASONS);
+  struct json_object *o = sim_api_envelope(r, SIM_NREASONS, 0, SIM_NREASONS);
   add(o, "unavailableCodes", list);
   sim_reply_json(r, 200, o);
 }

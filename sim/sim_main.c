@@ -46,6 +46,7 @@ struct sim_config sim_cfg = {
     .history_fields = true,
     .page_size = 1000,
     .churn_days = 365,
+    .abandon_percent = 6,
 };
 
 volatile int sim_stopping;
@@ -109,6 +110,8 @@ static void usage(FILE *f) {
       "                        or epoch seconds; default: start-up), so two\n"
       "                        simulators with the same T and seed agree\n"
       "  --churn-days N        number of churn days (default 365)\n"
+      "  --abandon-percent N   about N % of inbound contacts abandon, more\n"
+      "                        in busy hours (0 to 50, default 6)\n"
       "\n"
       "Credentials:\n"
       "  --client-id ID        (default sim-client)\n"
@@ -158,17 +161,22 @@ static void usage(FILE *f) {
       "  --history-lag SECONDS state-history knows the timeline up to\n"
       "                        now - lag (default 0; agents/states is never\n"
       "                        lagged)\n"
+      "  --skill-queue-time null|empty\n"
+      "                        skills/activity earliestQueueTime when\n"
+      "                        nobody waits: null or \"\" (default null)\n"
       "\n"
       "Endpoints (B = https://ADDR:PORT):\n"
       "  B/.well-known/openid-configuration, POST B/auth/token,\n"
       "  B/.well-known/cxone-configuration?tenantId=ID, and under\n"
       "  B/inContactAPI/services/vNN.0/: agents/states, agents/{id}/states,\n"
       "  agents/state-history, agents/{id}/state-history, agents, teams,\n"
-      "  unavailable-codes.\n"
+      "  unavailable-codes, agents/skills, skills/activity,\n"
+      "  skills/{id}/activity, skills/summary, skills/{id}/summary.\n"
       "Control endpoints (no authentication):\n"
       "  GET /sim/truth?end=ISO|EPOCH&window=SECONDS\n"
       "      exact seconds per agent, team and state over [end - window,\n"
-      "      end] and every agent's state at end (defaults: now, 3600)\n"
+      "      end] and every agent's state at end (defaults: now, 3600); per\n"
+      "      skill the live figures at end and the summary over the window\n"
       "  GET /sim/timeline?agent=ID&from=ISO&to=ISO\n"
       "      the agent's true items (defaults: the last hour)\n"
       "  GET /sim/roster\n"
@@ -230,6 +238,8 @@ enum {
   O_LEAVERS,
   O_CHURN_START,
   O_CHURN_DAYS,
+  O_ABANDON,
+  O_QUEUE_TIME,
   O_HELP,
   O_VERSION
 };
@@ -269,6 +279,8 @@ static const struct option options[] = {
     {"leavers-per-day", required_argument, NULL, O_LEAVERS},
     {"churn-start", required_argument, NULL, O_CHURN_START},
     {"churn-days", required_argument, NULL, O_CHURN_DAYS},
+    {"abandon-percent", required_argument, NULL, O_ABANDON},
+    {"skill-queue-time", required_argument, NULL, O_QUEUE_TIME},
     {"help", no_argument, NULL, O_HELP},
     {"version", no_argument, NULL, O_VERSION},
     {NULL, 0, NULL, 0}};
@@ -315,6 +327,7 @@ static int apply(int opt, const char *arg) {
   static const char *const empties[] = {"204", "200", NULL};
   static const char *const no_changes[] = {"304", "204", "200", NULL};
   static const char *const yes_no[] = {"no", "yes", NULL};
+  static const char *const queue_times[] = {"null", "empty", NULL};
   long n;
   double d;
   int c;
@@ -425,6 +438,15 @@ static int apply(int opt, const char *arg) {
       return -1;
     sim_cfg.churn_days = (int)n;
     return 0;
+  case O_ABANDON:
+    if (sim_parse_long(arg, 0, 50, &n) != 0)
+      return -1;
+    sim_cfg.abandon_percent = (int)n;
+    return 0;
+  case O_QUEUE_TIME:
+    c = choice(arg, queue_times);
+    sim_cfg.skill_queue_empty = c == 1;
+    return c < 0 ? -1 : 0;
   default: return -1;
   }
 }

@@ -29,6 +29,7 @@
 #include "sim_auth.h"
 #include "sim_fault.h"
 #include "sim_routes.h"
+#include "sim_skills.h"
 #include "sim_truth.h"
 
 #include <ctype.h>
@@ -46,6 +47,8 @@ enum category {
   C_STATES,
   C_HISTORY,
   C_AGENT_HISTORY,
+  C_SKILL_ACTIVITY,
+  C_SKILL_SUMMARY,
   C_OTHER,
   NCAT,
   C_CONTROL = NCAT
@@ -56,6 +59,8 @@ static const char *const category_names[NCAT] = {"token",
                                                  "agents/states",
                                                  "agents/state-history",
                                                  "agent/state-history",
+                                                 "skills/activity",
+                                                 "skills/summary",
                                                  "other"};
 
 enum auth {
@@ -93,7 +98,12 @@ static const struct route routes[] = {
     {GET,        "{api}/agents/{id}/states",          sim_api_agent_states,   C_STATES,        BEARER,  FAULTS},
     {GET,        "{api}/agents/state-history",        sim_api_history,        C_HISTORY,       BEARER,  FAULTS},
     {GET,        "{api}/agents/{id}/state-history",   sim_api_agent_history,  C_AGENT_HISTORY, BEARER,  FAULTS},
+    {GET,        "{api}/agents/skills",               sim_skills_assignments, C_OTHER,         BEARER,  FAULTS},
     {GET,        "{api}/agents",                      sim_api_agents,         C_OTHER,         BEARER,  FAULTS},
+    {GET,        "{api}/skills/activity",             sim_skills_activity,    C_SKILL_ACTIVITY, BEARER, FAULTS},
+    {GET,        "{api}/skills/{id}/activity",        sim_skill_activity,     C_SKILL_ACTIVITY, BEARER, FAULTS},
+    {GET,        "{api}/skills/summary",              sim_skills_summary,     C_SKILL_SUMMARY, BEARER,  FAULTS},
+    {GET,        "{api}/skills/{id}/summary",         sim_skill_summary,      C_SKILL_SUMMARY, BEARER,  FAULTS},
     {GET,        "{api}/teams",                       sim_api_teams,          C_OTHER,         BEARER,  FAULTS},
     {GET,        "{api}/unavailable-codes",           sim_api_codes,          C_OTHER,         BEARER,  FAULTS},
     {GET,        "{api}/*",                           not_found,              C_OTHER,         BEARER,  FAULTS},

@@ -59,9 +59,9 @@ const struct sim_skill sim_skills[SIM_NSKILLS] = {
     {18524650, "Billing Voice", false},  {18524651, "Outbound Callbacks", true},
     {18524652, "Dialer Campaign", true},
 };
-#define SKILL_OUTBOUND 3
-#define SKILL_DIALER 4
-#define SKILLS_INBOUND 3
+#define SKILL_OUTBOUND SIM_SKILL_OUTBOUND
+#define SKILL_DIALER SIM_SKILL_DIALER
+#define SKILLS_INBOUND SIM_SKILLS_INBOUND
 
 static const char *const builtin_teams[] = {
     "Tier 1",  "Tier 2",    "Support",     "Sales",
@@ -760,6 +760,9 @@ void sim_tenant_free(void) {
 }
 
 int sim_agent_count(void) { return T.nagents; }
+uint64_t sim_tenant_seed(void) { return T.seed; }
+double sim_tenant_scale(void) { return T.scale; }
+cx_ms_t sim_tenant_day_len(void) { return T.day_len; }
 const struct sim_agent *sim_agent_get(int idx) { return &T.agents[idx]; }
 int sim_team_count(void) { return T.nteams; }
 const struct sim_team *sim_team_get(int idx) { return &T.teams[idx]; }

@@ -71,6 +71,13 @@ struct sim_skill {
 };
 #define SIM_NSKILLS 5
 extern const struct sim_skill sim_skills[SIM_NSKILLS];
+/* Skills 0 .. SIM_SKILLS_INBOUND - 1 are inbound: an agent of team k takes
+ * the inbound contacts of skill k % SIM_SKILLS_INBOUND; every agent makes
+ * the outbound contacts of SIM_SKILL_OUTBOUND and the Dialer ones of
+ * SIM_SKILL_DIALER. */
+#define SIM_SKILLS_INBOUND 3
+#define SIM_SKILL_OUTBOUND 3
+#define SIM_SKILL_DIALER 4
 
 struct sim_item {
   cx_ms_t start;
@@ -154,6 +161,10 @@ void sim_tenant_churn_info(struct sim_churn_info *out);
 /* Every agent the tenant ever has (the initial roster, then the hires in
  * order): callers check sim_agent_active or the span [hired, left). */
 int sim_agent_count(void);
+/* The tenant's seed, time scale and (scaled) day length in ms. */
+uint64_t sim_tenant_seed(void);
+double sim_tenant_scale(void);
+cx_ms_t sim_tenant_day_len(void);
 const struct sim_agent *sim_agent_get(int idx);
 int sim_agent_index(long agent_id); /* -1 when unknown */
 int sim_team_count(void);

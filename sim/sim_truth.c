@@ -6,7 +6,14 @@
  * overrides an agent's timeline over a range (applied by the cursors, so the
  * API, the truth and the timeline all see it); /sim/roster, every agent the
  * tenant ever has with its employment.
+ *
+ * The skill figures of /sim/truth come from their own walk of every agent's
+ * items (skills_truth): it finds the contacts (runs of one contact id) and
+ * asks the contact model only for each one's wait and abandoned twin, so a
+ * mistake in the API's look-ahead, incremental service-level count or
+ * range filter shows as a mismatch.
  */
+#include "sim_contacts.h"
 #include "sim_json.h"
 #include "sim_tenant.h"
 #include "sim_truth.h"
@@ -143,6 +150,203 @@ static struct json_object *agent_truth(int agent, cx_ms_t from, cx_ms_t to,
   return o;
 }
 
+/* --- Skills. --- */
+
+struct skill_truth {
+  long queue;
+  cx_ms_t earliest; /* INT64_MAX: nobody waits */
+  long active, avail, working, acw, unavail, logged_in;
+  long day_in, day_out; /* service level since the start of the day */
+  long offered, handled, abandoned, win_in, win_out; /* the window */
+  cx_ms_t wait_answered, handle, longest;
+};
+
+struct skill_span {
+  cx_ms_t day, from, end; /* day start, window [from, end) */
+};
+
+/* One contact: queued over [arrival, ended), then answered (handle > 0 or
+ * not) or abandoned. */
+static void skill_contact(struct skill_truth *k, const struct skill_span *sp,
+                          int skill, bool abandoned, cx_ms_t arrival,
+                          cx_ms_t ended, cx_ms_t handle) {
+  bool inbound = !sim_skills[skill].outbound;
+  cx_ms_t wait = ended - arrival;
+  bool in_sla = !abandoned && sim_skill_within_sla(skill, wait);
+  if (arrival <= sp->end && sp->end < ended) {
+    k->queue++;
+    if (arrival < k->earliest)
+      k->earliest = arrival;
+  }
+  if (inbound && sp->day <= ended && ended < sp->end) {
+    k->day_in += in_sla;
+    k->day_out += !in_sla;
+  }
+  if (sp->from <= ended && ended < sp->end) {
+    k->offered++;
+    if (wait > k->longest)
+      k->longest = wait;
+    if (abandoned) {
+      k->abandoned++;
+    } else {
+      k->handled++;
+      k->wait_answered += wait;
+      k->handle += handle;
+    }
+    if (inbound) {
+      k->win_in += in_sla;
+      k->win_out += !in_sla;
+    }
+  }
+}
+
+/* Every contact of the agent answered in [lo, hi). */
+static void skill_walk(struct skill_truth *sk, const struct skill_span *sp,
+                       int agent, cx_ms_t lo, cx_ms_t hi) {
+  const struct sim_agent *ag = sim_agent_get(agent);
+  lo = lo > ag->hired ? lo : ag->hired;
+  hi = hi < ag->left ? hi : ag->left;
+  if (lo >= hi)
+    return;
+  struct sim_cursor c;
+  sim_cursor_at(&c, agent, lo > ag->hired ? lo - 1 : lo);
+  int64_t prev = 0, id = 0; /* id: the contact being talked, 0 for none */
+  int skill = -1;
+  cx_ms_t answered = 0, talk = 0;
+  for (;; sim_cursor_next(&c)) {
+    const struct sim_item *it = sim_cursor_item(&c);
+    bool past = it->start >= ag->left;
+    if (id != 0 && !past && it->contact_id == id) {
+      talk += it->end - it->start;
+      continue;
+    }
+    if (id != 0) { /* the contact is over: its wrap, then its figures */
+      cx_ms_t wrap = !past && it->state == SIM_UNAVAILABLE && it->reason >= 0 &&
+                             sim_reasons[it->reason].acw
+                         ? it->end - it->start
+                         : 0;
+      cx_ms_t wait = sim_skills[skill].outbound ? 0
+                                                : sim_contact_wait(id, answered);
+      skill_contact(&sk[skill], sp, skill, false, answered - wait, answered,
+                    talk + wrap);
+      cx_ms_t arr, ab;
+      if (!sim_skills[skill].outbound &&
+          sim_contact_abandoned(id, answered, &arr, &ab))
+        skill_contact(&sk[skill], sp, skill, true, arr, ab, 0);
+      id = 0;
+    }
+    if (past || it->start >= hi)
+      break;
+    if (it->contact_id != 0 && it->contact_id != prev && it->skill >= 0 &&
+        it->start >= lo) {
+      id = it->contact_id;
+      skill = it->skill;
+      answered = it->start;
+      talk = it->end - it->start;
+    }
+    prev = it->contact_id;
+  }
+  sim_cursor_release(&c);
+}
+
+static double pct(long num, long den, double none) {
+  return den > 0 ? 100.0 * (double)num / (double)den : none;
+}
+
+static double mean_s(cx_ms_t sum, long n) {
+  return n > 0 ? (double)sum / (double)n / 1000.0 : 0.0;
+}
+
+/* "skills": per skill id, the live figures at end and the summary over
+ * [end - window, end). */
+static struct json_object *skills_truth(cx_ms_t end, cx_ms_t window) {
+  struct skill_truth sk[SIM_NSKILLS];
+  for (int k = 0; k < SIM_NSKILLS; k++)
+    sk[k] = (struct skill_truth){.earliest = INT64_MAX};
+  struct skill_span sp = {sim_day_start(end), end - window, end};
+  cx_ms_t lo = sp.day < sp.from ? sp.day : sp.from,
+          hi = end + sim_contact_lookahead() + 1;
+  for (int i = 0; i < sim_agent_count(); i++) {
+    const struct sim_agent *ag = sim_agent_get(i);
+    skill_walk(sk, &sp, i, lo, hi);
+    if (!sim_agent_active(ag, end))
+      continue;
+    struct sim_cursor c;
+    sim_cursor_at(&c, i, end);
+    const struct sim_item *it = sim_cursor_item(&c);
+    int st = it->state;
+    bool acw = it->reason >= 0 && sim_reasons[it->reason].acw,
+         work = st == SIM_INBOUND_CONTACT || st == SIM_INBOUND_CONSULT ||
+                st == SIM_OUTBOUND_CONTACT || st == SIM_OUTBOUND_CONSULT ||
+                st == SIM_DIALER;
+    if (work && it->skill >= 0)
+      sk[it->skill].active++;
+    for (int k = 0; k < SIM_NSKILLS; k++) {
+      if (!(sim_skills[k].outbound || ag->team % SIM_SKILLS_INBOUND == k))
+        continue;
+      sk[k].logged_in += st != SIM_LOGGED_OUT;
+      sk[k].avail += st == SIM_AVAILABLE;
+      sk[k].acw += st == SIM_UNAVAILABLE && acw;
+      sk[k].unavail += st == SIM_UNAVAILABLE && !acw;
+      sk[k].working += work;
+    }
+    sim_cursor_release(&c);
+  }
+  struct json_object *o = json_object_new_object();
+  for (int k = 0; k < SIM_NSKILLS; k++) {
+    const struct skill_truth *s = &sk[k];
+    struct json_object *g = json_object_new_object(),
+                       *live = json_object_new_object(),
+                       *sum = json_object_new_object();
+    json_object_object_add(g, "name", json_object_new_string(sim_skills[k].name));
+    json_object_object_add(g, "outbound",
+                           json_object_new_boolean(sim_skills[k].outbound));
+    json_object_object_add(live, "queue", json_object_new_int64(s->queue));
+    json_object_object_add(
+        live, "longest_wait",
+        sim_json_seconds(s->queue > 0 ? end - s->earliest : 0));
+    json_object_object_add(live, "active", json_object_new_int64(s->active));
+    json_object_object_add(live, "agents_available",
+                           json_object_new_int64(s->avail));
+    json_object_object_add(live, "agents_working",
+                           json_object_new_int64(s->working));
+    json_object_object_add(live, "agents_acw", json_object_new_int64(s->acw));
+    json_object_object_add(live, "agents_unavailable",
+                           json_object_new_int64(s->unavail));
+    json_object_object_add(live, "agents_logged_in",
+                           json_object_new_int64(s->logged_in));
+    json_object_object_add(live, "in_sla", json_object_new_int64(s->day_in));
+    json_object_object_add(live, "out_sla", json_object_new_int64(s->day_out));
+    json_object_object_add(
+        live, "service_level",
+        json_object_new_double(pct(s->day_in, s->day_in + s->day_out, 100)));
+    json_object_object_add(sum, "offered", json_object_new_int64(s->offered));
+    json_object_object_add(sum, "handled", json_object_new_int64(s->handled));
+    json_object_object_add(sum, "abandoned",
+                           json_object_new_int64(s->abandoned));
+    json_object_object_add(
+        sum, "abandon_rate",
+        json_object_new_double(pct(s->abandoned, s->offered, 0)));
+    json_object_object_add(
+        sum, "speed_of_answer",
+        json_object_new_double(mean_s(s->wait_answered, s->handled)));
+    json_object_object_add(sum, "handle_time",
+                           json_object_new_double(mean_s(s->handle, s->handled)));
+    json_object_object_add(sum, "longest_queue", sim_json_seconds(s->longest));
+    json_object_object_add(sum, "in_sla", json_object_new_int64(s->win_in));
+    json_object_object_add(sum, "out_sla", json_object_new_int64(s->win_out));
+    json_object_object_add(
+        sum, "service_level",
+        json_object_new_double(pct(s->win_in, s->win_in + s->win_out, 100)));
+    json_object_object_add(g, "live", live);
+    json_object_object_add(g, "summary", sum);
+    char key[16];
+    snprintf(key, sizeof key, "%d", sim_skills[k].id);
+    json_object_object_add(o, key, g);
+  }
+  return o;
+}
+
 /* hired or left: an ISO instant, null for SIM_ALWAYS and SIM_NEVER. */
 static struct json_object *employment_time(cx_ms_t t) {
   return t == SIM_ALWAYS || t == SIM_NEVER ? NULL : sim_json_time(t);
@@ -204,6 +408,7 @@ void sim_truth_handle(struct sim_req *r) {
     if (sim_reasons[k].acw)
       json_object_array_add(acw, json_object_new_string(sim_reasons[k].name));
   json_object_object_add(o, "acwReasons", acw);
+  json_object_object_add(o, "skills", skills_truth(end, window));
   sim_reply_json(r, 200, o);
 }
 
