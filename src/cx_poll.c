@@ -139,6 +139,7 @@
 
 #include <inttypes.h>
 #include <stdlib.h>
+#include <string.h>
 
 /* Real-time fields the ledger and roster use. */
 #define LIVE_FIELDS                                                            \
@@ -376,23 +377,26 @@ static enum cx_status poll_live(struct cx_poll *p, struct cx_error *err) {
 static bool skills_error(const char *what, enum cx_status st,
                          const struct cx_error *err, bool *refused,
                          bool *failing, unsigned *off) {
+  /* The message, named by the call unless it starts with it. */
+  bool named = strncmp(err->message, what, strlen(what)) == 0;
+  const char *pre = named ? "" : what, *sep = named ? "" : ": ";
   if (st == CX_ERR_FORBIDDEN || st == CX_ERR_NOT_FOUND) {
     if (!*refused)
-      cx_log(CX_LOG_NOTICE, "%s: %s (%s): %s; skill figures are off, asked "
-             "again every %d cycles", what,
-             st == CX_ERR_FORBIDDEN ? "refused" : "not served", err->message,
+      cx_log(CX_LOG_NOTICE, "%s%s%s: %s; %s figures are off, asked for "
+             "again every %d cycles", pre, sep, err->message,
              st == CX_ERR_FORBIDDEN
-                 ? "the API user's role lacks the real-time or reporting "
-                   "permission for skills"
-                 : "this API version or tenant has no such endpoint",
+                 ? "the API user's role lacks the permission to read skills"
+                 : "this API version or tenant does not serve it",
+             strcmp(what, "skills/summary") == 0 ? "skill summary" : "skill",
              SKILLS_RETRY_EVERY);
     *refused = true;
     *off = SKILLS_RETRY_EVERY;
     return true;
   }
   if (!*failing)
-    cx_log(CX_LOG_WARNING, "%s: %s; keeping the last skill figures",
-           what, err->message);
+    cx_log(CX_LOG_WARNING, "%s%s%s; keeping the last %s figures", pre, sep,
+           err->message,
+           strcmp(what, "skills/summary") == 0 ? "skill summary" : "skill");
   *failing = true;
   return false;
 }
