@@ -179,10 +179,8 @@ enum cx_status cx_skills_apply_live(struct cx_skills *s,
                                     const struct cx_skills_page *pg,
                                     bool full) {
   enum cx_status st = CX_OK;
-  if (full)
-    for (size_t i = 0; i < s->n; i++) {
-      s->items[i].live = (struct cx_skill_figures){0};
-    }
+  for (size_t i = 0; full && i < s->n; i++)
+    s->items[i].live = (struct cx_skill_figures){0}; /* gone unless listed */
   for (size_t i = 0; i < pg->count; i++) {
     bool nomem;
     struct cx_skill *k = skill_of(s, &pg->records[i], &nomem);
@@ -190,8 +188,7 @@ enum cx_status cx_skills_apply_live(struct cx_skills *s,
       st = CX_ERR_NOMEM;
     if (k == NULL)
       continue;
-    if (!full)
-      k->live = (struct cx_skill_figures){0}; /* the new figures */
+    k->live = (struct cx_skill_figures){0}; /* the record's figures only */
     take(&k->live, &pg->records[i], LIVE_MASK);
     k->live.listed = true;
   }
