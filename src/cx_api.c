@@ -26,12 +26,13 @@
  * with skip/top.  Stop on an empty page, on a next link equal to the current
  * or the previous URL, and after CX_API_MAX_PAGES pages.
  *
- * Columns.  State history is asked for with fields= naming the columns the
- * parser reads (CX_JSON_HISTORY_FIELDS): about half the bytes.  A 400 to a
+ * Columns.  State history and the skills calls are asked for with fields=
+ * naming the columns the parser reads (CX_JSON_HISTORY_FIELDS,
+ * CX_JSON_SKILL_*_FIELDS): about half the bytes.  A 400 to a
  * request that named them is answered by sending the same request without
  * fields=, once; when that one succeeds the server is known to refuse them
- * (an older version) and the api handle asks for every column from then on
- * (one NOTICE).  A 400 to a request without fields= is an error as before.
+ * (an older version) and the api handle asks for every column of that
+ * call from then on (one NOTICE).  A 400 to a request without fields= is an error as before.
  */
 #include "cx_api.h"
 #include "cx_log.h"
@@ -47,10 +48,14 @@
 #define CX_API_MAX_PAGES 10000
 #define CX_API_MAX_PARALLEL 64
 
+/* The calls that name their columns (see "Columns" above). */
+enum columns { COLS_NONE, COLS_HISTORY, COLS_SKILL_ACTIVITY, COLS_SKILL_SUMMARY,
+               COLS_N };
+
 struct cx_api {
   struct cx_auth *auth;
   struct cx_http *http;
-  bool history_fields_refused;  /* see "Columns" above */
+  bool fields_refused[COLS_N];  /* see "Columns" above, per call */
   char fields_refusal[80];      /* icStatusDescription of the last refusal */
 };
 
@@ -163,6 +168,7 @@ struct query {
   unsigned refused;      /* 401s since the last good answer */
   bool finished;         /* the last page is read (or the agent unknown) */
   bool fields;           /* its requests carry fields= */
+  enum columns columns;  /* which call's columns they name */
   bool fields_dropped;   /* fields= dropped after a 400 */
 };
 
@@ -334,8 +340,8 @@ static enum cx_status walk_page(struct walk *w, size_t i,
                                 struct cx_error *err) {
   struct query *q = &w->q[i];
   q->refused = 0;
-  if (q->fields_dropped && !w->api->history_fields_refused) {
-    w->api->history_fields_refused = true;
+  if (q->fields_dropped && !w->api->fields_refused[q->columns]) {
+    w->api->fields_refused[q->columns] = true;
     cx_log(CX_LOG_NOTICE, "api: %s: HTTP 400 (%s) to a request naming "
            "fields, answered without them: asking for every column from now "
            "on", q->what, w->api->fields_refusal);
@@ -452,24 +458,36 @@ struct history_walk {
   void *ctx;
 };
 
+/* "path?k1=v1&k2=v2..." of the n pairs kv[2i], kv[2i + 1] whose value is
+ * not NULL, the values escaped; NULL on ENOMEM. */
+static char *query_of(const char *path, const char *const *kv, size_t n) {
+  char *q = strdup(path);
+  bool first = true;
+  for (size_t i = 0; q != NULL && i < n; i++) {
+    if (kv[2 * i + 1] == NULL)
+      continue;
+    char *v = cx_http_escape(kv[2 * i + 1]);
+    char *next = v ? cx_str_printf("%s%c%s=%s", q, first ? '?' : '&',
+                                   kv[2 * i], v)
+                   : NULL;
+    free(v);
+    free(q);
+    q = next;
+    first = false;
+  }
+  return q;
+}
+
 /* "what?startDate=...&endDate=...[&fields=...]" for [start, end],
  * escaped; NULL for a bad range or on ENOMEM. */
 static char *range_query(const char *what, cx_ms_t start, cx_ms_t end,
-                         bool fields) {
+                         const char *fields) {
   char s[CX_ISO8601_SIZE], e[CX_ISO8601_SIZE];
   if (end < start || cx_time_format(start, s, sizeof(s)) != CX_OK ||
       cx_time_format(end, e, sizeof(e)) != CX_OK)
     return NULL;
-  char *es = cx_http_escape(s), *ee = cx_http_escape(e),
-       *ef = fields ? cx_http_escape(CX_JSON_HISTORY_FIELDS) : NULL;
-  char *q = es && ee && (ef || !fields)
-                ? cx_str_printf("%s?startDate=%s&endDate=%s%s%s", what, es, ee,
-                                fields ? "&fields=" : "", fields ? ef : "")
-                : NULL;
-  free(es);
-  free(ee);
-  free(ef);
-  return q;
+  const char *kv[] = {"startDate", s, "endDate", e, "fields", fields};
+  return query_of(what, kv, 3);
 }
 
 static enum cx_status history_begin(void *ctx, size_t i, struct query *q,
@@ -488,8 +506,10 @@ static enum cx_status history_begin(void *ctx, size_t i, struct query *q,
       return cx_error_set(err, CX_ERR_NOMEM, 0, "%s: out of memory", q->what);
     q->seen = t->seen;
   }
-  q->fields = !h->api->history_fields_refused;
-  q->query_base = range_query(q->what, start, end, q->fields);
+  q->columns = COLS_HISTORY;
+  q->fields = !h->api->fields_refused[COLS_HISTORY];
+  q->query_base = range_query(q->what, start, end,
+                              q->fields ? CX_JSON_HISTORY_FIELDS : NULL);
   if (q->query_base == NULL)
     return cx_error_set(err, end < start ? CX_ERR_INVALID : CX_ERR_NOMEM, 0,
                         "%s: bad time range or out of memory", q->what);
@@ -672,6 +692,38 @@ static enum cx_status states_page(void *ctx, struct query *q,
   return CX_OK;
 }
 
+/* One paged query (query_base owned, freed here) whose pages page_fn
+ * gathers into ctx; `columns` names the call when query_base carries
+ * fields= (COLS_NONE: it does not). */
+static enum cx_status collect(struct cx_api *api, const char *what,
+                              char *query_base, enum columns columns,
+                              unsigned top, page_fn page,
+                              page_release_fn release, void *ctx,
+                              struct cx_error *err) {
+  struct walk w;
+  enum cx_status st = walk_init(&w, api, 1, err);
+  if (st != CX_OK) {
+    free(query_base);
+    return st;
+  }
+  struct query *q = &w.q[0];
+  snprintf(q->what, sizeof(q->what), "%s", what);
+  q->query_base = query_base;
+  q->columns = columns;
+  q->fields = columns != COLS_NONE;
+  q->top = top;
+  if (q->query_base == NULL) {
+    walk_free(&w);
+    return cx_error_set(err, CX_ERR_NOMEM, 0, "%s: out of memory", what);
+  }
+  w.page = page;
+  w.release = release;
+  w.ctx = ctx;
+  st = walk_run(&w, 1, err);
+  walk_free(&w);
+  return st;
+}
+
 enum cx_status cx_api_agent_states(struct cx_api *api, const char *updated_since,
                                    const char *fields,
                                    struct cx_states_page *page, int *changed,
@@ -681,31 +733,10 @@ enum cx_status cx_api_agent_states(struct cx_api *api, const char *updated_since
   *changed = 0;
   if (api == NULL)
     return cx_error_set(err, CX_ERR_INVALID, 0, "api: no handle");
-  struct walk w;
-  enum cx_status st = walk_init(&w, api, 1, err);
-  if (st != CX_OK)
-    return st;
-  struct query *q = &w.q[0];
-  snprintf(q->what, sizeof(q->what), "agents/states");
-  char *us = updated_since ? cx_http_escape(updated_since) : NULL;
-  char *fs = fields ? cx_http_escape(fields) : NULL;
-  if ((updated_since == NULL || us != NULL) && (fields == NULL || fs != NULL))
-    q->query_base = cx_str_printf("agents/states%s%s%s%s%s%s",
-                                  us || fs ? "?" : "",
-                                  us ? "updatedSince=" : "", us ? us : "",
-                                  us && fs ? "&" : "", fs ? "fields=" : "",
-                                  fs ? fs : "");
-  free(us);
-  free(fs);
-  if (q->query_base == NULL) {
-    walk_free(&w);
-    return cx_error_set(err, CX_ERR_NOMEM, 0, "agents/states: out of memory");
-  }
-  w.page = states_page;
-  w.release = states_release;
-  w.ctx = page;
-  st = walk_run(&w, 1, err);
-  walk_free(&w);
+  const char *kv[] = {"updatedSince", updated_since, "fields", fields};
+  enum cx_status st = collect(api, "agents/states",
+                              query_of("agents/states", kv, 2), COLS_NONE, 0,
+                              states_page, states_release, page, err);
   if (st != CX_OK) {
     cx_states_page_free(page);
     return st;
@@ -717,4 +748,89 @@ enum cx_status cx_api_agent_states(struct cx_api *api, const char *updated_since
     page->last_poll_time = keep;
   }
   return CX_OK;
+}
+
+/* ---------------------------------------------------- skills/activity, summary */
+
+struct skills_walk {
+  enum cx_skill_endpoint which;
+  struct cx_skills_page *page;
+};
+
+/* page_fn of the skills calls: appends to the page.  An empty body means
+ * no change. */
+static enum cx_status skills_page(void *ctx, struct query *q,
+                                  const struct cx_http_response *resp,
+                                  struct page_links *links, void **keep,
+                                  struct cx_error *err) {
+  (void)keep;
+  const struct skills_walk *s = ctx;
+  size_t before = s->page->count + s->page->skipped;
+  if (resp->body_len == 0)
+    return CX_OK;
+  enum cx_status st =
+      cx_json_skills_page(s->which, resp->body, resp->body_len, s->page, err);
+  if (st != CX_OK)
+    return st;
+  if (s->page->skipped > 0 && q->pages == 0)
+    cx_log(CX_LOG_DEBUG, "api: %s: %zu malformed records skipped", q->what,
+           s->page->skipped);
+  *links = (struct page_links){
+      .next_url = s->page->next_url,
+      .total = s->page->total_records,
+      .got = s->page->count + s->page->skipped - before};
+  return CX_OK;
+}
+
+static enum cx_status skills_call(struct cx_api *api,
+                                  enum cx_skill_endpoint which,
+                                  char *query_base, unsigned top,
+                                  struct cx_skills_page *page,
+                                  struct cx_error *err) {
+  struct skills_walk s = {which, page};
+  const char *what =
+      which == CX_SKILL_ACTIVITY ? "skills/activity" : "skills/summary";
+  enum columns cols =
+      which == CX_SKILL_ACTIVITY ? COLS_SKILL_ACTIVITY : COLS_SKILL_SUMMARY;
+  enum cx_status st = collect(api, what, query_base, cols, top, skills_page,
+                              NULL, &s, err);
+  if (st != CX_OK)
+    cx_skills_page_free(page);
+  return st;
+}
+
+enum cx_status cx_api_skill_activity(struct cx_api *api,
+                                     const char *updated_since, unsigned top,
+                                     struct cx_skills_page *page, int *changed,
+                                     struct cx_error *err) {
+  *page = (struct cx_skills_page){.total_records = -1};
+  *changed = 0;
+  if (api == NULL)
+    return cx_error_set(err, CX_ERR_INVALID, 0, "api: no handle");
+  const char *fields = api->fields_refused[COLS_SKILL_ACTIVITY]
+                           ? NULL
+                           : CX_JSON_SKILL_ACTIVITY_FIELDS;
+  const char *kv[] = {"updatedSince", updated_since, "fields", fields};
+  enum cx_status st = skills_call(
+      api, CX_SKILL_ACTIVITY, query_of("skills/activity", kv, 2), top, page,
+      err);
+  if (st == CX_OK)
+    *changed = page->count > 0 || page->skipped > 0;
+  return st;
+}
+
+enum cx_status cx_api_skill_summary(struct cx_api *api, cx_ms_t start,
+                                    cx_ms_t end, unsigned top,
+                                    struct cx_skills_page *page,
+                                    struct cx_error *err) {
+  *page = (struct cx_skills_page){.total_records = -1};
+  if (api == NULL)
+    return cx_error_set(err, CX_ERR_INVALID, 0, "api: no handle");
+  char *q = range_query("skills/summary", start, end,
+                        api->fields_refused[COLS_SKILL_SUMMARY]
+                            ? NULL
+                            : CX_JSON_SKILL_SUMMARY_FIELDS);
+  if (q == NULL && end < start)
+    return cx_error_set(err, CX_ERR_INVALID, 0, "skills/summary: bad range");
+  return skills_call(api, CX_SKILL_SUMMARY, q, top, page, err);
 }

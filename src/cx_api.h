@@ -1,6 +1,7 @@
 /*
  * cx_api.h: CXone REST calls: state history (all agents, one agent, many
- * agents in parallel) and real-time agent states, authenticated by cx_auth,
+ * agents in parallel), real-time agent states and the skills calls
+ * (skills/activity, skills/summary), authenticated by cx_auth,
  * sent by cx_http, parsed by cx_json.
  *
  * Every call authenticates as needed and adds the bearer token; a 401
@@ -106,5 +107,23 @@ enum cx_status cx_api_agent_states(struct cx_api *api, const char *updated_since
                                    const char *fields,
                                    struct cx_states_page *page, int *changed,
                                    struct cx_error *err);
+
+/* GET skills/activity[?updatedSince=][&fields=] (CX_JSON_SKILL_ACTIVITY_
+ * FIELDS; a 400 to them is retried without, as for history), every page
+ * into *page.  updated_since NULL asks for every skill.  top: page size
+ * (0: the server's).  On 304, 204 or an empty 200, *changed = 0 and page is
+ * empty; else 1.  page->last_poll_time is the next updatedSince.  403 ->
+ * CX_ERR_FORBIDDEN, 404 -> CX_ERR_NOT_FOUND, other 400s CX_ERR_BAD_REQUEST. */
+enum cx_status cx_api_skill_activity(struct cx_api *api,
+                                     const char *updated_since, unsigned top,
+                                     struct cx_skills_page *page, int *changed,
+                                     struct cx_error *err);
+
+/* GET skills/summary?startDate=&endDate=[&fields=] over [start, end], every
+ * page into *page (empty on 204/304).  Errors as cx_api_skill_activity. */
+enum cx_status cx_api_skill_summary(struct cx_api *api, cx_ms_t start,
+                                    cx_ms_t end, unsigned top,
+                                    struct cx_skills_page *page,
+                                    struct cx_error *err);
 
 #endif /* CX_API_H */

@@ -17,12 +17,21 @@
  *   scope agent-<label>:
  *     duration-current-<State>         seconds in the current state when the
  *     duration-current-Unavailable-<Reason>  agent is in <State>, else 0
+ *   scope skill-<skill> (PerSkill true; Skills true and skills/activity
+ *   answers), and their totals in all (cx_skills.h says which):
+ *     count-queue, duration-longest_wait, count-active,
+ *     count-agents_{available,working,acw,unavailable,logged_in},
+ *     percent-service_level            live, from skills/activity
+ *     count-window-{offered,handled,abandoned}, percent-window-abandon_rate,
+ *     duration-window-{speed_of_answer,handle_time,longest_queue},
+ *     percent-window-service_level     skills/summary over the window
+ *     the same with today- (Today true)
  *   scope api: plugin health (see emit_health).
  * A cycle without a real-time answer dispatches only the api series; one
  * whose history step failed leaves out the window durations.
  *
- * Names come from cx_labels (unique per kind); the prefixes ("agent-",
- * "team-", "all"; "<State>", "Unavailable-", "current-", "today-") keep
+ * Names come from cx_labels and cx_skills_labels (unique per kind); the
+ * prefixes ("agent-", "team-", "skill-", "all"; "<State>", "Unavailable-", "current-", "today-") keep
  * the kinds apart, so every identifier of a cycle is distinct.
  */
 #include "collectd/core/daemon/collectd.h"
@@ -33,6 +42,7 @@
 
 #include "cx_emit.h"
 #include "cx_labels.h"
+#include "cx_skills.h"
 
 
 struct emitter {
@@ -167,6 +177,30 @@ static void emit_current(struct emitter *e, const struct cx_snapshot *snap,
   cx_snapshot_current(snap, a, emit_figure, &c);
 }
 
+static int emit_skill_figure(void *ctx, const struct cx_skill_figure *f) {
+  emit_gauge(ctx, f->type, f->instance, f->value);
+  return 0;
+}
+
+/* Per skill (PerSkill), then the totals in "all". */
+static void emit_skills(struct emitter *e, const struct cx_emit_options *opt,
+                        const struct cx_skills *sk, cx_ms_t now) {
+  struct cx_label *labels = NULL;
+  if (opt->per_skill && sk->n > 0 &&
+      cx_skills_labels(sk, &labels) != CX_OK) {
+    ERROR("cxone plugin: out of memory naming %zu skills; skill series "
+          "left out this cycle", sk->n);
+    return;
+  }
+  for (size_t i = 0; labels != NULL && i < sk->n; i++) {
+    set_scope(e, "skill", labels[i].text);
+    cx_skills_figures(sk, &sk->items[i], now, emit_skill_figure, e);
+  }
+  free(labels);
+  set_scope(e, "all", NULL);
+  cx_skills_totals(sk, now, emit_skill_figure, e);
+}
+
 /* Plugin health, scope "api". */
 static void emit_health(struct emitter *e, const struct cx_health *h) {
   set_scope(e, "api", NULL);
@@ -238,6 +272,8 @@ int cx_emit(const struct cx_emit_options *opt, const struct cx_snapshot *snap,
   if (durations)
     emit_durations(&e, snap, &snap->all);
   emit_counts(&e, snap, &snap->all);
+  if (snap->skills != NULL)
+    emit_skills(&e, opt, snap->skills, snap->time);
   emit_health(&e, health);
   names_free(&e);
   cx_labels_free(&l);

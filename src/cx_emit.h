@@ -3,7 +3,8 @@
  *
  * The only file that knows value_list_t.  Identifiers (README.md, "Metrics"):
  *   host / cxone-<scope> / <type>-<type_instance>
- *   scope: agent-<label>, team-<team>, all; api for plugin health.
+ *   scope: agent-<label>, team-<team>, skill-<skill>, all; api for plugin
+ *   health.
  * A collectd 6 emitter would sit beside this file with the same entry point.
  */
 #ifndef CX_EMIT_H
@@ -18,6 +19,7 @@
 struct cx_emit_options {
   const char *host;             /* tenant block name or Host */
   bool per_agent;               /* PerAgent */
+  bool per_skill;               /* PerSkill */
   enum cx_agent_label label;    /* AgentLabel */
   double interval_seconds;      /* the read interval, for vl.interval */
 };

@@ -16,7 +16,10 @@
  *   - the team is `teamId` or `teamNo`; the state is `agentStateId`, else
  *     `agentStateName`;
  *   - unknown keys are ignored; a record that lacks an agent id, a known state
- *     or a parsable start (or has a malformed duration) is skipped and counted.
+ *     or a parsable start (or has a malformed duration) is skipped and counted;
+ *   - skills (§7): a record without a skill id, or with a count, percent,
+ *     duration or date-time of the wrong form, is skipped and counted;
+ *     earliestQueueTime null or "" means nobody waits.
  *
  * Invariants, checked by tests/fuzz/fuzz_json.c: no input crashes or leaks;
  * a history page reads the same through the scanner as through json-c's
@@ -914,6 +917,187 @@ enum cx_status cx_json_states_page(const char *body, size_t len,
     cx_states_page_free(pg);
     st = cx_error_set(err, CX_ERR_NOMEM, 0, "%s: out of memory", what);
   }
+out:
+  json_object_put(root);
+  return st;
+}
+
+/* ----------------------------------------------------------------- skills */
+
+enum skill_kind { SK_COUNT, SK_PERCENT, SK_TIME, SK_DURATION };
+#define SK_ACT (1u << CX_SKILL_ACTIVITY)
+#define SK_SUM (1u << CX_SKILL_SUMMARY)
+
+/* The fields read per endpoint (CX_JSON_SKILL_*_FIELDS name them). */
+static const struct {
+  const char *key;
+  enum cx_skill_field field;
+  enum skill_kind kind;
+  unsigned endpoints;
+} skill_keys[] = {
+    {"queueCount", CX_SKILL_QUEUE, SK_COUNT, SK_ACT},
+    {"contactsActive", CX_SKILL_ACTIVE, SK_COUNT, SK_ACT},
+    {"agentsAvailable", CX_SKILL_AGENTS_AVAILABLE, SK_COUNT, SK_ACT},
+    {"agentsWorking", CX_SKILL_AGENTS_WORKING, SK_COUNT, SK_ACT},
+    {"agentsACW", CX_SKILL_AGENTS_ACW, SK_COUNT, SK_ACT},
+    {"agentsUnavailable", CX_SKILL_AGENTS_UNAVAILABLE, SK_COUNT, SK_ACT},
+    {"agentsLoggedIn", CX_SKILL_AGENTS_LOGGED_IN, SK_COUNT, SK_ACT},
+    {"serviceLevel", CX_SKILL_SERVICE_LEVEL, SK_PERCENT, SK_ACT | SK_SUM},
+    {"earliestQueueTime", CX_SKILL_EARLIEST_QUEUE, SK_TIME, SK_ACT},
+    {"contactsOffered", CX_SKILL_OFFERED, SK_COUNT, SK_SUM},
+    {"contactsHandled", CX_SKILL_HANDLED, SK_COUNT, SK_SUM},
+    {"abandonCount", CX_SKILL_ABANDONED, SK_COUNT, SK_SUM},
+    {"abandonRate", CX_SKILL_ABANDON_RATE, SK_PERCENT, SK_SUM},
+    {"averageSpeedToAnswer", CX_SKILL_SPEED_OF_ANSWER, SK_DURATION, SK_SUM},
+    {"averageHandleTime", CX_SKILL_HANDLE_TIME, SK_DURATION, SK_SUM},
+    {"longestQueueDur", CX_SKILL_LONGEST_QUEUE, SK_DURATION, SK_SUM},
+};
+
+/* A finite number >= 0 from a JSON number or a numeric string. */
+static bool jv_nonneg_number(const struct jval *v, double *out) {
+  double d;
+  if (v->type == json_type_int) {
+    d = (double)v->i;
+  } else if (v->type == json_type_double) {
+    d = v->d;
+  } else if (v->type == json_type_string) {
+    char *end = NULL;
+    errno = 0;
+    d = strtod(v->s, &end);
+    while (end != NULL && (*end == ' ' || *end == '\t'))
+      end++;
+    if (end == v->s || end == NULL || *end != '\0' || errno != 0)
+      return false;
+  } else {
+    return false;
+  }
+  if (!isfinite(d) || d < 0 || d > 9e15)
+    return false;
+  *out = d;
+  return true;
+}
+
+/* One value of kind k: 1 given (in *out), 0 not given, -1 malformed. */
+static int skill_value(const struct jval *v, enum skill_kind k, double *out) {
+  int64_t i;
+  cx_ms_t ms;
+  if (v->type == json_type_null)
+    return k == SK_TIME ? (*out = 0, 1) : 0; /* null: nobody waits */
+  switch (k) {
+  case SK_COUNT:
+    if (!jv_int64(v, &i) || i < 0)
+      return -1;
+    *out = (double)i;
+    return 1;
+  case SK_PERCENT:
+    return jv_nonneg_number(v, out) ? 1 : -1;
+  case SK_TIME:
+    if (v->type == json_type_string && v->s[0] == '\0') {
+      *out = 0;
+      return 1;
+    }
+    if (!jv_time(v, &ms))
+      return -1;
+    *out = (double)ms;
+    return 1;
+  case SK_DURATION:
+    if (!jv_duration(v, &ms))
+      return -1;
+    if (ms == CX_DURATION_OPEN)
+      return 0; /* "" */
+    *out = (double)ms;
+    return 1;
+  }
+  return -1;
+}
+
+/* One record: 1 filled, 0 skipped, -1 out of memory. */
+static int skill_record(json_object *o, enum cx_skill_endpoint which,
+                        struct cx_skill_record *r) {
+  memset(r, 0, sizeof(*r));
+  if (!json_object_is_type(o, json_type_object))
+    return 0;
+  struct jval id = get_jv(o, "skillId");
+  if ((r->skill_id = jv_id(&id)) == CX_ID_NONE)
+    return 0;
+  for (size_t k = 0; k < sizeof(skill_keys) / sizeof(skill_keys[0]); k++) {
+    if (!(skill_keys[k].endpoints & (1u << which)))
+      continue;
+    struct jval v = get_jv(o, skill_keys[k].key);
+    double d = 0;
+    int rc = skill_value(&v, skill_keys[k].kind, &d);
+    if (rc < 0)
+      return 0;
+    if (rc > 0) {
+      r->value[skill_keys[k].field] = d;
+      r->have |= 1u << skill_keys[k].field;
+    }
+  }
+  bool ok = true;
+  r->name = dup_text(o, "skillName", &ok);
+  return ok ? 1 : -1;
+}
+
+void cx_skills_page_free(struct cx_skills_page *page) {
+  if (page == NULL)
+    return;
+  for (size_t i = 0; i < page->count; i++)
+    free(page->records[i].name);
+  free(page->records);
+  free(page->next_url);
+  *page = (struct cx_skills_page){.total_records = -1};
+}
+
+enum cx_status cx_json_skills_page(enum cx_skill_endpoint which,
+                                   const char *body, size_t len,
+                                   struct cx_skills_page *pg,
+                                   struct cx_error *err) {
+  const char *what =
+      which == CX_SKILL_ACTIVITY ? "skills/activity" : "skills/summary";
+  json_object *root;
+  enum cx_status st = parse_json(body, len, what, false, &root, err);
+  if (st != CX_OK || root == NULL)
+    return st;
+  if ((st = check_root(root, what, err)) != CX_OK)
+    goto out;
+  json_object *arr = get_array(
+      root, which == CX_SKILL_ACTIVITY ? "skillActivity" : "skillSummaries");
+  size_t n = arr != NULL ? json_object_array_length(arr) : 0;
+  size_t count = pg->count, skipped = 0;
+  cx_ms_t item_poll = 0;
+  bool ok = CX_ARRAY_RESERVE(pg->records, pg->cap, count + n) == CX_OK;
+  for (size_t i = 0; ok && i < n; i++) {
+    json_object *item = json_object_array_get_idx(arr, i);
+    int rc = skill_record(item, which, &pg->records[count]);
+    cx_ms_t t;
+    if (rc > 0) {
+      count++;
+      if (get_time(item, "serverTime", &t) && t > item_poll)
+        item_poll = t;
+    } else if (rc == 0) {
+      skipped++;
+    } else {
+      ok = false;
+    }
+  }
+  char *next = NULL;
+  if (ok)
+    next = get_next(root, &ok);
+  if (!ok) {
+    for (size_t i = pg->count; i < count; i++)
+      free(pg->records[i].name);
+    st = cx_error_set(err, CX_ERR_NOMEM, 0, "%s: out of memory", what);
+    goto out;
+  }
+  pg->count = count;
+  pg->skipped += skipped;
+  free(pg->next_url);
+  pg->next_url = next;
+  if (!get_time(root, "lastPollTime", &pg->last_poll_time))
+    pg->last_poll_time = item_poll;
+  int64_t total;
+  pg->total_records =
+      get_int64(root, "totalRecords", &total) && total >= 0 ? total : -1;
 out:
   json_object_put(root);
   return st;

@@ -14,6 +14,7 @@
 #include "cx_record.h"
 
 #include <stddef.h>
+#include <stdint.h>
 
 struct cx_history_page {
   struct cx_history_record *records;
@@ -60,6 +61,72 @@ enum cx_status cx_json_states_page(const char *body, size_t len,
                                    struct cx_states_page *page,
                                    struct cx_error *err);
 void cx_states_page_free(struct cx_states_page *page);
+
+/* skills/activity and skills/summary (doc/cxone-api.md §7): one record
+ * type for both, a value per field the answer gave.  Counts are whole
+ * numbers >= 0 (numbers or numeric strings); percents any number >= 0;
+ * durations ISO-8601 or seconds (as `duration`), in ms; earliestQueueTime
+ * a date-time in ms since the epoch, 0 when null or "" (nobody waits).
+ * null or absent: not given.  A record without a skill id, or with a value
+ * of the wrong form, is skipped and counted. */
+enum cx_skill_field {
+  CX_SKILL_QUEUE,              /* queueCount */
+  CX_SKILL_ACTIVE,             /* contactsActive */
+  CX_SKILL_AGENTS_AVAILABLE,   /* agentsAvailable */
+  CX_SKILL_AGENTS_WORKING,     /* agentsWorking */
+  CX_SKILL_AGENTS_ACW,         /* agentsACW */
+  CX_SKILL_AGENTS_UNAVAILABLE, /* agentsUnavailable */
+  CX_SKILL_AGENTS_LOGGED_IN,   /* agentsLoggedIn */
+  CX_SKILL_SERVICE_LEVEL,      /* serviceLevel (both endpoints) */
+  CX_SKILL_EARLIEST_QUEUE,     /* earliestQueueTime */
+  CX_SKILL_OFFERED,            /* contactsOffered */
+  CX_SKILL_HANDLED,            /* contactsHandled */
+  CX_SKILL_ABANDONED,          /* abandonCount */
+  CX_SKILL_ABANDON_RATE,       /* abandonRate */
+  CX_SKILL_SPEED_OF_ANSWER,    /* averageSpeedToAnswer */
+  CX_SKILL_HANDLE_TIME,        /* averageHandleTime */
+  CX_SKILL_LONGEST_QUEUE,      /* longestQueueDur */
+  CX_SKILL_NFIELDS
+};
+
+enum cx_skill_endpoint { CX_SKILL_ACTIVITY, CX_SKILL_SUMMARY };
+
+struct cx_skill_record {
+  int64_t skill_id;
+  char *name;                      /* skillName; NULL when absent */
+  double value[CX_SKILL_NFIELDS];
+  uint32_t have;                   /* bit 1u << field: the answer gave it */
+};
+
+struct cx_skills_page {
+  struct cx_skill_record *records;
+  size_t count, cap;
+  size_t skipped;
+  char *next_url;
+  cx_ms_t last_poll_time; /* lastPollTime, else the latest serverTime; 0 */
+  int64_t total_records;  /* -1 when absent */
+};
+
+/* The columns read, for `fields=`.  Keep in step with skill_keys in
+ * cx_json.c. */
+#define CX_JSON_SKILL_ACTIVITY_FIELDS                                          \
+  "skillId,skillName,queueCount,contactsActive,earliestQueueTime,"             \
+  "agentsAvailable,agentsWorking,agentsACW,agentsUnavailable,"                 \
+  "agentsLoggedIn,serviceLevel"
+#define CX_JSON_SKILL_SUMMARY_FIELDS                                           \
+  "skillId,skillName,contactsOffered,contactsHandled,abandonCount,"            \
+  "abandonRate,averageSpeedToAnswer,averageHandleTime,longestQueueDur,"        \
+  "serviceLevel"
+
+/* The records of skillActivity[] or skillSummaries[] (or a bare array),
+ * appended to *page (zero it, total_records -1, before the first page).
+ * The envelope's fields (next link, lastPollTime, totalRecords) replace
+ * page's.  On failure page keeps what it had before the call. */
+enum cx_status cx_json_skills_page(enum cx_skill_endpoint which,
+                                   const char *body, size_t len,
+                                   struct cx_skills_page *page,
+                                   struct cx_error *err);
+void cx_skills_page_free(struct cx_skills_page *page);
 
 /* OIDC discovery: *token_endpoint (malloc'd). */
 enum cx_status cx_json_discovery(const char *body, size_t len,

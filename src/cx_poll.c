@@ -106,6 +106,21 @@
  * (cx_roster_evict, once a minute), so memory follows what the window
  * holds.
  *
+ * Skills.  Right after the agent states, in the same budget and deadline:
+ * GET skills/activity every cycle (one request on most tenants), a full
+ * answer first and every FULL_SNAPSHOT_EVERY cycles, deltas from the last
+ * answer's lastPollTime between (a delta changes only the skills it lists;
+ * 304, 204 or an empty 200 change nothing; a 400 to updatedSince asks for
+ * everything at once).  Then, every SkillSummaryInterval, while half the
+ * budget is left, skills/summary over [now - Window, now] and, with Today,
+ * [local midnight, now]: at most two requests; between refreshes the last
+ * summaries are dispatched again.  403 or 404 to skills/activity: one
+ * NOTICE, the skill figures are dropped and nothing about skills is asked
+ * for SKILLS_RETRY_EVERY cycles (then once again); the same for
+ * skills/summary alone.  Any other error keeps the last good figures, is
+ * logged once until an answer succeeds again, and never fails the cycle:
+ * agent figures do not depend on skills.
+ *
  * Logged-out time before the backfill.  Where state-history returns only
  * states that began inside the requested range, the state that straddles the
  * backfill start is missing.  When an agent's earliest record is a LoggedIn
@@ -126,6 +141,7 @@
 
 #include <inttypes.h>
 #include <stdlib.h>
+#include <string.h>
 
 /* Real-time fields the ledger and roster use. */
 #define LIVE_FIELDS                                                            \
@@ -134,6 +150,12 @@
 
 /* A full real-time snapshot this often, to heal any missed delta. */
 #define FULL_SNAPSHOT_EVERY 120
+
+/* After a 403 or 404 to a skills call, asked again this many cycles on. */
+#define SKILLS_RETRY_EVERY 60
+
+/* After another error of skills/summary, asked again after at most this. */
+#define SUMMARY_RETRY_MS (60 * 1000)
 
 /* Agents whose history is read again in one cycle (see "States open at
  * the horizon"). */
@@ -179,6 +201,18 @@ struct cx_poll {
   cx_ms_t created, last_now, last_live_ok, last_history_ok, cycle_start;
   cx_ms_t (*clock)(void);
 
+  struct cx_skills skills;
+  char skills_since[CX_ISO8601_SIZE]; /* the skills' updatedSince */
+  bool have_skills_since;
+  unsigned skill_deltas;      /* since the last full skills answer */
+  unsigned skills_off;        /* cycles before asking for skills again */
+  unsigned summary_off;       /* the same for skills/summary */
+  bool skills_refused;        /* the NOTICE of a 403/404 is out */
+  bool summary_refused;
+  bool skills_failing;        /* an error is logged, no success since */
+  bool summary_failing;
+  cx_ms_t summary_at;         /* last summary refresh; 0: none yet */
+
   struct cx_snapshot snap;
   struct cx_health health;
 };
@@ -205,6 +239,7 @@ struct cx_poll *cx_poll_create(const struct cx_poll_config *cfg) {
    * ledger holds at least DAY_HELD, whatever Window is. */
   p->held = cfg->today && cfg->window < DAY_HELD ? DAY_HELD : cfg->window;
   p->ledger = cx_ledger_create(p->held);
+  cx_skills_init(&p->skills, cfg->filter.skills, cfg->filter.nskills);
   if (p->http == NULL || p->api == NULL || p->ledger == NULL) {
     cx_poll_destroy(p);
     return NULL;
@@ -217,6 +252,7 @@ void cx_poll_destroy(struct cx_poll *p) {
     return;
   cx_roster_free(&p->roster);
   cx_snapshot_free(&p->snap);
+  cx_skills_free(&p->skills);
   cx_ledger_destroy(p->ledger);
   cx_api_destroy(p->api);
   cx_http_destroy(p->http);
@@ -334,6 +370,145 @@ static enum cx_status poll_live(struct cx_poll *p, struct cx_error *err) {
   if (st == CX_OK)
     p->last_live_ok = observed;
   return st;
+}
+
+/* ---- skills ---- */
+
+/* A 403/404 (the call is off for SKILLS_RETRY_EVERY cycles: true) or
+ * another error (false), logged as cx_poll.c's "Skills" says. */
+static bool skills_error(const char *what, enum cx_status st,
+                         const struct cx_error *err, bool *refused,
+                         bool *failing, unsigned *off) {
+  /* The message, named by the call unless it starts with it. */
+  bool named = strncmp(err->message, what, strlen(what)) == 0;
+  const char *pre = named ? "" : what, *sep = named ? "" : ": ";
+  if (st == CX_ERR_FORBIDDEN || st == CX_ERR_NOT_FOUND) {
+    if (!*refused)
+      cx_log(CX_LOG_NOTICE, "%s%s%s: %s; %s figures are off, asked for "
+             "again every %d cycles", pre, sep, err->message,
+             st == CX_ERR_FORBIDDEN
+                 ? "the API user's role lacks the permission to read skills"
+                 : "this API version or tenant does not serve it",
+             strcmp(what, "skills/summary") == 0 ? "skill summary" : "skill",
+             SKILLS_RETRY_EVERY);
+    *refused = true;
+    *off = SKILLS_RETRY_EVERY;
+    return true;
+  }
+  if (!*failing)
+    cx_log(CX_LOG_WARNING, "%s%s%s; keeping the last %s figures", pre, sep,
+           err->message,
+           strcmp(what, "skills/summary") == 0 ? "skill summary" : "skill");
+  *failing = true;
+  return false;
+}
+
+/* skills/activity.  True when the live figures are usable (the endpoint
+ * answers). */
+static bool skills_live(struct cx_poll *p) {
+  struct cx_error err = {0};
+  struct cx_skills_page pg;
+  int changed = 0;
+  bool delta = p->have_skills_since && p->skill_deltas < FULL_SNAPSHOT_EVERY;
+  enum cx_status st = cx_api_skill_activity(
+      p->api, delta ? p->skills_since : NULL, p->cfg->page_size, &pg,
+      &changed, &err);
+  if (st == CX_ERR_BAD_REQUEST && delta) {
+    cx_log(CX_LOG_NOTICE, "skills/activity refused updatedSince (%s); "
+           "asking for every skill", err.message);
+    cx_error_clear(&err);
+    delta = false;
+    st = cx_api_skill_activity(p->api, NULL, p->cfg->page_size, &pg, &changed,
+                               &err);
+  }
+  if (st != CX_OK) {
+    p->have_skills_since = false;
+    if (skills_error("skills/activity", st, &err, &p->skills_refused,
+                     &p->skills_failing, &p->skills_off)) {
+      cx_skills_forget_live(&p->skills);
+      cx_skills_forget_summaries(&p->skills);
+      return false;
+    }
+    return p->skills.live;
+  }
+  if (p->skills_refused || p->skills_failing)
+    cx_log(CX_LOG_INFO, "skills/activity answers again");
+  p->skills_refused = p->skills_failing = false;
+  if (cx_skills_apply_live(&p->skills, &pg, !delta) != CX_OK)
+    cx_log(CX_LOG_WARNING, "skills/activity: out of memory; some skills "
+           "left out");
+  if (pg.skipped > 0)
+    cx_log(CX_LOG_INFO, "skills/activity: %zu record(s) without a skill id "
+           "or with malformed figures were ignored", pg.skipped);
+  if (changed || !delta) {
+    p->have_skills_since =
+        pg.last_poll_time > 0 &&
+        cx_time_format(pg.last_poll_time, p->skills_since,
+                       sizeof(p->skills_since)) == CX_OK;
+  }
+  p->skill_deltas = delta ? p->skill_deltas + 1 : 0;
+  cx_skills_page_free(&pg);
+  return true;
+}
+
+/* One period's skills/summary over [from, to].  False on an error. */
+static bool skills_summary(struct cx_poll *p, enum cx_skill_period period,
+                           cx_ms_t from, cx_ms_t to) {
+  struct cx_error err = {0};
+  struct cx_skills_page pg;
+  enum cx_status st =
+      cx_api_skill_summary(p->api, from, to, p->cfg->page_size, &pg, &err);
+  if (st != CX_OK) {
+    if (skills_error("skills/summary", st, &err, &p->summary_refused,
+                     &p->summary_failing, &p->summary_off))
+      cx_skills_forget_summaries(&p->skills);
+    return false;
+  }
+  if (cx_skills_apply_summary(&p->skills, period, &pg) != CX_OK)
+    cx_log(CX_LOG_WARNING, "skills/summary: out of memory; some skills "
+           "left out");
+  if (pg.skipped > 0)
+    cx_log(CX_LOG_INFO, "skills/summary: %zu record(s) without a skill id "
+           "or with malformed figures were ignored", pg.skipped);
+  cx_skills_page_free(&pg);
+  return true;
+}
+
+/* See "Skills" above.  Never fails the cycle. */
+static void poll_skills(struct cx_poll *p) {
+  if (!p->cfg->skills)
+    return;
+  if (p->skills_off > 0) {
+    p->skills_off--;
+    return;
+  }
+  if (budget_left(p) <= 0 || !skills_live(p))
+    return;
+  cx_ms_t every = p->cfg->skill_summary_interval;
+  if (every <= 0)
+    return;
+  if (p->summary_off > 0) {
+    p->summary_off--;
+    return;
+  }
+  cx_ms_t now = p->clock();
+  if ((p->summary_at != 0 && now - p->summary_at < every) ||
+      budget_left(p) <= p->cfg->budget / 2)
+    return;
+  bool ok = skills_summary(p, CX_SKILL_WINDOW, now - p->cfg->window, now);
+  if (ok && p->cfg->today)
+    ok = skills_summary(p, CX_SKILL_TODAY, cx_tz_day_start(p->cfg->tz, now),
+                        now);
+  if (ok) {
+    if (p->summary_refused || p->summary_failing)
+      cx_log(CX_LOG_INFO, "skills/summary answers again");
+    p->summary_refused = p->summary_failing = false;
+    p->summary_at = now;
+  } else if (p->summary_off == 0) {
+    /* Another error: again in a minute (or at the interval). */
+    p->summary_at = now - every + (every < SUMMARY_RETRY_MS ? every
+                                                            : SUMMARY_RETRY_MS);
+  }
 }
 
 /* ---- history ---- */
@@ -740,9 +915,11 @@ enum cx_status cx_poll_run(struct cx_poll *p, struct cx_error *err) {
   enum cx_status st = cx_api_authenticate(p->api, err);
   if (st == CX_OK)
     st = poll_live(p, err);
+  if (st == CX_OK)
+    poll_skills(p);
   if (st == CX_OK && budget_left(p) <= 0)
     st = cx_error_set(err, CX_ERR_TRANSPORT, 0, "no time left for state "
-                      "history: the real-time poll took the whole %.1f s "
+                      "history: the real-time polls took the whole %.1f s "
                       "budget", (double)p->cfg->budget / 1000.0);
   else if (st == CX_OK)
     st = poll_history(p, err);
@@ -772,6 +949,7 @@ enum cx_status cx_poll_run(struct cx_poll *p, struct cx_error *err) {
                         &spans, now) != CX_OK &&
       st == CX_OK)
     st = cx_error_set(err, CX_ERR_NOMEM, 0, "out of memory (snapshot)");
+  p->snap.skills = p->cfg->skills ? &p->skills : NULL;
   update_health(p, now, st);
   return st;
 }

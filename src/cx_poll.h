@@ -2,7 +2,9 @@
  * cx_poll.h: one tenant's polling cycle, free of collectd.
  *
  * A cycle: authenticate (cx_api), poll real-time agent states (a full
- * snapshot first, then deltas with updatedSince), fetch state history (a
+ * snapshot first, then deltas with updatedSince), then the skills (live
+ * every cycle, summaries at their interval; cx_poll.c, "Skills"), fetch
+ * state history (a
  * backfill of Window + LookBack spread over cycles, then only what is new with
  * an overlap), feed both into the ledger, evict what left the window, and
  * build the snapshot.  The caller (the collectd read callback, cxone-query)
@@ -16,6 +18,7 @@
 
 #include "cx_api.h"
 #include "cx_http.h"
+#include "cx_skills.h"
 #include "cx_snapshot.h"
 #include "cx_tz.h"
 
@@ -38,6 +41,8 @@ struct cx_poll_config {
   struct cx_filter filter;
   bool today;           /* figures since local midnight too */
   const struct cx_tz *tz; /* whose midnight; NULL: UTC */
+  bool skills;          /* skills/activity (and summaries) polled */
+  cx_ms_t skill_summary_interval; /* skills/summary refresh; 0: never */
 };
 
 /* Health figures of the last cycle. */
@@ -73,6 +78,7 @@ void cx_poll_destroy(struct cx_poll *poll);
  * the error is kept and the snapshot reflects it. */
 enum cx_status cx_poll_run(struct cx_poll *poll, struct cx_error *err);
 
+/* The snapshot; snap->skills is the skill table when skills are polled. */
 const struct cx_snapshot *cx_poll_snapshot(const struct cx_poll *poll);
 const struct cx_health *cx_poll_health(const struct cx_poll *poll);
 

@@ -26,7 +26,8 @@
 
 enum kind {
   K_STRING, K_SECRET, K_URL, K_SECRET_FILE, K_VERSION, K_CLIENT_AUTH,
-  K_AGENT_LABEL, K_BOOL, K_SECONDS, K_UINT, K_TEAM, K_AGENT, K_TIME_ZONE
+  K_AGENT_LABEL, K_BOOL, K_SECONDS, K_UINT, K_TEAM, K_AGENT, K_SKILL,
+  K_TIME_ZONE
 };
 
 /* A name a choice key accepts, and the enum value it stands for. */
@@ -80,6 +81,11 @@ static const struct key keys[] = {
     {"Agent", K_AGENT, OFF(filter), 0, 0, NULL},
     {"Today", K_BOOL, OFF(today), 0, 0, NULL},
     {"TimeZone", K_TIME_ZONE, OFF(tz), 0, 0, NULL},
+    {"Skills", K_BOOL, OFF(skills), 0, 0, NULL},
+    {"PerSkill", K_BOOL, OFF(per_skill), 0, 0, NULL},
+    {"Skill", K_SKILL, OFF(filter), 0, 0, NULL},
+    {"SkillSummaryInterval", K_SECONDS, OFF(skill_summary_interval), 0, 86400,
+     NULL},
 };
 
 /* The keys without a default. */
@@ -100,6 +106,8 @@ void cx_settings_init(struct cx_settings *s) {
   s->agent_label = CX_LABEL_ID;
   s->verify_peer = s->verify_host = true;
   s->per_agent = true;
+  s->skills = s->per_skill = true;
+  s->skill_summary_interval = 300 * 1000;
   s->window = 86400 * 1000;
   s->lookback = -1;
   s->overlap = 600 * 1000;
@@ -108,12 +116,20 @@ void cx_settings_init(struct cx_settings *s) {
   s->parallel = 4;
 }
 
+static void clear_names(char ***names, size_t *n, size_t *cap) {
+  for (size_t i = 0; i < *n; i++)
+    free((*names)[i]);
+  free(*names);
+  *names = NULL;
+  *n = *cap = 0;
+}
+
 static void clear_teams(struct cx_filter *f) {
-  for (size_t i = 0; i < f->nteams; i++)
-    free(f->teams[i]);
-  free(f->teams);
-  f->teams = NULL;
-  f->nteams = f->teams_cap = 0;
+  clear_names(&f->teams, &f->nteams, &f->teams_cap);
+}
+
+static void clear_skills(struct cx_filter *f) {
+  clear_names(&f->skills, &f->nskills, &f->skills_cap);
 }
 
 static void clear_agents(struct cx_filter *f) {
@@ -133,6 +149,7 @@ void cx_settings_free(struct cx_settings *s) {
   free(s->ca_file);
   free(s->host);
   clear_teams(&s->filter);
+  clear_skills(&s->filter);
   clear_agents(&s->filter);
   cx_tz_free(s->tz);
   memset(s, 0, sizeof(*s));
@@ -301,16 +318,19 @@ static enum cx_status get_bool(const struct apply *a, const struct cx_value *v,
   return BAD(a, "expected true or false");
 }
 
-static enum cx_status add_team(const struct apply *a, const struct cx_value *v,
-                               size_t n, struct cx_filter *f) {
+/* A Team or Skill name, added to its list. */
+static enum cx_status add_name(const struct apply *a, const struct cx_value *v,
+                               size_t n, char ***names, size_t *count,
+                               size_t *cap) {
   const char *name = NULL;
   enum cx_status st = get_string(a, v, n, &name);
   if (st != CX_OK)
     return st;
-  if (CX_ARRAY_RESERVE(f->teams, f->teams_cap, f->nteams + 1) != CX_OK ||
-      (f->teams[f->nteams] = strdup(name)) == NULL)
+  if (cx_array_reserve((void **)names, cap, *count + 1, sizeof(**names)) !=
+          CX_OK ||
+      ((*names)[*count] = strdup(name)) == NULL)
     return NOMEM(a);
-  f->nteams++;
+  (*count)++;
   return CX_OK;
 }
 
@@ -373,6 +393,8 @@ void cx_settings_clear_list(struct cx_settings *s, const char *key) {
   const struct key *k = find_key(key);
   if (k != NULL && k->kind == K_TEAM)
     clear_teams(&s->filter);
+  else if (k != NULL && k->kind == K_SKILL)
+    clear_skills(&s->filter);
   else if (k != NULL && k->kind == K_AGENT)
     clear_agents(&s->filter);
 }
@@ -460,7 +482,11 @@ enum cx_status cx_settings_apply(struct cx_settings *s,
   case K_TIME_ZONE:
     return set_time_zone(&a, v, n, field);
   case K_TEAM:
-    return add_team(&a, v, n, field);
+    return add_name(&a, v, n, &s->filter.teams, &s->filter.nteams,
+                    &s->filter.teams_cap);
+  case K_SKILL:
+    return add_name(&a, v, n, &s->filter.skills, &s->filter.nskills,
+                    &s->filter.skills_cap);
   case K_AGENT:
     return add_agents(&a, v, n, field);
   }
@@ -543,6 +569,9 @@ enum cx_status cx_settings_resolve(const struct cx_settings *s,
       .filter = s->filter,
       .today = s->today,
       .tz = s->tz,
+      /* One query (cxone-query) reads agents only. */
+      .skills = s->skills && use->interval > 0,
+      .skill_summary_interval = s->skill_summary_interval,
   };
   return CX_OK;
 }

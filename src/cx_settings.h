@@ -33,6 +33,8 @@ struct cx_settings {
   char *client_secret, *access_key_secret; /* in secret memory */
   char *api_endpoint, *api_version, *ca_file, *host;
   bool verify_peer, verify_host, per_agent, today;
+  bool skills, per_skill;      /* Skills, PerSkill */
+  cx_ms_t skill_summary_interval; /* SkillSummaryInterval; 0: none */
   struct cx_tz *tz;            /* TimeZone; NULL: UTC */
   enum cx_client_auth client_auth;
   enum cx_agent_label agent_label;
@@ -70,7 +72,7 @@ void cx_settings_free(struct cx_settings *s);
 bool cx_settings_known(const char *key);
 
 /* Checks and stores one key's values (key as written, case-insensitive;
- * Team and Agent add to their lists, Agent takes several values).
+ * Team, Agent and Skill add to their lists, Agent takes several values).
  * Warnings (a plain-HTTP URL, a secret file others can read) go to cx_log.
  * CX_OK; CX_ERR_INVALID for a bad or unknown key, CX_ERR_NOMEM, with
  * "<label>: Key: ..." in err. */
@@ -79,7 +81,8 @@ enum cx_status cx_settings_apply(struct cx_settings *s,
                                  const char *key, const struct cx_value *values,
                                  size_t nvalues, struct cx_error *err);
 
-/* Empties the list of a list key (Team, Agent); nothing for other keys. */
+/* Empties the list of a list key (Team, Agent, Skill); nothing for other
+ * keys. */
 void cx_settings_clear_list(struct cx_settings *s, const char *key);
 
 /* Fills the whole of cfg from s for `use` (cfg points into s: s must

@@ -31,10 +31,13 @@ struct cx_team_meta {
   char *name;        /* NULL until a real-time record names it */
 };
 
-/* Filters (Team / Agent options); empty lists let everything through. */
+/* Filters (Team / Agent / Skill options); empty lists let everything
+ * through.  Skill names filter the skill table (cx_skills), not agents. */
 struct cx_filter {
   char **teams;      /* team names, compared case-insensitively */
   size_t nteams, teams_cap;
+  char **skills;     /* skill names, compared case-insensitively */
+  size_t nskills, skills_cap;
   int64_t *agents;
   size_t nagents, agents_cap;
 };
@@ -77,8 +80,12 @@ struct cx_snapshot_options {
 };
 #define CX_SNAPSHOT_NO_DAY INT64_MIN
 
+struct cx_skills;
+
 struct cx_snapshot {
   cx_ms_t time;
+  const struct cx_skills *skills;   /* the poll's skill table, or NULL
+                                       (cx_skills.h: its own walks) */
   bool has_today;                   /* today[] and reason_today are filled */
   bool *acw;                        /* [1..nreasons]: after-call work */
   size_t nreasons;

@@ -32,7 +32,8 @@ enum cx_status cx_tz_from_tzif(const unsigned char *data, size_t len,
 
 void cx_tz_free(struct cx_tz *tz);
 
-/* Seconds east of UTC at instant t (tz NULL: UTC, as below). */
+/* Seconds east of UTC at instant t, within 26 hours either way (RFC
+ * 8536's bounds; tz NULL: UTC, as below). */
 int32_t cx_tz_offset(const struct cx_tz *tz, cx_ms_t t);
 
 /* The first instant of t's local calendar day: its local midnight, or,

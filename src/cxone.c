@@ -120,6 +120,7 @@ static int tenant_config(oconfig_item_t *ci) {
     return -1;
   }
   t->emit.per_agent = t->set.per_agent;
+  t->emit.per_skill = t->set.per_skill;
   t->emit.label = t->set.agent_label;
   t->emit.host = t->set.host != NULL ? t->set.host : t->name;
   t->emit.interval_seconds = (double)t->cfg.interval / 1000.0;

@@ -1,7 +1,9 @@
 /*
  * fuzz_json.c: libFuzzer target for the pure parsers of cx_json.c.
  *
- * Each input is fed to every parser: state-history and agents/states pages,
+ * Each input is fed to every parser: state-history, agents/states,
+ * skills/activity and skills/summary pages (the latter twice: appended to
+ * a page already holding a record, which a failure must leave as it was),
  * discovery, token, cxone-configuration, the error-reason extractor (with a
  * roomy and a tiny buffer), and cx_jwt_claims twice: once on the raw bytes
  * (the splitter and base64url decoder) and once on a JWT whose payload is the
@@ -82,6 +84,34 @@ static void check_states(const char *d, size_t n) {
   cx_states_page_free(&pg);
 }
 
+/* A page with one record, then the input appended to it. */
+static void check_skills(enum cx_skill_endpoint which, const char *d,
+                         size_t n) {
+  static const char first[] = "[{\"skillId\":1,\"skillName\":\"a\"}]";
+  struct cx_skills_page pg = {.total_records = -1};
+  struct cx_error err;
+  REQUIRE(cx_json_skills_page(which, first, sizeof(first) - 1, &pg, &err) ==
+          CX_OK);
+  REQUIRE(pg.count == 1);
+  size_t skipped = pg.skipped;
+  if (cx_json_skills_page(which, d, n, &pg, &err) == CX_OK) {
+    REQUIRE(pg.count >= 1 && pg.skipped >= skipped);
+    for (size_t i = 0; i < pg.count; i++) {
+      const struct cx_skill_record *r = &pg.records[i];
+      REQUIRE(r->skill_id != CX_ID_NONE);
+      REQUIRE(r->name == NULL || r->name[0] != '\0');
+      for (int f = 0; f < CX_SKILL_NFIELDS; f++)
+        REQUIRE(!((r->have >> f) & 1u) || r->value[f] >= 0);
+    }
+    REQUIRE(pg.next_url == NULL || pg.next_url[0] != '\0');
+  } else {
+    REQUIRE(pg.count == 1 && pg.skipped == skipped);
+    REQUIRE(err.message[0] != '\0');
+  }
+  cx_skills_page_free(&pg);
+  REQUIRE(pg.records == NULL && pg.count == 0);
+}
+
 static void check_auth(const char *d, size_t n) {
   struct cx_error err;
   char *s = NULL, *id = NULL;
@@ -151,6 +181,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   str[size] = '\0';
   check_history(d, size);
   check_states(d, size);
+  check_skills(CX_SKILL_ACTIVITY, d, size);
+  check_skills(CX_SKILL_SUMMARY, d, size);
   check_auth(d, size);
   check_jwt(data, size, str);
   free(d);

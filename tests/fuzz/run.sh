@@ -47,8 +47,8 @@ for target in $targets; do
     # headers and library, but with the transport set no transfer runs.
     lib="cx_time cx_error cx_secret cx_record cx_json cx_jscan cx_http cx_str
          cx_reply cx_auth cx_api cx_ledger cx_cursor cx_roster cx_array
-         cx_snapshot cx_poll cx_names cx_labels
-         cx_wipe_alloc cx_tz"
+         cx_snapshot cx_skills cx_poll cx_names cx_labels cx_tz
+         cx_wipe_alloc"
     extra_cflags=$(pkg-config --cflags libcurl)
     extra_libs=$(pkg-config --libs libcurl)
     corpus="$here/corpus-poll"

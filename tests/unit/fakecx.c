@@ -214,6 +214,72 @@ static long history_reply(struct fakecx *f, const char *url, int64_t agent) {
   return total == 0 ? 204 : 200;
 }
 
+unsigned fakecx_skill_queue(size_t k, cx_ms_t t) {
+  return (unsigned)((t / 60000 + (cx_ms_t)k) % 3);
+}
+
+cx_ms_t fakecx_skill_earliest(size_t k, cx_ms_t t) {
+  return fakecx_skill_queue(k, t) ? t / 60000 * 60000 - 20000 * ((cx_ms_t)k + 1)
+                                  : 0;
+}
+
+/* skills/activity: every skill, or those changed since updatedSince (the
+ * queues change on the minute), paged by skip/top. */
+static long skills_reply(struct fakecx *f, const char *url) {
+  if (f->nskills == 0)
+    return 404;
+  if (f->skills_status != 0)
+    return f->skills_status;
+  if (f->skills_refuse_fields && strstr(url, "fields=") != NULL) {
+    f->skills_fields_400++;
+    return 400;
+  }
+  char v[64];
+  param(url, "updatedSince", v, sizeof(v));
+  cx_ms_t since = 0;
+  if (v[0] == '\0')
+    f->skills_full++;
+  else if (f->skills_delta)
+    cx_time_parse(v, &since);
+  f->skills_at = f->now;
+  bool changed = since == 0 || f->now / 60000 * 60000 >= since;
+  if (!changed)
+    return f->skills_unchanged ? f->skills_unchanged : 304;
+  param(url, "skip", v, sizeof(v));
+  size_t skip = (size_t)strtoul(v, NULL, 10);
+  size_t top = f->skills_page_size ? f->skills_page_size : f->nskills;
+  put(f, "{\"totalRecords\":%zu,\"lastPollTime\":", f->nskills);
+  put_time(f, f->now);
+  put(f, ",\"skillActivity\":[");
+  for (size_t k = skip; k < f->nskills && k < skip + top; k++) {
+    put(f, "%s{\"skillId\":%zu,\"skillName\":\"Skill %zu\",\"queueCount\":%u,"
+           "\"contactsActive\":%zu,\"agentsAvailable\":1,\"serviceLevel\":90,"
+           "\"earliestQueueTime\":", k > skip ? "," : "", 501 + k, k,
+        fakecx_skill_queue(k, f->now), k);
+    if (fakecx_skill_earliest(k, f->now) > 0)
+      put_time(f, fakecx_skill_earliest(k, f->now));
+    else
+      put(f, "null");
+    put(f, "}");
+  }
+  put(f, "]}");
+  return 200;
+}
+
+static long summary_reply(struct fakecx *f, const char *url) {
+  snprintf(f->last_summary, sizeof(f->last_summary), "%s", url);
+  if (f->nskills == 0)
+    return 404;
+  if (f->summary_status != 0)
+    return f->summary_status;
+  put(f, "{\"skillSummaries\":[");
+  for (size_t k = 0; k < f->nskills; k++)
+    put(f, "%s{\"skillId\":%zu,\"contactsOffered\":%zu,"
+           "\"averageHandleTime\":\"PT1M\"}", k ? "," : "", 501 + k, 10 + k);
+  put(f, "]}");
+  return 200;
+}
+
 static enum fakecx_endpoint endpoint_of(const char *url, int64_t *agent) {
   *agent = 0;
   if (strstr(url, "openid-configuration") != NULL)
@@ -224,6 +290,10 @@ static enum fakecx_endpoint endpoint_of(const char *url, int64_t *agent) {
     return FAKECX_TOKEN;
   if (strstr(url, "agents/states") != NULL)
     return FAKECX_STATES;
+  if (strstr(url, "skills/activity") != NULL)
+    return FAKECX_SKILLS;
+  if (strstr(url, "skills/summary") != NULL)
+    return FAKECX_SKILL_SUMMARY;
   const char *p = strstr(url, "agents/");
   if (p != NULL && sscanf(p, "agents/%" SCNd64 "/state-history", agent) == 1)
     return FAKECX_AGENT_HISTORY;
@@ -266,6 +336,10 @@ static void serve(void *ctx, const struct cx_http_request *req,
     }
     if (e == FAKECX_STATES)
       states_reply(f);
+    else if (e == FAKECX_SKILLS)
+      r->status = skills_reply(f, req->url);
+    else if (e == FAKECX_SKILL_SUMMARY)
+      r->status = summary_reply(f, req->url);
     else if (e == FAKECX_HISTORY && f->no_all_agents_history)
       r->status = 404;
     else if (f->history_failures > 0) {
@@ -275,8 +349,9 @@ static void serve(void *ctx, const struct cx_http_request *req,
       r->status = history_reply(f, req->url, agent);
     }
   }
-  r->body = r->status == 204 ? NULL : f->body;
-  r->body_len = r->status == 204 ? 0 : f->len;
+  bool bodyless = r->status == 204 || r->status == 304;
+  r->body = bodyless ? NULL : f->body;
+  r->body_len = bodyless ? 0 : f->len;
 }
 
 static cx_ms_t now_of(void *ctx) { return ((struct fakecx *)ctx)->now; }

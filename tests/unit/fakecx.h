@@ -8,7 +8,11 @@
  * (closed records overlapping the range, paged by skip/top), with a delay
  * per endpoint, a 404 for the all-agents endpoint, a number of failing
  * history answers, history without LoggedOut records or lagging, departed
- * agents (in history, not in agents/states) and agents that leave.
+ * agents (in history, not in agents/states) and agents that leave;
+ * skills/activity (full, or deltas from updatedSince; paged by skip/top;
+ * fields= refused with 400 on demand) and skills/summary, over skills
+ * whose queues change every minute (fakecx_skill_queue), or 404 when
+ * nskills is 0 (as a server without skills).
  * Time passes only inside requests (the delay) and by fakecx_advance().
  */
 #ifndef FAKECX_H
@@ -28,6 +32,8 @@ enum fakecx_endpoint {
   FAKECX_STATES,
   FAKECX_HISTORY,       /* all agents */
   FAKECX_AGENT_HISTORY, /* one agent */
+  FAKECX_SKILLS,        /* skills/activity */
+  FAKECX_SKILL_SUMMARY, /* skills/summary */
   FAKECX_NENDPOINTS
 };
 
@@ -61,9 +67,20 @@ struct fakecx {
   bool no_logged_out_history; /* history leaves out LoggedOut records */
   cx_ms_t history_lag_ms;     /* history knows only states ended by now-lag */
   bool exclude_straddling;    /* only records that begin inside the range */
+  size_t nskills;             /* skills 1..n (ids 501...); 0: skills 404 */
+  long skills_status;         /* skills/activity answers this (0: serve) */
+  long summary_status;        /* skills/summary answers this (0: serve) */
+  bool skills_delta;          /* honour updatedSince */
+  long skills_unchanged;      /* a delta with no change: 304, 204 or 200 */
+  bool skills_refuse_fields;  /* 400 to a skills request naming fields= */
+  unsigned skills_page_size;  /* most skills per page (0: all) */
   /* Observed. */
   unsigned requests[FAKECX_NENDPOINTS];
   unsigned unauthorized;      /* 401s answered */
+  unsigned skills_full;       /* skills/activity without updatedSince */
+  unsigned skills_fields_400; /* 400s to fields= */
+  cx_ms_t skills_at;          /* the last skills/activity answer's instant */
+  char last_summary[512];     /* the last skills/summary URL */
   /* Server state. */
   unsigned token_gen;
   cx_ms_t token_expiry;
@@ -91,5 +108,10 @@ const struct cx_transport *fakecx_transport(struct fakecx *f);
 /* Milliseconds agent index a spent in state over [from, to). */
 cx_ms_t fakecx_truth(const struct fakecx *f, size_t a, int state, cx_ms_t from,
                      cx_ms_t to);
+
+/* Skill index k's queue at t: (minute + k) % 3 contacts; the oldest
+ * waiting since 20 s x (k + 1) before the minute began, while any wait. */
+unsigned fakecx_skill_queue(size_t k, cx_ms_t t);
+cx_ms_t fakecx_skill_earliest(size_t k, cx_ms_t t);
 
 #endif /* FAKECX_H */

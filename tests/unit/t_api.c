@@ -10,7 +10,9 @@
  * and relative) and by skip/top; 204; 404; loop guard; the curl-multi
  * per-agent path (404 skipped, 401 mid-run); state history asked for with
  * fields=, and a server refusing them (400) answered by the same request
- * without, remembered; agents/states paging and 304; no secret or token in
+ * without, remembered; agents/states paging and 304; skills/activity and
+ * skills/summary (pages, fields=, 304, 403/404, their own fields= memory);
+ * no secret or token in
  * any log line or error message.
  */
 #define _GNU_SOURCE
@@ -62,6 +64,8 @@ static struct {
   char hist_mode[16];     /* "next", "skip", "204", "400", "404", "loop",
                              "cycle" */
   int refuse_fields;      /* state-history with fields= -> 400 */
+  int refuse_skill_fields;/* skills calls with fields= -> 400 */
+  int skills_status;      /* skills/activity answers this (0: serves) */
   char first_query[1024];
 } S;
 
@@ -297,6 +301,46 @@ static void api_route(const struct req *r, const char *path, const char *query,
                "\"2024-05-01T11:00:00Z\"}]}");
     return;
   }
+  bool skills = strcmp(path, BASE "skills/activity") == 0,
+       summary = strcmp(path, BASE "skills/summary") == 0;
+  if ((skills || summary) && S.refuse_skill_fields &&
+      has_field(query, "fields")) {
+    a->status = 400;
+    snprintf(a->headers, sizeof(a->headers),
+             "icStatusDescription: Invalid fields\r\n");
+    return;
+  }
+  if (skills && S.skills_status != 0) {
+    a->status = S.skills_status;
+    snprintf(a->headers, sizeof(a->headers),
+             "icStatusDescription: Forbidden\r\n");
+    return;
+  }
+  if (skills) { /* two pages by a relative next link; 304 to a delta */
+    char us[64], pg[16];
+    field(query, "updatedSince", us, sizeof(us));
+    field(query, "page", pg, sizeof(pg));
+    a->status = us[0] ? 304 : 200;
+    if (us[0] == '\0' && pg[0] == '\0')
+      snprintf(a->body, sizeof(a->body),
+               "{\"totalRecords\":3,\"lastPollTime\":"
+               "\"2024-05-01T12:00:05.000Z\",\"_links\":{\"next\":"
+               "\"skills/activity?page=2\"},\"skillActivity\":["
+               "{\"skillId\":11,\"skillName\":\"Billing\",\"queueCount\":2},"
+               "{\"skillId\":12,\"queueCount\":\"x\"}]}");
+    else if (us[0] == '\0')
+      snprintf(a->body, sizeof(a->body),
+               "{\"lastPollTime\":\"2024-05-01T12:00:06.000Z\",\"_links\":"
+               "{\"next\":null},\"skillActivity\":[{\"skillId\":13}]}");
+    return;
+  }
+  if (summary) {
+    a->status = 200;
+    snprintf(a->body, sizeof(a->body),
+             "{\"skillSummaries\":[{\"skillId\":11,\"contactsOffered\":9,"
+             "\"averageHandleTime\":\"PT2M\"}]}");
+    return;
+  }
   a->status = 404;
 }
 
@@ -439,6 +483,8 @@ static void srv_reset(void) {
   S.token_refuse = 0;
   S.basic_rfc6749 = 0;
   S.refuse_fields = 0;
+  S.refuse_skill_fields = 0;
+  S.skills_status = 0;
   snprintf(S.hist_mode, sizeof(S.hist_mode), "next");
   pthread_mutex_unlock(&S.lock);
 }
@@ -1106,6 +1152,83 @@ static void test_states(void) {
   cx_api_destroy(api);
 }
 
+/* skills/activity: pages followed, fields= named, a bad record skipped,
+ * 304 to a delta; 403 as CX_ERR_FORBIDDEN.  skills/summary: the range and
+ * the fields; a 400 to fields= remembered per call, not for history. */
+static void test_skills(void) {
+  srv_reset();
+  struct cx_api *api = new_api(CX_CLIENT_AUTH_BASIC, NULL);
+  struct cx_error err;
+  struct cx_skills_page pg;
+  int changed = -1;
+  CHECK_EQ_INT(cx_api_skill_activity(api, NULL, 0, &pg, &changed, &err), CX_OK);
+  CHECK_EQ_INT(changed, 1);
+  CHECK_EQ_INT(pg.count, 2);
+  CHECK_EQ_INT(pg.skipped, 1);
+  if (pg.count == 2) {
+    CHECK_EQ_STR(pg.records[0].name, "Billing");
+    CHECK_EQ_INT(pg.records[1].skill_id, 13);
+  }
+  cx_ms_t lp;
+  cx_time_parse("2024-05-01T12:00:06.000Z", &lp);
+  CHECK_EQ_INT(pg.last_poll_time, lp);
+  CHECK_EQ_INT(count_fields_reqs(BASE "skills/activity?fields=", 1), 1);
+  CHECK_EQ_INT(count_reqs(BASE "skills/activity?page=2"), 1);
+  cx_skills_page_free(&pg);
+  CHECK_EQ_INT(cx_api_skill_activity(api, "2024-05-01T12:00:06.000Z", 500, &pg,
+                                     &changed, &err),
+               CX_OK);
+  CHECK_EQ_INT(changed, 0);
+  CHECK_EQ_INT(pg.count, 0);
+  CHECK_EQ_INT(count_reqs(BASE "skills/activity?updatedSince=2024-05-01T12%3A00"
+                               "%3A06.000Z&fields=skillId%2CskillName%2C"),
+               1);
+  CHECK_EQ_INT(count_reqs(BASE "skills/activity?updatedSince="), 1);
+  cx_skills_page_free(&pg);
+  S.skills_status = 403;
+  CHECK_EQ_INT(cx_api_skill_activity(api, NULL, 0, &pg, &changed, &err),
+               CX_ERR_FORBIDDEN);
+  CHECK(strstr(err.message, "skills/activity: HTTP 403") != NULL);
+  CHECK(pg.records == NULL && pg.count == 0);
+  S.skills_status = 404;
+  CHECK_EQ_INT(cx_api_skill_activity(api, NULL, 0, &pg, &changed, &err),
+               CX_ERR_NOT_FOUND);
+  S.skills_status = 0;
+
+  cx_ms_t s = 1714521600000, e = s + 3600000;
+  CHECK_EQ_INT(cx_api_skill_summary(api, s, e, 0, &pg, &err), CX_OK);
+  CHECK_EQ_INT(pg.count, 1);
+  CHECK(pg.count == 1 && pg.records[0].value[CX_SKILL_HANDLE_TIME] == 120000);
+  CHECK_EQ_INT(count_reqs(BASE "skills/summary?startDate=2024-05-01T00%3A00%3A00"
+                               ".000Z&endDate=2024-05-01T01%3A00%3A00.000Z"
+                               "&fields=skillId%2CskillName%2CcontactsOffered"),
+               1);
+  cx_skills_page_free(&pg);
+  CHECK_EQ_INT(cx_api_skill_summary(api, e, s, 0, &pg, &err), CX_ERR_INVALID);
+
+  /* fields= refused by the skills calls: each call falls back once and
+   * remembers; state history still names its columns. */
+  S.refuse_skill_fields = 1;
+  int notices = log_count("every column from now on");
+  CHECK_EQ_INT(cx_api_skill_summary(api, s, e, 0, &pg, &err), CX_OK);
+  CHECK_EQ_INT(pg.count, 1);
+  cx_skills_page_free(&pg);
+  CHECK_EQ_INT(cx_api_skill_summary(api, s, e, 0, &pg, &err), CX_OK);
+  cx_skills_page_free(&pg);
+  CHECK_EQ_INT(cx_api_skill_activity(api, NULL, 0, &pg, &changed, &err), CX_OK);
+  CHECK_EQ_INT(pg.count, 2);
+  cx_skills_page_free(&pg);
+  CHECK_EQ_INT(log_count("every column from now on") - notices, 2);
+  CHECK_EQ_INT(count_fields_reqs(BASE "skills/summary?", 1), 2);
+  CHECK_EQ_INT(count_fields_reqs(BASE "skills/summary?", 0), 2);
+  struct collect c = {0};
+  CHECK_EQ_INT(cx_api_state_history(api, CX_ID_NONE, s, e, 100, collect_fn, &c,
+                                    &err),
+               CX_OK);
+  CHECK_EQ_INT(count_fields_reqs(BASE "agents/state-history?", 1), 1);
+  cx_api_destroy(api);
+}
+
 static void test_transport_and_config_errors(void) {
   struct cx_error err;
   /* Nobody listening on the issuer. */
@@ -1158,6 +1281,7 @@ int main(void) {
   RUN(test_history_fields_refused);
   RUN(test_history_400);
   RUN(test_states);
+  RUN(test_skills);
   RUN(test_transport_and_config_errors);
   /* No secret, token or Authorization header in any log line. */
   unit_current_failed = 0;

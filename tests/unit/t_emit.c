@@ -1,6 +1,7 @@
 /*
  * t_emit.c: cx_emit's value lists for a hand-worked cycle, through the
- * snapshot walks (cx_snapshot_durations, _counts, _current).
+ * snapshot walks (cx_snapshot_durations, _counts, _current) and the skill
+ * walks (cx_skills_figures, _totals).
  *
  * collectd's dispatch is replaced by a recorder (plugin_dispatch_values and
  * the few common.c helpers cx_emit.c calls); the expected series are
@@ -13,6 +14,7 @@
 
 #include "cx_emit.h"
 #include "cx_ledger.h"
+#include "cx_skills.h"
 #include "cx_snapshot.h"
 #include "unit.h"
 
@@ -149,6 +151,12 @@ static void cycle_free(struct cycle *c) {
   cx_ledger_destroy(c->ledger);
 }
 
+/* The series of that cycle: 3 agents x (9 + 9 current) + 2 reason and 2
+ * current-reason series; 2 teams x (9 + 9) + 2 + 2 reason series of
+ * Support; all 9 + 9 + 2 + 2; 13 api; and occupancy and utilisation of the
+ * 6 scopes. */
+#define CYCLE_SERIES (3 * 18 + 4 + 2 * 18 + 4 + 22 + 13 + 6 * 2)
+
 static const struct cx_emit_options options = {
     .host = "acme", .per_agent = true, .label = CX_LABEL_ID,
     .interval_seconds = 10};
@@ -232,11 +240,8 @@ static void test_full_cycle(void) {
   expect_value("api/gauge-up", 1);
   expect_value("api/count-agents", 3);
 
-  /* Every identifier once, all at the snapshot's instant: 3 agents x (9 +
-   * 9 current) + 2 reason and 2 current-reason series; 2 teams x (9 + 9)
-   * + 2 + 2 reason series of Support; all 9 + 9 + 2 + 2; 13 api; and
-   * occupancy and utilisation of the 6 scopes. */
-  CHECK_EQ_INT(nsent, 3 * 18 + 4 + 2 * 18 + 4 + 22 + 13 + 6 * 2);
+  /* Every identifier once, all at the snapshot's instant. */
+  CHECK_EQ_INT(nsent, CYCLE_SERIES);
   for (size_t i = 0; i < nsent; i++) {
     CHECK(sent[i].time == MS_TO_CDTIME_T(S(900)));
     for (size_t j = 0; j < i; j++)
@@ -297,8 +302,8 @@ static void test_today(void) {
   expect_value("all/percent-today-utilisation", 100.0 * 550 / 900);
   /* The full cycle's series, and 9 today-* per scope (6 scopes) plus the
    * reasons with time today: ACW of 101, Lunch of 102, both for Support
-   * and all; occupancy and utilisation twice per scope. */
-  CHECK_EQ_INT(nsent, 3 * 18 + 4 + 2 * 18 + 4 + 22 + 13 + 6 * 9 + 6 + 6 * 4);
+   * and all; the day's occupancy and utilisation per scope. */
+  CHECK_EQ_INT(nsent, CYCLE_SERIES + 6 * 9 + 6 + 6 * 2);
   /* Without history this cycle, neither. */
   h.history_fresh = false;
   nsent = 0;
@@ -307,9 +312,191 @@ static void test_today(void) {
   cycle_free(&c);
 }
 
+/* ---- skills ---- */
+
+/* The snapshot at 900 s = 1970-01-01T00:15:00Z. */
+static void skills_fill(struct cx_skills *sk) {
+  static const char *const live =
+      "{\"skillActivity\":["
+      "{\"skillId\":11,\"skillName\":\"Billing\",\"queueCount\":4,"
+      "\"contactsActive\":7,\"agentsAvailable\":2,\"agentsWorking\":5,"
+      "\"agentsACW\":1,\"agentsUnavailable\":0,\"agentsLoggedIn\":8,"
+      "\"serviceLevel\":83,\"earliestQueueTime\":\"1970-01-01T00:13:30Z\"},"
+      "{\"skillId\":22,\"skillName\":\"Tier 1 | Voice\",\"queueCount\":1,"
+      "\"contactsActive\":1,\"agentsAvailable\":2,\"serviceLevel\":50,"
+      "\"earliestQueueTime\":\"1970-01-01T00:14:00Z\"},"
+      "{\"skillId\":21,\"skillName\":\"Tier 1 / Voice\",\"queueCount\":2,"
+      "\"contactsActive\":0,\"agentsAvailable\":2,\"serviceLevel\":100,"
+      "\"earliestQueueTime\":\"1970-01-01T00:16:00Z\"},"
+      "{\"skillId\":30,\"queueCount\":0,\"contactsActive\":3,"
+      "\"earliestQueueTime\":null}]}";
+  static const char *const window =
+      "{\"skillSummaries\":[{\"skillId\":11,\"contactsOffered\":120,"
+      "\"contactsHandled\":110,\"abandonCount\":10,\"abandonRate\":8,"
+      "\"averageSpeedToAnswer\":\"PT42.5S\",\"averageHandleTime\":\"PT5M\","
+      "\"longestQueueDur\":\"PT2M\",\"serviceLevel\":79},"
+      "{\"skillId\":21,\"contactsOffered\":5,\"contactsHandled\":5,"
+      "\"abandonCount\":0}]}";
+  static const char *const today =
+      "{\"skillSummaries\":[{\"skillId\":11,\"contactsOffered\":30,"
+      "\"contactsHandled\":29,\"abandonCount\":1}]}";
+  struct cx_skills_page pg = {.total_records = -1};
+  struct cx_error err;
+  CHECK_EQ_INT(cx_json_skills_page(CX_SKILL_ACTIVITY, live, strlen(live), &pg,
+                                   &err), CX_OK);
+  CHECK_EQ_INT(cx_skills_apply_live(sk, &pg, true), CX_OK);
+  cx_skills_page_free(&pg);
+  CHECK_EQ_INT(cx_json_skills_page(CX_SKILL_SUMMARY, window, strlen(window),
+                                   &pg, &err), CX_OK);
+  CHECK_EQ_INT(cx_skills_apply_summary(sk, CX_SKILL_WINDOW, &pg), CX_OK);
+  cx_skills_page_free(&pg);
+  CHECK_EQ_INT(cx_json_skills_page(CX_SKILL_SUMMARY, today, strlen(today), &pg,
+                                   &err), CX_OK);
+  CHECK_EQ_INT(cx_skills_apply_summary(sk, CX_SKILL_TODAY, &pg), CX_OK);
+  cx_skills_page_free(&pg);
+}
+
+static size_t count_prefix(const char *prefix) {
+  size_t n = 0;
+  for (size_t i = 0; i < nsent; i++)
+    n += strncmp(sent[i].id, prefix, strlen(prefix)) == 0;
+  return n;
+}
+
+static void test_skills(void) {
+  struct cycle c;
+  cycle_build(&c);
+  struct cx_skills sk;
+  cx_skills_init(&sk, NULL, 0);
+  skills_fill(&sk);
+  c.snap.skills = &sk;
+  struct cx_emit_options opt = options;
+  opt.per_skill = true;
+  struct cx_health h = {.up = true, .live_fresh = true, .history_fresh = true,
+                        .history_ready = true, .agents = 3};
+  nsent = 0;
+  CHECK_EQ_INT(cx_emit(&opt, &c.snap, &h), 0);
+  /* Live figures; the longest wait at the snapshot's instant. */
+  expect_value("skill-Billing/count-queue", 4);
+  expect_value("skill-Billing/duration-longest_wait", 90);
+  expect_value("skill-Billing/count-active", 7);
+  expect_value("skill-Billing/count-agents_available", 2);
+  expect_value("skill-Billing/count-agents_working", 5);
+  expect_value("skill-Billing/count-agents_acw", 1);
+  expect_value("skill-Billing/count-agents_unavailable", 0);
+  expect_value("skill-Billing/count-agents_logged_in", 8);
+  expect_value("skill-Billing/percent-service_level", 83);
+  /* Summaries over the window and today. */
+  expect_value("skill-Billing/count-window-offered", 120);
+  expect_value("skill-Billing/count-window-handled", 110);
+  expect_value("skill-Billing/count-window-abandoned", 10);
+  expect_value("skill-Billing/percent-window-abandon_rate", 8);
+  expect_value("skill-Billing/duration-window-speed_of_answer", 42.5);
+  expect_value("skill-Billing/duration-window-handle_time", 300);
+  expect_value("skill-Billing/duration-window-longest_queue", 120);
+  expect_value("skill-Billing/percent-window-service_level", 79);
+  expect_value("skill-Billing/count-today-offered", 30);
+  expect_value("skill-Billing/count-today-handled", 29);
+  expect_value("skill-Billing/count-today-abandoned", 1);
+  expect_absent("skill-Billing/percent-today-service_level"); /* not given */
+  CHECK_EQ_INT(count_prefix("skill-Billing/"), 9 + 8 + 3);
+  /* Two names that sanitise alike: the lower id keeps it.  A wait that
+   * starts after the snapshot's instant is 0, never negative. */
+  expect_value("skill-Tier_1___Voice/count-queue", 2);
+  expect_value("skill-Tier_1___Voice/duration-longest_wait", 0);
+  expect_value("skill-Tier_1___Voice/count-window-offered", 5);
+  expect_value("skill-Tier_1___Voice-22/count-queue", 1);
+  expect_value("skill-Tier_1___Voice-22/duration-longest_wait", 60);
+  expect_absent("skill-Tier_1___Voice-22/count-agents_working");
+  /* An unnamed skill by its id; nobody waits: 0. */
+  expect_value("skill-30/count-queue", 0);
+  expect_value("skill-30/duration-longest_wait", 0);
+  expect_value("skill-30/count-active", 3);
+  CHECK_EQ_INT(count_prefix("skill-30/"), 3);
+  /* all: sums and the max only; no agent counts, service levels, rates or
+   * averages; nothing per team. */
+  expect_value("all/count-queue", 7);
+  expect_value("all/count-active", 11);
+  expect_value("all/duration-longest_wait", 90);
+  expect_value("all/count-window-offered", 125);
+  expect_value("all/count-window-handled", 115);
+  expect_value("all/count-window-abandoned", 10);
+  expect_value("all/count-today-offered", 30);
+  expect_absent("all/count-agents_available");
+  expect_absent("all/percent-service_level");
+  expect_absent("all/percent-window-service_level");
+  expect_absent("all/percent-window-abandon_rate");
+  expect_absent("all/duration-window-handle_time");
+  expect_absent("team-Support/count-queue");
+  /* The agent series are unchanged: the full cycle's, and the skills'. */
+  size_t skill_series = count_prefix("skill-");
+  CHECK_EQ_INT(nsent, CYCLE_SERIES + skill_series + 9);
+  for (size_t i = 0; i < nsent; i++)
+    for (size_t j = 0; j < i; j++)
+      CHECK(strcmp(sent[i].id, sent[j].id) != 0);
+
+  /* PerSkill false: the totals alone. */
+  opt.per_skill = false;
+  nsent = 0;
+  cx_emit(&opt, &c.snap, &h);
+  CHECK_EQ_INT(count_prefix("skill-"), 0);
+  expect_value("all/count-queue", 7);
+  expect_value("all/duration-longest_wait", 90);
+
+  /* A delta changes the skills it lists; a full answer drops the others. */
+  struct cx_skills_page pg = {.total_records = -1};
+  struct cx_error err;
+  const char *delta = "{\"skillActivity\":[{\"skillId\":11,\"queueCount\":0,"
+                      "\"earliestQueueTime\":\"\"}]}";
+  CHECK_EQ_INT(cx_json_skills_page(CX_SKILL_ACTIVITY, delta, strlen(delta),
+                                   &pg, &err), CX_OK);
+  cx_skills_apply_live(&sk, &pg, false);
+  nsent = 0;
+  opt.per_skill = true;
+  cx_emit(&opt, &c.snap, &h);
+  expect_value("skill-Billing/count-queue", 0);
+  expect_value("skill-Billing/duration-longest_wait", 0);
+  expect_absent("skill-Billing/count-active"); /* the delta did not give it */
+  expect_value("skill-30/count-active", 3);
+  expect_value("all/duration-longest_wait", 60);
+  cx_skills_apply_live(&sk, &pg, true);
+  cx_skills_page_free(&pg);
+  nsent = 0;
+  cx_emit(&opt, &c.snap, &h);
+  expect_absent("skill-30/count-queue");
+  expect_value("skill-Tier_1___Voice/count-window-offered", 5); /* summary */
+  expect_absent("skill-Tier_1___Voice/count-queue");
+  expect_absent("skill-Tier_1___Voice-22/count-queue");
+  expect_value("all/count-queue", 0);
+
+  /* The endpoint refused: no skill series at all. */
+  cx_skills_forget_live(&sk);
+  cx_skills_forget_summaries(&sk);
+  nsent = 0;
+  cx_emit(&opt, &c.snap, &h);
+  CHECK_EQ_INT(count_prefix("skill-"), 0);
+  expect_absent("all/count-queue");
+  CHECK_EQ_INT(nsent, CYCLE_SERIES);
+  cx_skills_free(&sk);
+
+  /* Skill filters by name, case-insensitively. */
+  char *names[] = {"billing"};
+  cx_skills_init(&sk, names, 1);
+  skills_fill(&sk);
+  nsent = 0;
+  cx_emit(&opt, &c.snap, &h);
+  expect_value("skill-Billing/count-queue", 4);
+  CHECK_EQ_INT(count_prefix("skill-"), 20);
+  expect_value("all/count-queue", 4);
+  expect_value("all/count-window-offered", 120);
+  cx_skills_free(&sk);
+  cycle_free(&c);
+}
+
 int main(void) {
   RUN(test_full_cycle);
   RUN(test_stale_cycles);
   RUN(test_today);
+  RUN(test_skills);
   return unit_finish();
 }

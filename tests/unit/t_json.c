@@ -696,6 +696,188 @@ static void test_history_fields_cover(void) {
   }
 }
 
+/* ---- skills/activity, skills/summary (doc/cxone-api.md §7) ---- */
+
+static enum cx_status skills(enum cx_skill_endpoint which, const char *json,
+                             struct cx_skills_page *pg) {
+  struct cx_error err;
+  *pg = (struct cx_skills_page){.total_records = -1};
+  return cx_json_skills_page(which, json, strlen(json), pg, &err);
+}
+
+#define HAS(r, f) (((r)->have >> (f)) & 1u)
+
+static void test_skill_activity(void) {
+  struct cx_skills_page pg;
+  /* The v34 envelope; counts as numbers and as strings; earliestQueueTime
+   * a date-time, null and "" (nobody waits). */
+  CHECK_EQ_INT(
+      skills(CX_SKILL_ACTIVITY,
+             "{\"totalRecords\":3,\"lastPollTime\":\"2026-01-05T10:00:00.000Z\","
+             "\"_links\":{\"self\":\"x\",\"next\":\"skills/activity?skip=3\"},"
+             "\"skillActivity\":[{\"skillId\":11,\"skillName\":\"Billing\","
+             "\"queueCount\":4,\"contactsActive\":\"7\",\"agentsAvailable\":2,"
+             "\"agentsWorking\":5,\"agentsACW\":1,\"agentsUnavailable\":0,"
+             "\"agentsLoggedIn\":8,\"serviceLevel\":83,\"isActive\":true,"
+             "\"earliestQueueTime\":\"2026-01-05T09:58:30.000Z\"},"
+             "{\"skillId\":\"12\",\"skillName\":\"Sales\",\"queueCount\":0,"
+             "\"earliestQueueTime\":null,\"serviceLevel\":100},"
+             "{\"skillId\":13,\"queueCount\":0,\"earliestQueueTime\":\"\"}]}",
+             &pg),
+      CX_OK);
+  CHECK_EQ_INT(pg.count, 3);
+  CHECK_EQ_INT(pg.skipped, 0);
+  CHECK_EQ_INT(pg.total_records, 3);
+  CHECK_EQ_STR(pg.next_url, "skills/activity?skip=3");
+  CHECK_EQ_INT(pg.last_poll_time, T("2026-01-05T10:00:00Z"));
+  const struct cx_skill_record *r = &pg.records[0];
+  CHECK_EQ_INT(r->skill_id, 11);
+  CHECK_EQ_STR(r->name, "Billing");
+  CHECK(r->value[CX_SKILL_QUEUE] == 4 && r->value[CX_SKILL_ACTIVE] == 7);
+  CHECK(r->value[CX_SKILL_AGENTS_AVAILABLE] == 2 &&
+        r->value[CX_SKILL_AGENTS_WORKING] == 5 &&
+        r->value[CX_SKILL_AGENTS_ACW] == 1 &&
+        r->value[CX_SKILL_AGENTS_UNAVAILABLE] == 0 &&
+        r->value[CX_SKILL_AGENTS_LOGGED_IN] == 8);
+  CHECK(HAS(r, CX_SKILL_AGENTS_UNAVAILABLE));
+  CHECK(r->value[CX_SKILL_SERVICE_LEVEL] == 83);
+  CHECK(r->value[CX_SKILL_EARLIEST_QUEUE] ==
+        (double)T("2026-01-05T09:58:30Z"));
+  CHECK(!HAS(r, CX_SKILL_OFFERED)); /* a summary field: not read here */
+  r = &pg.records[1];
+  CHECK_EQ_INT(r->skill_id, 12);
+  CHECK(HAS(r, CX_SKILL_EARLIEST_QUEUE) && r->value[CX_SKILL_EARLIEST_QUEUE] == 0);
+  CHECK(!HAS(r, CX_SKILL_ACTIVE)); /* absent */
+  r = &pg.records[2];
+  CHECK(r->name == NULL);
+  CHECK(HAS(r, CX_SKILL_EARLIEST_QUEUE) && r->value[CX_SKILL_EARLIEST_QUEUE] == 0);
+  cx_skills_page_free(&pg);
+
+  /* PascalCase (older versions), a bare array, serverTime when there is no
+   * lastPollTime. */
+  CHECK_EQ_INT(skills(CX_SKILL_ACTIVITY,
+                      "[{\"SkillId\":5,\"SkillName\":\"Old\",\"QueueCount\":2,"
+                      "\"AgentsACW\":3,\"ServiceLevel\":\"91.5\","
+                      "\"serverTime\":\"2026-01-05T10:00:01Z\"}]",
+                      &pg),
+               CX_OK);
+  CHECK_EQ_INT(pg.count, 1);
+  CHECK_EQ_STR(pg.records[0].name, "Old");
+  CHECK(pg.records[0].value[CX_SKILL_QUEUE] == 2);
+  CHECK(pg.records[0].value[CX_SKILL_AGENTS_ACW] == 3);
+  CHECK(pg.records[0].value[CX_SKILL_SERVICE_LEVEL] == 91.5);
+  CHECK_EQ_INT(pg.last_poll_time, T("2026-01-05T10:00:01Z"));
+  CHECK_EQ_INT(pg.total_records, -1);
+  cx_skills_page_free(&pg);
+
+  /* Bad records are skipped and counted, the others kept. */
+  CHECK_EQ_INT(
+      skills(CX_SKILL_ACTIVITY,
+             "{\"skillActivity\":[{\"queueCount\":1},{\"skillId\":\"x\"},"
+             "{\"skillId\":1,\"queueCount\":-1},{\"skillId\":2,"
+             "\"queueCount\":1.5},{\"skillId\":3,\"agentsWorking\":\"two\"},"
+             "{\"skillId\":4,\"earliestQueueTime\":\"yesterday\"},"
+             "{\"skillId\":6,\"serviceLevel\":true},7,"
+             "{\"skillId\":8,\"queueCount\":\"3\"}]}",
+             &pg),
+      CX_OK);
+  CHECK_EQ_INT(pg.count, 1);
+  CHECK_EQ_INT(pg.skipped, 8);
+  CHECK_EQ_INT(pg.records[0].skill_id, 8);
+  cx_skills_page_free(&pg);
+
+  /* Pages append; empty bodies and envelopes give nothing; not JSON fails
+   * and keeps what was there. */
+  struct cx_error err;
+  CHECK_EQ_INT(skills(CX_SKILL_ACTIVITY, "{\"skillActivity\":[{\"skillId\":1}]}",
+                      &pg), CX_OK);
+  const char *second = "{\"skillActivity\":[{\"skillId\":2}]}";
+  CHECK_EQ_INT(cx_json_skills_page(CX_SKILL_ACTIVITY, second, strlen(second),
+                                   &pg, &err), CX_OK);
+  CHECK_EQ_INT(pg.count, 2);
+  CHECK_EQ_INT(cx_json_skills_page(CX_SKILL_ACTIVITY, "{\"skill", 7, &pg, &err),
+               CX_ERR_PARSE);
+  CHECK_EQ_INT(cx_json_skills_page(CX_SKILL_ACTIVITY, "\"s\"", 3, &pg, &err),
+               CX_ERR_PARSE);
+  CHECK_EQ_INT(pg.count, 2);
+  CHECK_EQ_INT(cx_json_skills_page(CX_SKILL_ACTIVITY, "", 0, &pg, &err), CX_OK);
+  CHECK_EQ_INT(cx_json_skills_page(CX_SKILL_ACTIVITY, "{}", 2, &pg, &err), CX_OK);
+  CHECK_EQ_INT(pg.count, 2);
+  cx_skills_page_free(&pg);
+}
+
+static void test_skill_summary(void) {
+  struct cx_skills_page pg;
+  /* Durations as ISO-8601 strings and as seconds; counts as strings. */
+  CHECK_EQ_INT(
+      skills(CX_SKILL_SUMMARY,
+             "{\"skillSummaries\":[{\"skillId\":11,\"skillName\":\"Billing\","
+             "\"contactsOffered\":120,\"contactsHandled\":\"110\","
+             "\"abandonCount\":10,\"abandonRate\":8.3,"
+             "\"averageSpeedToAnswer\":\"PT42.5S\","
+             "\"averageHandleTime\":\"PT5M\",\"longestQueueDur\":95,"
+             "\"serviceLevel\":79,\"queueCount\":99},"
+             "{\"SkillID\":12,\"ContactsOffered\":0,"
+             "\"AverageHandleTime\":\"\",\"LongestQueueDur\":null}]}",
+             &pg),
+      CX_OK);
+  CHECK_EQ_INT(pg.count, 2);
+  const struct cx_skill_record *r = &pg.records[0];
+  CHECK(r->value[CX_SKILL_OFFERED] == 120 && r->value[CX_SKILL_HANDLED] == 110 &&
+        r->value[CX_SKILL_ABANDONED] == 10);
+  CHECK(r->value[CX_SKILL_ABANDON_RATE] == 8.3);
+  CHECK(r->value[CX_SKILL_SPEED_OF_ANSWER] == 42500);
+  CHECK(r->value[CX_SKILL_HANDLE_TIME] == 300000);
+  CHECK(r->value[CX_SKILL_LONGEST_QUEUE] == 95000);
+  CHECK(r->value[CX_SKILL_SERVICE_LEVEL] == 79);
+  CHECK(!HAS(r, CX_SKILL_QUEUE)); /* a live field: not read here */
+  r = &pg.records[1];
+  CHECK_EQ_INT(r->skill_id, 12);
+  CHECK(HAS(r, CX_SKILL_OFFERED));
+  CHECK(!HAS(r, CX_SKILL_HANDLE_TIME) && !HAS(r, CX_SKILL_LONGEST_QUEUE));
+  cx_skills_page_free(&pg);
+  /* A malformed duration skips the record. */
+  CHECK_EQ_INT(skills(CX_SKILL_SUMMARY,
+                      "{\"skillSummaries\":[{\"skillId\":1,"
+                      "\"averageHandleTime\":\"5 minutes\"},{\"skillId\":2,"
+                      "\"averageSpeedToAnswer\":-3}]}",
+                      &pg),
+               CX_OK);
+  CHECK_EQ_INT(pg.count, 0);
+  CHECK_EQ_INT(pg.skipped, 2);
+  cx_skills_page_free(&pg);
+  /* The activity array is not the summaries'. */
+  CHECK_EQ_INT(skills(CX_SKILL_SUMMARY, "{\"skillActivity\":[{\"skillId\":1}]}",
+                      &pg), CX_OK);
+  CHECK_EQ_INT(pg.count, 0);
+  cx_skills_page_free(&pg);
+}
+
+/* Every field the parser reads is named in its fields= list. */
+static void test_skill_fields_cover(void) {
+  static const char *const act[] = {"skillId", "skillName", "queueCount",
+      "contactsActive", "earliestQueueTime", "agentsAvailable",
+      "agentsWorking", "agentsACW", "agentsUnavailable", "agentsLoggedIn",
+      "serviceLevel"};
+  static const char *const sum[] = {"skillId", "skillName", "contactsOffered",
+      "contactsHandled", "abandonCount", "abandonRate",
+      "averageSpeedToAnswer", "averageHandleTime", "longestQueueDur",
+      "serviceLevel"};
+  char list[512];
+  for (size_t i = 0; i < sizeof(act) / sizeof(act[0]); i++) {
+    snprintf(list, sizeof(list), ",%s,", CX_JSON_SKILL_ACTIVITY_FIELDS);
+    char k[64];
+    snprintf(k, sizeof(k), ",%s,", act[i]);
+    CHECK(strstr(list, k) != NULL);
+  }
+  for (size_t i = 0; i < sizeof(sum) / sizeof(sum[0]); i++) {
+    snprintf(list, sizeof(list), ",%s,", CX_JSON_SKILL_SUMMARY_FIELDS);
+    char k[64];
+    snprintf(k, sizeof(k), ",%s,", sum[i]);
+    CHECK(strstr(list, k) != NULL);
+  }
+}
+
 int main(void) {
   RUN(test_state_names);
   RUN(test_history_sample);
@@ -710,5 +892,8 @@ int main(void) {
   RUN(test_auth_documents);
   RUN(test_error_reason);
   RUN(test_jwt);
+  RUN(test_skill_activity);
+  RUN(test_skill_summary);
+  RUN(test_skill_fields_cover);
   return unit_finish();
 }

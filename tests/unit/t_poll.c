@@ -6,8 +6,10 @@
  * delays; the window durations, once ready, equal the timelines' truth for
  * every agent and state; departed agents (history only, wholly before the
  * window), a backfill spread over cycles, a failing then recovering chunk,
- * the per-agent fallback, a token that stops working mid-walk, and plain
- * http endpoints in discovery.
+ * the per-agent fallback, a token that stops working mid-walk, plain
+ * http endpoints in discovery; and the skills step (deltas, 304/204/empty,
+ * paging, fields= refused, 403/404 off and retried, transient errors,
+ * summaries at their interval, the deadline).
  */
 #include "cx_poll.h"
 #include "fakecx.h"
@@ -527,6 +529,228 @@ static void test_today(void) {
   fakecx_free(&fake);
 }
 
+/* ---- skills ---- */
+
+static struct cx_poll_config skills_config(void) {
+  struct cx_poll_config cfg = config(HOUR, 4500, 5000);
+  cfg.skills = true;
+  cfg.skill_summary_interval = 300 * 1000;
+  return cfg;
+}
+
+/* The snapshot's skill k (id 501 + k), or NULL. */
+static const struct cx_skill *skill(const struct cx_poll *p, size_t k) {
+  const struct cx_skills *sk = cx_poll_snapshot(p)->skills;
+  for (size_t i = 0; sk != NULL && i < sk->n; i++)
+    if (sk->items[i].id == (int64_t)(501 + k))
+      return &sk->items[i];
+  return NULL;
+}
+
+/* Every skill's live figures are the fake's at its last answer. */
+static unsigned skill_mismatches(const struct cx_poll *p) {
+  unsigned bad = 0;
+  for (size_t k = 0; k < fake.nskills; k++) {
+    const struct cx_skill *s = skill(p, k);
+    double q = s ? s->live.value[CX_SKILL_QUEUE] : -1;
+    double e = s ? s->live.value[CX_SKILL_EARLIEST_QUEUE] : -1;
+    if (q != fakecx_skill_queue(k, fake.skills_at) ||
+        e != (double)fakecx_skill_earliest(k, fake.skills_at))
+      bad++;
+  }
+  return bad;
+}
+
+/* One request a cycle: a full answer first and every 120 cycles, deltas
+ * between (304 when nothing changed); the figures always the server's. */
+static void test_skills_live(void) {
+  static const long unchanged[] = {304, 204, 200};
+  for (size_t u = 0; u < 3; u++) {
+    fakecx_init(&fake, T0, 4, 0, HOUR, 3);
+    fake.nskills = 5;
+    fake.skills_delta = true;
+    fake.skills_unchanged = unchanged[u];
+    struct cx_poll_config cfg = skills_config();
+    cfg.skill_summary_interval = 0;
+    struct run r = {.poll = start(&cfg)};
+    unsigned bad = 0;
+    for (int i = 0; i < 130; i++) {
+      unsigned before = fake.requests[FAKECX_SKILLS];
+      run_cycles(&r, &cfg, 1);
+      CHECK_EQ_INT(fake.requests[FAKECX_SKILLS] - before, 1);
+      bad += skill_mismatches(r.poll);
+    }
+    CHECK_EQ_INT(bad, 0);
+    CHECK_EQ_INT(fake.skills_full, 2); /* cycles 1 and 122 */
+    CHECK_EQ_INT(fake.requests[FAKECX_SKILL_SUMMARY], 0);
+    CHECK(cx_poll_snapshot(r.poll)->skills->live);
+    CHECK(r.longest <= cfg.budget);
+    cx_poll_destroy(r.poll);
+    fakecx_free(&fake);
+  }
+}
+
+/* Paging by skip/top; a 400 to fields= is answered by asking without,
+ * from then on. */
+static void test_skills_paging_and_fields(void) {
+  fakecx_init(&fake, T0, 4, 0, HOUR, 4);
+  fake.nskills = 5;
+  fake.skills_page_size = 2;
+  fake.skills_refuse_fields = true;
+  struct cx_poll_config cfg = skills_config();
+  cfg.skill_summary_interval = 0;
+  struct run r = {.poll = start(&cfg)};
+  run_cycles(&r, &cfg, 1);
+  /* 400, then the three pages without fields=. */
+  CHECK_EQ_INT(fake.requests[FAKECX_SKILLS], 4);
+  CHECK_EQ_INT(fake.skills_fields_400, 1);
+  CHECK_EQ_INT(cx_poll_snapshot(r.poll)->skills->n, 5);
+  CHECK_EQ_INT(skill_mismatches(r.poll), 0);
+  run_cycles(&r, &cfg, 3);
+  CHECK_EQ_INT(fake.skills_fields_400, 1);
+  CHECK_EQ_INT(fake.requests[FAKECX_SKILLS], 4 + 3 * 3);
+  CHECK_EQ_INT(skill_mismatches(r.poll), 0);
+  cx_poll_destroy(r.poll);
+  fakecx_free(&fake);
+}
+
+/* 404 (a server without skills) or 403: off, asked again 60 cycles on;
+ * the agent figures never notice.  Other errors keep the last figures. */
+static void test_skills_refused(void) {
+  static const long refusals[] = {404, 403};
+  for (size_t i = 0; i < 2; i++) {
+    fakecx_init(&fake, T0, 4, 0, HOUR, 5);
+    fake.nskills = 3;
+    fake.skills_status = refusals[i];
+    struct cx_poll_config cfg = skills_config();
+    struct run r = {.poll = start(&cfg)};
+    struct cx_error err;
+    CHECK_EQ_INT(cx_poll_run(r.poll, &err), CX_OK);
+    fake.now += cfg.interval;
+    CHECK_EQ_INT(fake.requests[FAKECX_SKILLS], 1);
+    CHECK_EQ_INT(fake.requests[FAKECX_SKILL_SUMMARY], 0);
+    CHECK(!cx_poll_snapshot(r.poll)->skills->live);
+    run_cycles(&r, &cfg, 60);
+    CHECK_EQ_INT(fake.requests[FAKECX_SKILLS], 1);
+    CHECK(cx_poll_health(r.poll)->up);
+    CHECK(cx_poll_health(r.poll)->history_ready);
+    CHECK_EQ_INT(mismatches(r.poll, cfg.window), 0);
+    fake.skills_status = 0; /* the permission granted */
+    run_cycles(&r, &cfg, 1);
+    CHECK_EQ_INT(fake.requests[FAKECX_SKILLS], 2);
+    CHECK_EQ_INT(fake.requests[FAKECX_SKILL_SUMMARY], 1);
+    CHECK(cx_poll_snapshot(r.poll)->skills->live);
+    CHECK_EQ_INT(skill_mismatches(r.poll), 0);
+    /* A 500: the figures stay, the next cycle asks again. */
+    cx_ms_t at = fake.skills_at;
+    fake.skills_status = 500;
+    fake.now += 60000;
+    CHECK_EQ_INT(cx_poll_run(r.poll, &err), CX_OK);
+    fake.now += cfg.interval;
+    CHECK_EQ_INT(fake.requests[FAKECX_SKILLS], 3);
+    CHECK(cx_poll_snapshot(r.poll)->skills->live);
+    CHECK(skill(r.poll, 0) != NULL);
+    CHECK(skill(r.poll, 0)->live.value[CX_SKILL_QUEUE] ==
+          fakecx_skill_queue(0, at));
+    fake.skills_status = 0;
+    run_cycles(&r, &cfg, 1);
+    CHECK_EQ_INT(fake.requests[FAKECX_SKILLS], 4);
+    CHECK_EQ_INT(skill_mismatches(r.poll), 0);
+    cx_poll_destroy(r.poll);
+    fakecx_free(&fake);
+  }
+  /* No skills served at all (today's simulator): one request, nothing. */
+  fakecx_init(&fake, T0, 4, 0, HOUR, 6);
+  struct cx_poll_config cfg = skills_config();
+  struct run r = {.poll = start(&cfg)};
+  run_cycles(&r, &cfg, 30);
+  CHECK_EQ_INT(fake.requests[FAKECX_SKILLS], 1);
+  CHECK_EQ_INT(cx_poll_snapshot(r.poll)->skills->n, 0);
+  CHECK(cx_poll_health(r.poll)->up);
+  cx_poll_destroy(r.poll);
+  fakecx_free(&fake);
+  /* Skills false: never asked, no table in the snapshot. */
+  fakecx_init(&fake, T0, 4, 0, HOUR, 6);
+  fake.nskills = 2;
+  cfg.skills = false;
+  r = (struct run){.poll = start(&cfg)};
+  run_cycles(&r, &cfg, 3);
+  CHECK_EQ_INT(fake.requests[FAKECX_SKILLS], 0);
+  CHECK(cx_poll_snapshot(r.poll)->skills == NULL);
+  cx_poll_destroy(r.poll);
+  fakecx_free(&fake);
+}
+
+/* Summaries every SkillSummaryInterval: the window, and the day with
+ * Today; kept between refreshes; a 403 to them alone keeps the live
+ * figures. */
+static void test_skills_summary_interval(void) {
+  fakecx_init(&fake, T0, 4, 0, HOUR, 7);
+  fake.nskills = 2;
+  struct cx_poll_config cfg = skills_config();
+  cfg.today = true;
+  struct run r = {.poll = start(&cfg)};
+  cx_ms_t t0 = fake.now;
+  /* 20 minutes of cycles: refreshes at 0, 300, 600 and 900 s. */
+  while (fake.now < t0 + 1200 * 1000)
+    run_cycles(&r, &cfg, 1);
+  CHECK_EQ_INT(fake.requests[FAKECX_SKILL_SUMMARY], 4 * 2);
+  CHECK_EQ_INT(fake.requests[FAKECX_SKILLS], 240);
+  const struct cx_skill *s = skill(r.poll, 1);
+  CHECK(s != NULL);
+  CHECK(s->summary[CX_SKILL_WINDOW].value[CX_SKILL_OFFERED] == 11);
+  CHECK(s->summary[CX_SKILL_TODAY].value[CX_SKILL_HANDLE_TIME] == 60000);
+  /* The day's request: from the local (UTC) midnight. */
+  CHECK(strstr(fake.last_summary, "startDate=2024-11-30T00%3A00%3A00") != NULL);
+  /* Refused: summaries dropped, live figures on, asked again later. */
+  fake.summary_status = 403;
+  unsigned before = fake.requests[FAKECX_SKILL_SUMMARY];
+  while (fake.now < t0 + 1500 * 1000)
+    run_cycles(&r, &cfg, 1);
+  CHECK_EQ_INT(fake.requests[FAKECX_SKILL_SUMMARY], before + 1);
+  CHECK(!cx_poll_snapshot(r.poll)->skills->summary[CX_SKILL_WINDOW]);
+  CHECK(cx_poll_snapshot(r.poll)->skills->live);
+  CHECK_EQ_INT(skill_mismatches(r.poll), 0);
+  cx_poll_destroy(r.poll);
+  fakecx_free(&fake);
+  /* Without Today: one request per refresh, over [now - Window, now]. */
+  fakecx_init(&fake, T0, 4, 0, HOUR, 7);
+  fake.nskills = 2;
+  cfg.today = false;
+  r = (struct run){.poll = start(&cfg)};
+  run_cycles(&r, &cfg, 1);
+  CHECK_EQ_INT(fake.requests[FAKECX_SKILL_SUMMARY], 1);
+  /* T0 - Window: 2024-11-30T19:53:20Z. */
+  CHECK(strstr(fake.last_summary, "startDate=2024-11-30T19%3A53%3A20") != NULL);
+  cx_poll_destroy(r.poll);
+  fakecx_free(&fake);
+}
+
+/* Slow skills answers stay within the cycle's deadline; agent figures go
+ * on. */
+static void test_skills_deadline(void) {
+  fakecx_init(&fake, T0, 6, 0, HOUR, 9);
+  fake.nskills = 3;
+  struct cx_poll_config cfg = skills_config();
+  cfg.http.timeout_ms = 5000;
+  fake.delay[FAKECX_SKILLS] = 1500;
+  fake.delay[FAKECX_SKILL_SUMMARY] = 1500;
+  fake.delay[FAKECX_HISTORY] = 500;
+  struct run r = {.poll = start(&cfg)};
+  run_until_ready(&r, &cfg, 40);
+  CHECK(r.ready);
+  CHECK(r.longest <= cfg.budget);
+  CHECK_EQ_INT(mismatches(r.poll, cfg.window), 0);
+  CHECK_EQ_INT(skill_mismatches(r.poll), 0);
+  /* Answers slower than the whole budget: cut at the deadline. */
+  fake.delay[FAKECX_SKILLS] = 60000;
+  run_cycles(&r, &cfg, 3);
+  CHECK(r.longest <= cfg.budget);
+  CHECK(cx_poll_snapshot(r.poll)->skills->live); /* the last good figures */
+  cx_poll_destroy(r.poll);
+  fakecx_free(&fake);
+}
+
 int main(void) {
   RUN(test_exact);
   RUN(test_deadline);
@@ -541,5 +765,10 @@ int main(void) {
   RUN(test_login_hidden_by_lag);
   RUN(test_closed_before_missed_state);
   RUN(test_today);
+  RUN(test_skills_live);
+  RUN(test_skills_paging_and_fields);
+  RUN(test_skills_refused);
+  RUN(test_skills_summary_interval);
+  RUN(test_skills_deadline);
   return unit_finish();
 }

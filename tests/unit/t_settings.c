@@ -56,6 +56,8 @@ static void stored(const struct cx_settings *s, const char *key, char *out,
       {"LookBack", offsetof(struct cx_settings, lookback), true},
       {"HistoryOverlap", offsetof(struct cx_settings, overlap), true},
       {"HistoryChunk", offsetof(struct cx_settings, chunk), true},
+      {"SkillSummaryInterval",
+       offsetof(struct cx_settings, skill_summary_interval), true},
   };
   for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
     const char *field = (const char *)s + fields[i].offset;
@@ -88,6 +90,10 @@ static void stored(const struct cx_settings *s, const char *key, char *out,
     snprintf(out, size, "%s", s->per_agent ? "true" : "false");
   else if (strcmp(key, "Today") == 0)
     snprintf(out, size, "%s", s->today ? "true" : "false");
+  else if (strcmp(key, "Skills") == 0)
+    snprintf(out, size, "%s", s->skills ? "true" : "false");
+  else if (strcmp(key, "PerSkill") == 0)
+    snprintf(out, size, "%s", s->per_skill ? "true" : "false");
   else if (strcmp(key, "TimeZone") == 0) /* 2026-01-15T00:00:00Z */
     snprintf(out, size, "%+d s in January",
              (int)cx_tz_offset(s->tz, 1768435200000LL));
@@ -99,6 +105,10 @@ static void stored(const struct cx_settings *s, const char *key, char *out,
     for (size_t i = 0; i < s->filter.nteams && len < size; i++)
       len += (size_t)snprintf(out + len, size - len, "%s[%s]", i ? " " : "",
                               s->filter.teams[i]);
+  else if (strcmp(key, "Skill") == 0)
+    for (size_t i = 0; i < s->filter.nskills && len < size; i++)
+      len += (size_t)snprintf(out + len, size - len, "%s[%s]", i ? " " : "",
+                              s->filter.skills[i]);
   else if (strcmp(key, "Agent") == 0)
     for (size_t i = 0; i < s->filter.nagents && len < size; i++)
       len += (size_t)snprintf(out + len, size - len, "%s%" PRId64, i ? " " : "",
@@ -229,6 +239,24 @@ static const struct key_case key_cases[] = {
     {"TimeZone", 0, 1, {S("Mars/Olympus")}, NULL, T "TimeZone: expected an IANA time zone such as \"Europe/Paris\", or \"UTC\"", NULL},
     {"TimeZone", 0, 1, {S("../../etc/passwd")}, NULL, T "TimeZone: expected an IANA time zone such as \"Europe/Paris\", or \"UTC\"", NULL},
     {"TimeZone", 0, 1, {N(1)}, NULL, T "TimeZone: expected one quoted string", NULL},
+    /* Skills: the switch, per-skill series, the summaries' interval (0:
+     * none), and the Skill filter (names). */
+    {"Skills", 0, 1, {B(false)}, "false", NULL, NULL},
+    {"Skills", 1, 1, {S("TRUE")}, "true", NULL, NULL},
+    {"Skills", 0, 1, {S("off")}, NULL, T "Skills: expected true or false", NULL},
+    {"PerSkill", 0, 1, {B(false)}, "false", NULL, NULL},
+    {"PerSkill", 0, 1, {N(0)}, NULL, T "PerSkill: expected true or false", NULL},
+    {"SkillSummaryInterval", 0, 1, {N(0)}, "0 ms", NULL, NULL},
+    {"SkillSummaryInterval", 0, 1, {N(60)}, "60000 ms", NULL, NULL},
+    {"SkillSummaryInterval", 1, 1, {S("900")}, "900000 ms", NULL, NULL},
+    {"SkillSummaryInterval", 0, 1, {N(-5)}, NULL, SECONDS("SkillSummaryInterval", "0 to 86400"), NULL},
+    {"SkillSummaryInterval", 0, 1, {N(86401)}, NULL, SECONDS("SkillSummaryInterval", "0 to 86400"), NULL},
+    {"SkillSummaryInterval", 0, 1, {S("5m")}, NULL, SECONDS("SkillSummaryInterval", "0 to 86400"), NULL},
+    {"Skill", 0, 1, {S("Billing Voice")}, "[Billing Voice]", NULL, NULL},
+    {"Skill", 1, 1, {S("Sales/Chat")}, "[Sales/Chat]", NULL, NULL},
+    {"Skill", 0, 1, {N(501)}, NULL, T "Skill: expected one quoted string", NULL},
+    {"Skill", 0, 1, {S("")}, NULL, T "Skill: must not be empty", NULL},
+    {"Skill", 0, 2, {S("a"), S("b")}, NULL, T "Skill: expected one quoted string", NULL},
     /* Unknown keys name the block and the key. */
     {"Colour", 0, 1, {S("blue")}, NULL, "<Tenant \"t\">: unknown option \"Colour\" (see collectd-cxone(5))", NULL},
 };
@@ -322,6 +350,14 @@ static void test_lists(void) {
   cx_settings_clear_list(&s, "Window");
   cx_settings_clear_list(&s, "Team");
   CHECK_EQ_INT(s.filter.nteams, 0);
+  CHECK_EQ_INT(cx_settings_apply(&s, &conf, "Skill", &t1, 1, &err), CX_OK);
+  CHECK_EQ_INT(cx_settings_apply(&s, &conf, "SKILL", &t2, 1, &err), CX_OK);
+  CHECK_EQ_INT(s.filter.nskills, 2);
+  CHECK_EQ_STR(s.filter.skills[1], "B");
+  cx_settings_clear_list(&s, "Team");
+  CHECK_EQ_INT(s.filter.nskills, 2);
+  cx_settings_clear_list(&s, "skill");
+  CHECK_EQ_INT(s.filter.nskills, 0);
   CHECK(cx_settings_known("ACCESSKEYID") && !cx_settings_known("Node"));
   cx_settings_free(&s);
 }
@@ -411,6 +447,9 @@ static void test_resolve_periodic_defaults(void) {
   CHECK_EQ_INT(cfg.parallel, 4);
   CHECK(cfg.filter.nteams == 0 && cfg.filter.nagents == 0);
   CHECK(s.per_agent && s.agent_label == CX_LABEL_ID && s.host == NULL);
+  CHECK(cfg.skills && s.per_skill);            /* Skills, PerSkill: on */
+  CHECK_EQ_INT(cfg.skill_summary_interval, 300 * 1000);
+  CHECK_EQ_INT(cfg.filter.nskills, 0);
   CHECK_EQ_STR(warning, "");
   cx_settings_free(&s);
 }
@@ -456,6 +495,7 @@ static void test_resolve_query(void) {
   CHECK_EQ_INT(cfg.budget, 3600000);
   CHECK_EQ_INT(cfg.window, 7200000);
   CHECK_EQ_INT(cfg.lookback, 7200000);
+  CHECK(!cfg.skills); /* one query reads agents only */
   set(&s, "LookBack", (struct cx_value)N(0));
   set(&s, "Timeout", (struct cx_value)N(5));
   CHECK_EQ_INT(cx_settings_resolve(&s, "settings", &use, &cfg, &err), CX_OK);
