@@ -750,6 +750,42 @@ enum cx_status cx_api_agent_states(struct cx_api *api, const char *updated_since
   return CX_OK;
 }
 
+/* ---------------------------------------------------- unavailable-codes */
+
+static enum cx_status codes_page(void *ctx, struct query *q,
+                                 const struct cx_http_response *resp,
+                                 struct page_links *links, void **keep,
+                                 struct cx_error *err) {
+  (void)q;
+  (void)keep;
+  struct cx_codes_page *page = ctx;
+  size_t before = page->count;
+  if (resp->body_len == 0)
+    return CX_OK;
+  enum cx_status st = cx_json_codes_page(resp->body, resp->body_len, page, err);
+  if (st != CX_OK)
+    return st;
+  *links = (struct page_links){.next_url = page->next_url,
+                               .total = page->total_records,
+                               .got = page->count - before};
+  return CX_OK;
+}
+
+enum cx_status cx_api_unavailable_codes(struct cx_api *api, unsigned top,
+                                        struct cx_codes_page *page,
+                                        struct cx_error *err) {
+  *page = (struct cx_codes_page){.total_records = -1};
+  if (api == NULL)
+    return cx_error_set(err, CX_ERR_INVALID, 0, "api: no handle");
+  /* No fields=: the codes are few, and their columns vary by version. */
+  enum cx_status st =
+      collect(api, "unavailable-codes", query_of("unavailable-codes", NULL, 0),
+              COLS_NONE, top, codes_page, NULL, page, err);
+  if (st != CX_OK)
+    cx_codes_page_free(page);
+  return st;
+}
+
 /* ---------------------------------------------------- skills/activity, summary */
 
 struct skills_walk {

@@ -108,6 +108,12 @@ enum cx_status cx_api_agent_states(struct cx_api *api, const char *updated_since
                                    struct cx_states_page *page, int *changed,
                                    struct cx_error *err);
 
+/* GET unavailable-codes, every page: the names of the after-call-work
+ * codes into *page (cx_codes_page_free it). */
+enum cx_status cx_api_unavailable_codes(struct cx_api *api, unsigned top,
+                                        struct cx_codes_page *page,
+                                        struct cx_error *err);
+
 /* GET skills/activity[?updatedSince=][&fields=] (CX_JSON_SKILL_ACTIVITY_
  * FIELDS; a 400 to them is retried without, as for history), every page
  * into *page.  updated_since NULL asks for every skill.  top: page size

@@ -1103,6 +1103,71 @@ out:
   return st;
 }
 
+/* ----------------------------------------------------- unavailable-codes */
+
+void cx_codes_page_free(struct cx_codes_page *page) {
+  if (page == NULL)
+    return;
+  for (size_t i = 0; i < page->nacw; i++)
+    free(page->acw[i]);
+  free(page->acw);
+  free(page->next_url);
+  *page = (struct cx_codes_page){.total_records = -1};
+}
+
+enum cx_status cx_json_codes_page(const char *body, size_t len,
+                                  struct cx_codes_page *pg,
+                                  struct cx_error *err) {
+  const char *what = "unavailable-codes";
+  json_object *root;
+  enum cx_status st = parse_json(body, len, what, false, &root, err);
+  if (st != CX_OK || root == NULL)
+    return st;
+  if ((st = check_root(root, what, err)) != CX_OK)
+    goto out;
+  json_object *arr = get_array(root, "unavailableCodes");
+  size_t n = arr != NULL ? json_object_array_length(arr) : 0;
+  size_t nacw = pg->nacw;
+  bool ok = true;
+  for (size_t i = 0; ok && i < n; i++) {
+    json_object *code = json_object_array_get_idx(arr, i);
+    if (!get_bool(code, "isACW"))
+      continue;
+    char *name = dup_text(code, "name", &ok);
+    if (name == NULL && ok)
+      name = dup_text(code, "outStateDescription", &ok);
+    if (name == NULL || name[0] == '\0') { /* none, or out of memory */
+      free(name);
+      continue;
+    }
+    if (CX_ARRAY_RESERVE(pg->acw, pg->acw_cap, nacw + 1) != CX_OK) {
+      free(name);
+      ok = false;
+      break;
+    }
+    pg->acw[nacw++] = name;
+  }
+  char *next = NULL;
+  if (ok)
+    next = get_next(root, &ok);
+  if (!ok) {
+    for (size_t i = pg->nacw; i < nacw; i++)
+      free(pg->acw[i]);
+    st = cx_error_set(err, CX_ERR_NOMEM, 0, "%s: out of memory", what);
+    goto out;
+  }
+  pg->nacw = nacw;
+  pg->count += n;
+  free(pg->next_url);
+  pg->next_url = next;
+  int64_t total;
+  pg->total_records =
+      get_int64(root, "totalRecords", &total) && total >= 0 ? total : -1;
+out:
+  json_object_put(root);
+  return st;
+}
+
 /* ------------------------------------------------------- auth documents */
 
 /* Copies a printable, bounded rendition of s into buf (for messages). */

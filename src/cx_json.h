@@ -128,6 +128,25 @@ enum cx_status cx_json_skills_page(enum cx_skill_endpoint which,
                                    struct cx_error *err);
 void cx_skills_page_free(struct cx_skills_page *page);
 
+/* unavailable-codes: the names of the after-call-work codes (isACW). */
+struct cx_codes_page {
+  char **acw;             /* [nacw], malloc'd names */
+  size_t nacw, acw_cap;
+  size_t count;           /* codes read, ACW or not */
+  char *next_url;
+  int64_t total_records;  /* -1 when absent */
+};
+
+/* The codes of unavailableCodes[] (or a bare array), appended to *page
+ * (zero it, total_records -1, before the first page): the name (`name`,
+ * else `outStateDescription`) of each flagged isACW; the envelope's next
+ * link and totalRecords replace page's.  On failure page keeps what it
+ * had. */
+enum cx_status cx_json_codes_page(const char *body, size_t len,
+                                  struct cx_codes_page *page,
+                                  struct cx_error *err);
+void cx_codes_page_free(struct cx_codes_page *page);
+
 /* OIDC discovery: *token_endpoint (malloc'd). */
 enum cx_status cx_json_discovery(const char *body, size_t len,
                                  char **token_endpoint, struct cx_error *err);

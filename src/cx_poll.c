@@ -106,6 +106,11 @@
  * (cx_roster_evict, once a minute), so memory follows what the window
  * holds.
  *
+ * After-call work.  Occupancy counts Unavailable time with an ACW code as
+ * handle time; history does not flag those codes, so unavailable-codes is
+ * read on the first cycle and hourly (isACW), and real-time isACW adds
+ * codes as agents are seen in them (poll_codes).
+ *
  * Skills.  Right after the agent states, in the same budget and deadline:
  * GET skills/activity every cycle (one request on most tenants), a full
  * answer first and every FULL_SNAPSHOT_EVERY cycles, deltas from the last
@@ -164,6 +169,9 @@
 /* Forgotten agents are looked for this often (a pass over every item). */
 #define EVICT_EVERY_MS (60 * 1000)
 
+/* How often unavailable-codes is read again (new codes appear rarely). */
+#define CODES_EVERY_MS (3600 * 1000LL)
+
 /* What the ledger holds at least when the day's figures are asked for:
  * the longest calendar day (25 hours) and a margin. */
 #define DAY_HELD (26 * 3600 * 1000LL)
@@ -198,6 +206,7 @@ struct cx_poll {
   cx_ms_t waiting_logged_at, evicted_at;
 
   cx_ms_t held; /* the ledger's window: Window, or DAY_HELD with Today */
+  cx_ms_t codes_at; /* when unavailable-codes was last asked for */
   cx_ms_t created, last_now, last_live_ok, last_history_ok, cycle_start;
   cx_ms_t (*clock)(void);
 
@@ -491,8 +500,10 @@ static void poll_skills(struct cx_poll *p) {
     p->summary_off--;
     return;
   }
+  /* Due once `every` has passed, less half an interval: the cycles'
+   * jitter must not push a refresh due every N cycles to N + 1. */
   cx_ms_t now = p->clock();
-  if ((p->summary_at != 0 && now - p->summary_at < every) ||
+  if ((p->summary_at != 0 && now - p->summary_at < every - p->cfg->interval / 2) ||
       budget_left(p) <= p->cfg->budget / 2)
     return;
   bool ok = skills_summary(p, CX_SKILL_WINDOW, now - p->cfg->window, now);
@@ -509,6 +520,34 @@ static void poll_skills(struct cx_poll *p) {
     p->summary_at = now - every + (every < SUMMARY_RETRY_MS ? every
                                                             : SUMMARY_RETRY_MS);
   }
+}
+
+/* ---- unavailable codes ---- */
+
+/* Which Unavailable reasons are after-call work (for occupancy): read from
+ * unavailable-codes on the first cycle and every CODES_EVERY_MS, so the
+ * window's ACW counts from the start; real-time isACW adds to them (and is
+ * all there is where the endpoint is refused).  Never fails the cycle. */
+static void poll_codes(struct cx_poll *p) {
+  cx_ms_t now = p->clock();
+  if (p->codes_at != 0 && now - p->codes_at < CODES_EVERY_MS)
+    return;
+  p->codes_at = now;
+  struct cx_codes_page page;
+  struct cx_error err;
+  enum cx_status st =
+      cx_api_unavailable_codes(p->api, p->cfg->page_size, &page, &err);
+  if (st != CX_OK) {
+    cx_log(st == CX_ERR_FORBIDDEN || st == CX_ERR_NOT_FOUND ? CX_LOG_NOTICE
+                                                            : CX_LOG_INFO,
+           "unavailable-codes: %s; after-call work is told by real-time "
+           "isACW only (asked again in an hour)", err.message);
+    return;
+  }
+  for (size_t i = 0; i < page.nacw; i++)
+    if (cx_roster_note_acw(&p->roster, page.acw[i]) != CX_OK)
+      break; /* out of memory: real-time isACW adds the rest */
+  cx_codes_page_free(&page);
 }
 
 /* ---- history ---- */
@@ -913,6 +952,8 @@ enum cx_status cx_poll_run(struct cx_poll *p, struct cx_error *err) {
   cx_http_set_deadline_ms(p->http, (long)p->cfg->budget);
 
   enum cx_status st = cx_api_authenticate(p->api, err);
+  if (st == CX_OK)
+    poll_codes(p);
   if (st == CX_OK)
     st = poll_live(p, err);
   if (st == CX_OK)

@@ -60,17 +60,14 @@ enum cx_status cx_roster_note_team(struct cx_roster *r, int64_t id,
   return CX_OK;
 }
 
-/* An Unavailable reason real time says is after-call work (history does
- * not say): kept by name, as the ledger interns reasons. */
-static enum cx_status note_acw(struct cx_roster *r,
-                               const struct cx_agent_state *s) {
-  if (s->state_id != CX_STATE_UNAVAILABLE || s->reason == NULL)
-    return CX_OK;
+/* After-call-work reasons (history does not flag them): kept by name, as
+ * the ledger interns reasons. */
+enum cx_status cx_roster_note_acw(struct cx_roster *r, const char *name) {
   for (size_t i = 0; i < r->nacw; i++)
-    if (strcmp(r->acw_reasons[i], s->reason) == 0)
+    if (strcmp(r->acw_reasons[i], name) == 0)
       return CX_OK;
   if (CX_ARRAY_RESERVE(r->acw_reasons, r->acw_cap, r->nacw + 1) != CX_OK ||
-      (r->acw_reasons[r->nacw] = strdup(s->reason)) == NULL)
+      (r->acw_reasons[r->nacw] = strdup(name)) == NULL)
     return CX_ERR_NOMEM;
   r->nacw++;
   return CX_OK;
@@ -86,7 +83,8 @@ enum cx_status cx_roster_note_live(struct cx_roster *r, size_t index,
   t->listed = true;
   if (s->team_id != CX_ID_NONE)
     m->team_id = s->team_id;
-  if ((s->is_acw && note_acw(r, s) != CX_OK) ||
+  if ((s->is_acw && s->state_id == CX_STATE_UNAVAILABLE && s->reason != NULL &&
+       cx_roster_note_acw(r, s->reason) != CX_OK) ||
       cx_roster_note_team(r, s->team_id, s->team_name) != CX_OK ||
       update_string(&m->first_name, s->first_name) != CX_OK ||
       update_string(&m->last_name, s->last_name) != CX_OK ||

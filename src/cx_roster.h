@@ -60,6 +60,9 @@ enum cx_status cx_roster_note_team(struct cx_roster *roster, int64_t id,
 enum cx_status cx_roster_note_live(struct cx_roster *roster, size_t index,
                                    const struct cx_agent_state *s);
 
+/* Records that reason `name` is after-call work.  CX_OK or CX_ERR_NOMEM. */
+enum cx_status cx_roster_note_acw(struct cx_roster *roster, const char *name);
+
 /* Records the team a history record names, for an agent whose team
  * real-time polling has not told.  CX_OK or CX_ERR_NOMEM. */
 enum cx_status cx_roster_note_history_team(struct cx_roster *roster,

@@ -205,9 +205,12 @@ def test_scope_options(ctx, wd):
         filtered = h.read_csv(cd.csv_dir, host="filtered")
         check_against_truth(sim, filtered, log, scopes_fn=h.filtered_scopes(
             in_teams, label=lambda aid: users[aid]))
+        # Skills belong to no team: Team and Agent leave them all in.
+        skills = {"skill-" + h.sanitize(sk["name"])
+                  for sk in sim.truth(time.time(), WINDOW)["skills"].values()}
         scopes = {k[0] for k in filtered}
         expect(scopes == {"agent-" + users[a] for a in in_teams}
-               | {"team-Tier_1", "team-Support", "all", "api"},
+               | {"team-Tier_1", "team-Support", "all", "api"} | skills,
                "unexpected scopes for the Team filter: %s" % sorted(scopes))
         three = h.read_csv(cd.csv_dir, host="three")
         check_against_truth(sim, three, log, per_agent=False,
@@ -216,7 +219,7 @@ def test_scope_options(ctx, wd):
         expect(not any(s.startswith("agent-") for s in scopes),
                "PerAgent false still dispatched per-agent series")
         expect({"team-" + h.sanitize(teams[a]) for a in ("1001", "1002", "1003")}
-               | {"all", "api"} == scopes,
+               | {"all", "api"} | skills == scopes,
                "unexpected scopes for the Agent filter: %s" % sorted(scopes))
     finally:
         sim.stop()
@@ -312,6 +315,8 @@ def test_colliding_names(ctx, wd):
         scopes = {k[0] for k in series}
         expected = ({"team-" + l for l in team_label.values()}
                     | {"agent-" + l for l in agent_label.values()}
+                    | {"skill-" + h.sanitize(sk["name"]) for sk in
+                       sim.truth(time.time(), WINDOW)["skills"].values()}
                     | {"all", "api"})
         expect(scopes == expected, "scopes: missing %s, unexpected %s" % (
             sorted(expected - scopes)[:8], sorted(scopes - expected)[:8]))

@@ -208,7 +208,11 @@ class Sim:
         return self.proc.stop()
 
 
-def tenant_block(sim, name="simtenant", window=300, interval=1, extra=""):
+def tenant_block(sim, name="simtenant", window=300, interval=1, extra="",
+                 skill_summary_interval=1):
+    """A <Tenant> block for sim.  Skill summaries are asked for every
+    skill_summary_interval seconds (1: every cycle, so that every value
+    dispatched describes its own instant and compares with the truth)."""
     c = SIM_CREDENTIALS
     return """  <Tenant "%s">
     Issuer "%s"
@@ -219,10 +223,12 @@ def tenant_block(sim, name="simtenant", window=300, interval=1, extra=""):
     CACert "%s"
     Window %d
     Interval %g
+    SkillSummaryInterval %g
 %s
   </Tenant>
 """ % (name, sim.url, c["client_id"], c["client_secret"], c["access_key_id"],
-       c["access_key_secret"], sim.ca, window, interval, extra)
+       c["access_key_secret"], sim.ca, window, interval, skill_summary_interval,
+       extra)
 
 
 class Collectd:
@@ -373,7 +379,55 @@ def truth_scopes(truth, agent_label=None, team_label=None):
                                                         None, ratios(t))
     scopes["all"] = (truth["all"]["durations"], truth["all"]["counts"], None,
                      ratios(truth["all"]))
+    add_skill_scopes(scopes, truth)
     return scopes
+
+
+# The skill figures as the plugin names them (type-instance -> the truth's
+# key), live ones and those of a summary ("window-" + name; "today-" + name
+# when the summary covers the day).
+SKILL_LIVE = {"count": ["queue", "active", "agents_available", "agents_working",
+                        "agents_acw", "agents_unavailable", "agents_logged_in"],
+              "duration": ["longest_wait"], "percent": ["service_level"]}
+SKILL_SUMMARY = {"count": ["offered", "handled", "abandoned"],
+                 "duration": ["speed_of_answer", "handle_time", "longest_queue"],
+                 "percent": ["abandon_rate", "service_level"]}
+
+
+def add_skill_scopes(scopes, truth):
+    """skill-<name> scopes from truth["skills"] (live figures at its end,
+    summaries over its window), and the skills' totals in "all": queue and
+    active summed, the longest wait the largest, offered, handled and
+    abandoned summed."""
+    all_d, all_c = dict(scopes["all"][0]), dict(scopes["all"][1])
+    all_c.update({"queue": 0, "active": 0, "window-offered": 0,
+                  "window-handled": 0, "window-abandoned": 0})
+    all_d["longest_wait"] = 0.0
+    for sk in truth.get("skills", {}).values():
+        figures = {"count": {}, "duration": {}, "percent": {}}
+        for typ, names in SKILL_LIVE.items():
+            for n in names:
+                figures[typ][n] = sk["live"][n]
+        for typ, names in SKILL_SUMMARY.items():
+            for n in names:
+                figures[typ]["window-" + n] = sk["summary"][n]
+        scopes["skill-" + sanitize(sk["name"])] = (
+            figures["duration"], figures["count"], None, figures["percent"])
+        for n in ("queue", "active"):
+            all_c[n] += sk["live"][n]
+        for n in ("offered", "handled", "abandoned"):
+            all_c["window-" + n] += sk["summary"][n]
+        all_d["longest_wait"] = max(all_d["longest_wait"], sk["live"]["longest_wait"])
+    scopes["all"] = (all_d, all_c) + scopes["all"][2:]
+
+
+def is_skill_figure(pinst, ti):
+    """Whether (pinst, ti) is a skill figure: probed over the second after
+    the snapshot's instant (the skills answer comes after the agents')."""
+    return pinst.startswith("skill-") or any(
+        ti == n or ti == "window-" + n
+        for names in list(SKILL_LIVE.values()) + list(SKILL_SUMMARY.values())
+        for n in names)
 
 
 def sanitized_keys(d, reason_label=None):
@@ -446,6 +500,9 @@ def filtered_scopes(agent_ids, label=None):
                         c[k] = c.get(k, 0) + 1
         for scope, (d, c) in sums.items():
             scopes[scope] = (d, c, None, ratios_of(d, truth["acwReasons"]))
+        scopes.setdefault("all", ({}, {st: 0 for st in STATES}, None,
+                                  ratios_of({}, [])))
+        add_skill_scopes(scopes, truth)
         return scopes
     return scopes_fn
 
@@ -472,6 +529,33 @@ class TruthAt:
             self._counts[pinst] = (sanitized_keys(c[1], self.reason_label)
                                    if c and c[1] is not None else None)
         return self._counts[pinst]
+
+
+# Seconds after the snapshot's instant at which a skill figure is looked
+# up: the skills answer follows the agent states' by a request (densest
+# where it usually lands).
+SKILL_PROBES = [0, 0.01, 0.02, 0.03, 0.05, 0.08, 0.12, 0.2, 0.3, 0.5, 0.75, 1.0]
+
+
+def compare_skill(cmp, key, t, v, truth_at, tolerance):
+    """A skill figure: counts exact, seconds within `tolerance`, percentages
+    within 0.5 points (the API's are whole numbers), at the snapshot's
+    instant or within the second after it (the skills requests follow the
+    agent states')."""
+    pinst, typ, ti = key
+    slack = {"count": 0.0, "duration": tolerance, "percent": 0.5}[typ]
+    expected = None
+    for probe in [t + d for d in SKILL_PROBES]:
+        durations, counts, _, pct = truth_at(probe).scopes[pinst]
+        figure = {"count": counts, "duration": durations, "percent": pct}[typ]
+        expected = (figure or {}).get(ti)
+        if expected is not None and abs(v - expected) <= slack + 1e-9:
+            cmp.checked += 1
+            return
+    cmp.fail("%s %s-%s at %.3f: %g != truth %s" % (pinst, typ, ti, t, v, expected),
+             scope=pinst, type=typ, type_instance=ti, time=t, value=v,
+             expected=expected, kind="skill")
+    cmp.checked += 1
 
 
 def ratio_tolerance(durations, ti, tolerance):
@@ -524,6 +608,8 @@ def compare_value(cmp, key, t, v, truth_at, tolerance=1.0, count_slack=1.0,
                 type_instance=ti, time=t, value=v, expected=expected,
                 kind="current")
         cmp.checked += 1
+    elif is_skill_figure(pinst, ti):
+        compare_skill(cmp, key, t, v, truth_at, tolerance)
     elif typ == "duration":
         expected = at.durations(pinst).get(ti, 0.0)
         if abs(v - expected) > tolerance:
@@ -597,7 +683,10 @@ def compare(series, sim, window, tolerance=1.0, count_slack=1.0,
             cmp.fail("%s %s-%s: a today-* series without Today" % (pinst, typ, ti),
                      scope=pinst, type=typ, type_instance=ti, kind="today")
             continue
-        key = (pinst, typ, ti[len("today-"):] if today else ti)
+        rest = ti[len("today-"):] if today else ti
+        if today and is_skill_figure(pinst, "window-" + rest):
+            rest = "window-" + rest  # a summary over the day
+        key = (pinst, typ, rest)
         for t, v in points:
             compare_value(cmp, key, t, v, today_at if today else truth_at,
                           tolerance, count_slack, reason_label)
@@ -605,7 +694,8 @@ def compare(series, sim, window, tolerance=1.0, count_slack=1.0,
 
 
 def missing_series(series, sim, window, per_agent=True, scopes_fn=None):
-    """Base-state series every scope must carry at its last instant."""
+    """Base-state series every scope must carry at its last instant (a
+    skill: its live figures)."""
     missing = []
     last = {}
     for (pinst, typ, ti), points in series.items():
@@ -617,6 +707,11 @@ def missing_series(series, sim, window, per_agent=True, scopes_fn=None):
     scopes = (scopes_fn or truth_scopes)(truth)
     for pinst in scopes:
         if pinst.startswith("agent-") and not per_agent:
+            continue
+        if pinst.startswith("skill-"):
+            for typ, names in SKILL_LIVE.items():
+                missing += ["%s/%s-%s" % (pinst, typ, n) for n in names
+                            if (pinst, typ, n) not in last]
             continue
         for s in STATES:
             if (pinst, "duration", s) not in last:

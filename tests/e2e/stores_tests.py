@@ -506,6 +506,9 @@ def ti_class(k):
     if k[0] == "api":
         return ti
     prefix = next((p for p in ("current-", "today-") if ti.startswith(p)), "")
+    rest = ti[len(prefix):]
+    if h.is_skill_figure(k[0], rest) or h.is_skill_figure(k[0], "window-" + rest):
+        return prefix + ("window-" if rest.startswith("window-") else "") + "skill"
     if k[1] == "percent":
         return prefix + "ratio"
     return prefix + ("reason" if "Unavailable-" in ti else "state")
