@@ -63,11 +63,12 @@ def run_scenario(ctx, wd, sim_args=(), extra="", run_seconds=RUN_SECONDS,
 
 
 def check_against_truth(sim, series, log, min_instants=5, per_agent=True,
-                        window=WINDOW, scopes_fn=None, reason_label=None):
+                        window=WINDOW, scopes_fn=None, reason_label=None,
+                        zone=None):
     expect(not read_failures(log), "read callback failed: %s" % read_failures(log))
     expect(not series.malformed, "malformed csv lines: %s" % series.malformed[:3])
     cmp = h.compare(series, sim, window, scopes_fn=scopes_fn,
-                    reason_label=reason_label)
+                    reason_label=reason_label, zone=zone)
     print("    " + cmp.summary())
     expect(cmp.checked > 0, "no values to compare; log:\n" + log[-3000:])
     durations = [k for k in series if k[1] == "duration" and not k[2].startswith("current-")
@@ -909,6 +910,85 @@ def test_bad_configuration(ctx, wd):
     print("    %d bad configurations rejected with their messages" % len(BAD_CONFIGS))
 
 
+def write_tzif(path, offsets, transitions):
+    """A TZif version 2 file (RFC 8536): types of the given UTC offsets
+    (seconds; the second and later flagged DST), transitions [(UTC second,
+    type)], and an empty footer (the last type holds after them)."""
+    import struct
+    chars = b"".join(b"T%d\0" % i for i in range(len(offsets)))
+    types = b"".join(struct.pack(">lBB", off, 1 if i else 0, 2 * i)
+                     for i, off in enumerate(offsets))
+
+    def block(size):
+        fmt = ">l" if size == 4 else ">q"
+        return (b"".join(struct.pack(fmt, t) for t, _ in transitions) +
+                bytes(k for _, k in transitions) + types + chars)
+
+    def header():
+        return (b"TZif2" + bytes(15) + struct.pack(
+            ">6l", 0, 0, 0, len(transitions), len(offsets), len(chars)))
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "wb") as f:
+        f.write(header() + block(4) + header() + block(8) + b"\n\n")
+
+
+def test_today_midnight_dst(ctx, wd):
+    """Today in a zone (a TZif file of the test's own, through TZDIR) whose
+    midnight comes 35 s after start-up and whose clocks then go forward an
+    hour 20 s later: every today-* value equals the truth since the local
+    midnight that Python's zoneinfo reads from the same file, the day's
+    figures start again from 0 at midnight, and the DST change leaves the
+    day's start where it was."""
+    import zoneinfo
+    start = int(time.time())
+    midnight, dst = start + 35, start + 55
+    offset = -(midnight % 86400)
+    if offset < -43200:
+        offset += 86400
+    path = os.path.join(wd.path, "zoneinfo", "Test", "Soon")
+    write_tzif(path, [offset, offset + 3600], [(dst, 1)])
+    with open(path, "rb") as f:
+        zone = zoneinfo.ZoneInfo.from_file(f, key="Test/Soon")
+    expect(h.day_start(midnight + 1, zone) == midnight and
+           h.day_start(dst + 1, zone) == midnight and
+           h.day_start(midnight - 1, zone) == midnight - 86400,
+           "the test's zone does not put midnight where it should")
+    env = dict(os.environ, TZDIR=os.path.join(wd.path, "zoneinfo"))
+    sim, cd, log, series = run_scenario(
+        ctx, wd, extra='    Today true\n    TimeZone "Test/Soon"\n',
+        run_seconds=dst + 15 - time.time(), env=env, time_scale=0.05)
+    try:
+        cmp = check_against_truth(sim, series, log, zone=zone)
+        logged_in = [(t, v) for t, v in series.get(("all", "duration",
+                                                    "today-LoggedIn"), [])]
+        day = {}
+        for (pinst, typ, ti), points in series.items():
+            if pinst == "all" and typ == "duration" and ti.startswith("today-") \
+                    and "Unavailable-" not in ti:
+                for t, v in points:
+                    day[t] = day.get(t, 0.0) + v
+        before = [v for t, v in day.items() if t < midnight]
+        after = [(t, v) for t, v in day.items() if midnight <= t]
+        expect(before and after and [t for t, _ in after if t >= dst],
+               "the run did not span midnight and the DST change: %d / %d "
+               "instants" % (len(before), len(after)))
+        agents = len(sim.truth(time.time(), WINDOW)["agents"])
+        # The day's seconds, summed over the states, just before midnight
+        # cover nearly a whole day per agent; after it, only since midnight.
+        expect(min(before) > 3600 * agents,
+               "before midnight the day held only %.0f s" % min(before))
+        for t, v in after:
+            expect(v <= (t - midnight + 1.5) * agents,
+                   "%.0f s of the day %.1f s after midnight" % (v, t - midnight))
+        print("    %d instants before midnight, %d after (%d after the DST "
+              "change); %s" % (len(before), len(after),
+                               len([t for t, _ in after if t >= dst]),
+                               "all/today-LoggedIn %d values" % len(logged_in)))
+        expect(cmp.checked > 0, "nothing compared")
+    finally:
+        sim.stop()
+
+
 TESTS = h.tests(
     test_core_token_expiry,
     test_variant_exclude_open_seconds_teamno,
@@ -929,4 +1009,5 @@ TESTS = h.tests(
     test_asan_ubsan,
     test_tsan_tenants,
     test_valgrind,
+    test_today_midnight_dst,
 )
