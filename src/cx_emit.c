@@ -28,7 +28,9 @@
  *     the same with today- (Today true)
  *   scope api: plugin health (see emit_health).
  * A cycle without a real-time answer dispatches only the api series; one
- * whose history step failed leaves out the window durations.
+ * whose history step failed leaves out the window durations, one whose
+ * skills answer failed the skill series (the stores keep the last good
+ * values; nothing stale is stretched to a later instant).
  *
  * Names come from cx_labels and cx_skills_labels (unique per kind); the
  * prefixes ("agent-", "team-", "skill-", "all"; "<State>", "Unavailable-", "current-", "today-") keep
@@ -272,7 +274,7 @@ int cx_emit(const struct cx_emit_options *opt, const struct cx_snapshot *snap,
   if (durations)
     emit_durations(&e, snap, &snap->all);
   emit_counts(&e, snap, &snap->all);
-  if (snap->skills != NULL)
+  if (snap->skills != NULL && snap->skills_fresh)
     emit_skills(&e, opt, snap->skills, snap->time);
   emit_health(&e, health);
   names_free(&e);

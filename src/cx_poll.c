@@ -122,7 +122,8 @@
  * summaries are dispatched again.  403 or 404 to skills/activity: one
  * NOTICE, the skill figures are dropped and nothing about skills is asked
  * for SKILLS_RETRY_EVERY cycles (then once again); the same for
- * skills/summary alone.  Any other error keeps the last good figures, is
+ * skills/summary alone.  Any other error keeps the last good figures (for
+ * the next delta; they are not dispatched that cycle: skills_fresh), is
  * logged once until an answer succeeds again, and never fails the cycle:
  * agent figures do not depend on skills.
  *
@@ -207,6 +208,7 @@ struct cx_poll {
 
   cx_ms_t held; /* the ledger's window: Window, or DAY_HELD with Today */
   cx_ms_t codes_at; /* when unavailable-codes was last asked for */
+  bool skills_fresh; /* this cycle's skills/activity answered */
   cx_ms_t created, last_now, last_live_ok, last_history_ok, cycle_start;
   cx_ms_t (*clock)(void);
 
@@ -443,6 +445,7 @@ static bool skills_live(struct cx_poll *p) {
   if (p->skills_refused || p->skills_failing)
     cx_log(CX_LOG_INFO, "skills/activity answers again");
   p->skills_refused = p->skills_failing = false;
+  p->skills_fresh = true;
   if (cx_skills_apply_live(&p->skills, &pg, !delta) != CX_OK)
     cx_log(CX_LOG_WARNING, "skills/activity: out of memory; some skills "
            "left out");
@@ -485,6 +488,7 @@ static bool skills_summary(struct cx_poll *p, enum cx_skill_period period,
 
 /* See "Skills" above.  Never fails the cycle. */
 static void poll_skills(struct cx_poll *p) {
+  p->skills_fresh = false;
   if (!p->cfg->skills)
     return;
   if (p->skills_off > 0) {
@@ -991,6 +995,7 @@ enum cx_status cx_poll_run(struct cx_poll *p, struct cx_error *err) {
       st == CX_OK)
     st = cx_error_set(err, CX_ERR_NOMEM, 0, "out of memory (snapshot)");
   p->snap.skills = p->cfg->skills ? &p->skills : NULL;
+  p->snap.skills_fresh = p->skills_fresh;
   update_health(p, now, st);
   return st;
 }

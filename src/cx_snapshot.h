@@ -86,6 +86,8 @@ struct cx_snapshot {
   cx_ms_t time;
   const struct cx_skills *skills;   /* the poll's skill table, or NULL
                                        (cx_skills.h: its own walks) */
+  bool skills_fresh;                /* this cycle's skills answer came:
+                                       the emitter leaves them out else */
   bool has_today;                   /* today[] and reason_today are filled */
   bool *acw;                        /* [1..nreasons]: after-call work */
   size_t nreasons;

@@ -370,6 +370,7 @@ static void test_skills(void) {
   cx_skills_init(&sk, NULL, 0);
   skills_fill(&sk);
   c.snap.skills = &sk;
+  c.snap.skills_fresh = true;
   struct cx_emit_options opt = options;
   opt.per_skill = true;
   struct cx_health h = {.up = true, .live_fresh = true, .history_fresh = true,
@@ -489,6 +490,14 @@ static void test_skills(void) {
   CHECK_EQ_INT(count_prefix("skill-"), 20);
   expect_value("all/count-queue", 4);
   expect_value("all/count-window-offered", 120);
+
+  /* A cycle whose skills answer failed: none of it, the rest as ever. */
+  c.snap.skills_fresh = false;
+  nsent = 0;
+  cx_emit(&opt, &c.snap, &h);
+  CHECK_EQ_INT(count_prefix("skill-"), 0);
+  expect_absent("all/count-queue");
+  CHECK_EQ_INT(nsent, CYCLE_SERIES);
   cx_skills_free(&sk);
   cycle_free(&c);
 }

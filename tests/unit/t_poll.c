@@ -649,12 +649,14 @@ static void test_skills_refused(void) {
     fake.now += cfg.interval;
     CHECK_EQ_INT(fake.requests[FAKECX_SKILLS], 3);
     CHECK(cx_poll_snapshot(r.poll)->skills->live);
+    CHECK(!cx_poll_snapshot(r.poll)->skills_fresh); /* kept, not dispatched */
     CHECK(skill(r.poll, 0) != NULL);
     CHECK(skill(r.poll, 0)->live.value[CX_SKILL_QUEUE] ==
           fakecx_skill_queue(0, at));
     fake.skills_status = 0;
     run_cycles(&r, &cfg, 1);
     CHECK_EQ_INT(fake.requests[FAKECX_SKILLS], 4);
+    CHECK(cx_poll_snapshot(r.poll)->skills_fresh);
     CHECK_EQ_INT(skill_mismatches(r.poll), 0);
     cx_poll_destroy(r.poll);
     fakecx_free(&fake);
