@@ -3,10 +3,12 @@
 
     python3 dashboards/generate.py        # rewrites dashboards/*/*.json
 
-Four dashboards for each of Graphite, InfluxDB 1.x (InfluxQL) and
-Prometheus (PromQL): wallboard, 24 h view, agent drill-down, plugin health.
-Every dashboard picks its data source through the `datasource` variable and
-is templated by tenant (collectd host), team and agent.  The queries assume
+Five dashboards for each of Graphite, InfluxDB 1.x (InfluxQL) and
+Prometheus (PromQL): wallboard, 24 h view, agent drill-down, skill
+drill-down, plugin health.  Every dashboard picks its data source through
+the `datasource` variable and is templated by tenant (collectd host), team
+and agent (the skill drill-down by tenant and skill; the wallboard also by
+skill).  The queries assume
 the writer settings of the README ("Use with Graphite, InfluxDB, Prometheus
 and Grafana"); tests/e2e/stores_tests.py runs every query and variable
 against real stores.
@@ -90,7 +92,8 @@ class Panels:
         self.x = self.y = 0
 
     def add(self, kind, title, targets, w=12, h=8, unit=None, stack=False,
-            options=None, description="", **extra):
+            options=None, description="", thresholds=None, overrides=None,
+            transformations=None, **extra):
         if self.x + w > 24:
             self.x, self.y = 0, self.y + h
         refs = []
@@ -100,6 +103,9 @@ class Panels:
             t["datasource"] = ds_ref(self.store)
             refs.append(t)
         defaults = {"unit": unit or "none"}
+        if thresholds:
+            defaults["thresholds"] = steps(thresholds)
+            defaults["color"] = {"mode": "thresholds"}
         if kind == "timeseries":
             defaults["custom"] = {"drawStyle": "line", "lineWidth": 1,
                                   "fillOpacity": 60 if stack else 10,
@@ -110,8 +116,10 @@ class Panels:
              "description": description, "datasource": ds_ref(self.store),
              "gridPos": {"x": self.x, "y": self.y, "w": w, "h": h},
              "targets": refs,
-             "fieldConfig": {"defaults": defaults, "overrides": []},
+             "fieldConfig": {"defaults": defaults, "overrides": overrides or []},
              "options": options or {}}
+        if transformations:
+            p["transformations"] = transformations
         if kind == "stat":
             p["options"] = {"reduceOptions": {"calcs": ["lastNotNull"], "fields": "",
                                               "values": False},
@@ -128,6 +136,10 @@ class Panels:
                             "pieType": "donut", "legend": {"displayMode": "table",
                                                             "placement": "right",
                                                             "values": ["value", "percent"]}}
+        elif kind == "table":
+            p["options"] = {"showHeader": True, "cellHeight": "sm",
+                            "footer": {"show": False, "reducer": ["sum"]}}
+            defaults["custom"] = {"align": "auto", "cellOptions": {"type": "auto"}}
         elif kind == "timeseries":
             p["options"] = {"legend": {"displayMode": "list", "placement": "bottom",
                                        "showLegend": True},
@@ -168,7 +180,101 @@ def q_series(meas, where, group):
             'GROUP BY time($__interval), %s fill(none)' % (meas, IW, where, TF, group))
 
 
-# ---- the four dashboards ----------------------------------------------------------
+def steps(spec):
+    """[(None, "green"), (60, "red")]: Grafana's absolute thresholds."""
+    return {"mode": "absolute", "steps": [{"color": c, "value": v} for v, c in spec]}
+
+
+def coloured(matcher, spec):
+    """An override: cells matched by `matcher` coloured by thresholds."""
+    return {"matcher": matcher, "properties": [
+        {"id": "thresholds", "value": steps(spec)},
+        {"id": "color", "value": {"mode": "thresholds"}},
+        {"id": "custom.cellOptions", "value": {"type": "color-background"}}]}
+
+
+# The Agent List's colours: seconds in the current state after which a cell
+# turns orange and red, per state (Unavailable's red is conf/thresholds.conf's
+# 900 s).  Regular expressions over the duration-current-<State>[-Reason]
+# type instances.
+STATE_LIMITS = [
+    ("current-Unavailable(-.+)?", 600, 900),
+    ("current-(Inbound|Outbound)(Contact|Consult)|current-Dialer", 600, 1200),
+    ("current-LoggedIn", 120, 300),
+    ("current-Available", 900, 1800),
+]
+
+# Queue alerts, as in conf/thresholds.conf.
+LONGEST_WAIT = [(None, "green"), (30, "orange"), (60, "red")]
+SERVICE_LEVEL = [(None, "red"), (70, "orange"), (80, "green")]
+OCCUPANCY = [(None, "green"), (85, "orange"), (90, "red")]
+
+# The per-skill table's columns: (type, type instance, header).
+SKILL_COLUMNS = [
+    ("count", "queue", "In queue"), ("duration", "longest_wait", "Longest wait (s)"),
+    ("percent", "service_level", "Service level %"),
+    ("count", "agents_available", "Available"), ("count", "agents_working", "Working"),
+    ("count", "agents_acw", "ACW"),
+    ("count", "window-offered", "Offered (window)"),
+    ("count", "window-handled", "Handled (window)"),
+    ("count", "window-abandoned", "Abandoned (window)"),
+    ("count", "today-offered", "Offered (today)"),
+    ("count", "today-handled", "Handled (today)"),
+    ("count", "today-abandoned", "Abandoned (today)"),
+]
+
+
+def meas(typ):
+    return "cxone_seconds" if typ == "duration" else "cxone_value"
+
+
+def prom_metric(typ):
+    return "collectd_cxone_duration_seconds" if typ == "duration" else "collectd_cxone_" + typ
+
+
+def figure(store, scopes, typ, tis, series=True, instant=False):
+    """Targets for the type instances `tis` of type `typ` in each scope of
+    `scopes` ("all", "$team", "$skill", ...): a time series, or (series
+    False) the last value of each."""
+    many = len(scopes) > 1 or any(sc.startswith("$") for sc in scopes)
+    if store == "graphite":
+        ti = tis[0] if len(tis) == 1 else "{" + ",".join(tis) + "}"
+        paths = ["collectd.$tenant.cxone.%s.%s.%s" % (sc, typ, ti) for sc in scopes]
+        path = paths[0] if len(paths) == 1 else "group(%s)" % ", ".join(paths)
+        return [g("aliasByNode(%s, %s)" % (path, "3, 5" if many else "5"))]
+    if store == "influxdb":
+        where = "\"instance\" =~ /^(%s)$/ AND \"type\" = '%s' AND \"type_instance\" =~ /^(%s)$/" % (
+            "|".join(scopes), typ, "|".join(tis))
+        q = q_series if series else q_last
+        return [iq(q(meas(typ), where, '"instance", "type_instance"'),
+                   "$tag_instance $tag_type_instance" if many else "$tag_type_instance")]
+    sel = 'instance="$tenant",cxone=~"%s",type=~"%s"' % ("|".join(scopes), "|".join(tis))
+    return [pq("%s{%s}" % (prom_metric(typ), sel),
+               "{{cxone}} {{type}}" if many else "{{type}}", instant or not series)]
+
+
+def skill_variable(store, multi):
+    """$skill: the skill-<name> scopes of the tenant."""
+    if store == "graphite":
+        q, all_value = "collectd.$tenant.cxone.skill-*", None
+    elif store == "influxdb":
+        q = ('SHOW TAG VALUES FROM "cxone_value" WITH KEY = "instance" '
+             'WHERE "host" = \'$tenant\' AND "instance" =~ /^skill-/')
+        all_value = "skill-.*"
+    else:
+        q = 'label_values(collectd_cxone_count{instance="$tenant",cxone=~"skill-.*"}, cxone)'
+        all_value = "skill-.*"
+    v = {"type": "query", "name": "skill", "label": "Skill", "datasource": ds_ref(store),
+         "query": q, "definition": q, "refresh": 1, "sort": 1, "regex": "", "hide": 0,
+         "multi": multi, "includeAll": multi, "current": {}, "options": []}
+    if multi:
+        v["current"] = {"selected": True, "text": ["All"], "value": ["$__all"]}
+        if all_value:
+            v["allValue"] = all_value
+    return v
+
+
+# ---- the dashboards ----------------------------------------------------------
 
 def wallboard(store):
     P = Panels(store)
@@ -206,8 +312,143 @@ def wallboard(store):
           description="count-Unavailable-<Reason> of the tenant (all) and of each selected "
                       "team (a team shows a reason once it has time with it in the window).")
     P.add("timeseries", "Agents per state (tenant)", trend, w=24, h=9, stack=True)
+    queue_tiles(P, store)
+    skill_table(P, store)
+    agent_list(P, store)
+    occupancy_panels(P, store)
     return dashboard(store, "wallboard", "CXone wallboard", P, "now-15m", "5s",
-                     variables(store))
+                     variables(store) + [skill_variable(store, True)])
+
+
+def queue_tiles(P, store):
+    P.add("stat", "Contacts in queue (all skills)",
+          figure(store, ["all"], "count", ["queue"], series=False), w=6, h=5,
+          description="cxone-all/count-queue: contacts waiting in every skill's queue now.")
+    P.add("stat", "Longest wait now (all skills)",
+          figure(store, ["all"], "duration", ["longest_wait"], series=False), w=6, h=5,
+          unit="s", thresholds=LONGEST_WAIT,
+          description="cxone-all/duration-longest_wait: the longest wait of any skill now "
+                      "(the maximum; 0 when nobody waits); red past the 60 s of "
+                      "conf/thresholds.conf.")
+    P.add("stat", "Service level now, per skill",
+          figure(store, ["$skill"], "percent", ["service_level"], series=False), w=12, h=5,
+          unit="percent", thresholds=SERVICE_LEVEL,
+          description="skill-<name>/percent-service_level: CXone's service level since the "
+                      "start of the day (outbound skills report 100); red under the 80 % "
+                      "of conf/thresholds.conf.")
+
+
+def skill_table(P, store):
+    """One row per skill, one column per figure (Graphite, without labels to
+    join on: one row per skill and figure)."""
+    rename = {}
+    if store == "graphite":
+        paths = ["collectd.$tenant.cxone.$skill.%s.%s" % (typ, ti) for typ, ti, _ in SKILL_COLUMNS]
+        targets = [g("aliasByNode(group(%s), 3, 5)" % ", ".join(paths))]
+        transformations = [
+            {"id": "reduce", "options": {"mode": "seriesToRows", "reducers": ["lastNotNull"],
+                                         "includeTimeField": False}},
+            {"id": "sortBy", "options": {"sort": [{"field": "Field"}]}},
+            {"id": "organize", "options": {"renameByName": {"Field": "Skill.figure",
+                                                            "Last *": "Value"}}}]
+    elif store == "influxdb":
+        targets = []
+        for typ, ti, head in SKILL_COLUMNS:
+            t = iq('SELECT last("value") AS "%s" FROM "%s" WHERE %s AND "instance" =~ /^$skill$/ '
+                   'AND "type" = \'%s\' AND "type_instance" = \'%s\' AND %s GROUP BY "instance"'
+                   % (head, meas(typ), IW, typ, ti, TF))
+            t["resultFormat"] = "table"
+            targets.append(t)
+        rename = {"instance": "Skill"}
+        transformations = [{"id": "organize", "options": {"excludeByName": {"Time": True}}},
+                           {"id": "merge", "options": {}},
+                           {"id": "organize", "options": {"renameByName": rename}}]
+    else:
+        targets = []
+        for i, (typ, ti, head) in enumerate(SKILL_COLUMNS):
+            t = pq('max by (cxone) (%s{instance="$tenant",cxone=~"$skill",type="%s"})'
+                   % (prom_metric(typ), ti), "{{cxone}}", True)
+            t["format"] = "table"
+            targets.append(t)
+            rename["Value #%s" % chr(ord("A") + i)] = head
+        rename["cxone"] = "Skill"
+        transformations = [{"id": "merge", "options": {}},
+                           {"id": "organize", "options": {"excludeByName": {"Time": True},
+                                                          "renameByName": rename}}]
+    overrides = [] if store == "graphite" else [
+        coloured({"id": "byName", "options": "Longest wait (s)"}, LONGEST_WAIT),
+        coloured({"id": "byName", "options": "Service level %"}, SERVICE_LEVEL)]
+    P.add("table", "Skills now", targets, w=24, h=8, transformations=transformations,
+          overrides=overrides,
+          description="Per skill: contacts in queue, longest wait, service level, agents "
+                      "available / working / in ACW, and contacts offered, handled and "
+                      "abandoned over the window and since midnight (Today true).")
+
+
+def agent_list(P, store):
+    """CXone's Agent List: one row per agent, a column per current state
+    (and reason) holding the seconds in it, coloured by that state's limits,
+    sorted by the time in the state.  Graphite (no labels to pivot on): one
+    row per agent and state."""
+    if store == "graphite":
+        targets = [g("aliasByNode(currentAbove(collectd.$tenant.cxone.$agent.duration.current-*, 0), 3, 5)")]
+        transformations = [
+            {"id": "reduce", "options": {"mode": "seriesToRows", "reducers": ["lastNotNull"],
+                                         "includeTimeField": False}},
+            {"id": "sortBy", "options": {"sort": [{"field": "Last *", "desc": True}]}},
+            {"id": "organize", "options": {"renameByName": {"Field": "Agent.state",
+                                                            "Last *": "Seconds in state"}}}]
+        overrides = [coloured({"id": "byName", "options": "Seconds in state"},
+                              [(None, "green"), (600, "orange"), (900, "red")])]
+    else:
+        if store == "influxdb":
+            t = iq('SELECT "seconds" FROM (SELECT last("value") AS "seconds" FROM "cxone_seconds" '
+                   'WHERE %s AND "instance" =~ /^$agent$/ AND "type_instance" =~ /^current-/ '
+                   'AND %s GROUP BY "instance", "type_instance") WHERE "seconds" > 0 '
+                   'GROUP BY "instance", "type_instance"' % (IW, TF))
+            t["resultFormat"] = "table"
+            row, col, val = "instance", "type_instance", "seconds"
+        else:
+            t = pq('collectd_cxone_duration_seconds{instance="$tenant",cxone=~"$agent",'
+                   'type=~"current-.+"} > 0', "{{cxone}} {{type}}", True)
+            t["format"] = "table"
+            row, col, val = "cxone", "type", "Value"
+        targets = [t]
+        transformations = [
+            {"id": "groupingToMatrix", "options": {"columnField": col, "rowField": row,
+                                                   "valueField": val, "emptyValue": "null"}},
+            {"id": "calculateField", "options": {"mode": "reduceRow", "alias": "Seconds in state",
+                                                 "reduce": {"reducer": "max"}}},
+            {"id": "sortBy", "options": {"sort": [{"field": "Seconds in state", "desc": True}]}},
+            {"id": "organize", "options": {"renameByName": {"%s\\%s" % (row, col): "Agent"}}}]
+        overrides = [coloured({"id": "byRegexp", "options": "^(%s)$" % rx},
+                              [(None, "green"), (warn, "orange"), (crit, "red")])
+                     for rx, warn, crit in STATE_LIMITS]
+    P.add("table", "Agent list: current state and time in it", targets, w=24, h=12,
+          unit="s", transformations=transformations, overrides=overrides,
+          description="One row per agent: the duration-current-<State>[-Reason] series "
+                      "that is not 0, i.e. its current state (and Unavailable reason) "
+                      "and the seconds since it began; sorted by that time; orange and "
+                      "red per state (Unavailable: 10 and 15 min).  The stores hold no "
+                      "agent-to-team link: filter by agent, or read teams in the panels "
+                      "above.")
+
+
+def occupancy_panels(P, store):
+    for ti, title in (("occupancy", "Occupancy over the window"),
+                      ("today-occupancy", "Occupancy since midnight")):
+        P.add("bargauge", title + ": tenant and teams",
+              figure(store, ["all", "$team"], "percent", [ti], series=False), w=12, h=8,
+              unit="percent", thresholds=OCCUPANCY,
+              description="percent-%s of the tenant (all) and of each selected team: handle "
+                          "time / (handle time + Available time); red past the 90 %% of "
+                          "conf/thresholds.conf." % ti)
+    P.add("timeseries", "Occupancy and utilisation (tenant and teams)",
+          figure(store, ["all", "$team"], "percent",
+                 ["occupancy", "today-occupancy", "utilisation", "today-utilisation"]),
+          w=24, h=9, unit="percent",
+          description="percent-occupancy, percent-utilisation and their today- variants "
+                      "(Today true) of the tenant and each selected team.")
 
 
 def day_view(store):
@@ -293,6 +534,45 @@ def drilldown(store):
                      variables(store, agent_multi=False))
 
 
+def skill_drilldown(store):
+    P = Panels(store)
+    sk = ["$skill"]
+    P.add("stat", "In queue now", figure(store, sk, "count", ["queue"], series=False), w=6, h=5)
+    P.add("stat", "Longest wait now", figure(store, sk, "duration", ["longest_wait"], series=False),
+          w=6, h=5, unit="s", thresholds=LONGEST_WAIT)
+    P.add("stat", "Service level now", figure(store, sk, "percent", ["service_level"], series=False),
+          w=6, h=5, unit="percent", thresholds=SERVICE_LEVEL)
+    P.add("stat", "Agents available now",
+          figure(store, sk, "count", ["agents_available"], series=False), w=6, h=5)
+    P.add("timeseries", "Contacts in queue and active", figure(store, sk, "count", ["queue", "active"]),
+          w=12, h=8)
+    P.add("timeseries", "Longest wait now, longest queue time (window, today)",
+          figure(store, sk, "duration", ["longest_wait", "window-longest_queue", "today-longest_queue"]),
+          w=12, h=8, unit="s")
+    P.add("timeseries", "Service level (now, window, today)",
+          figure(store, sk, "percent", ["service_level", "window-service_level", "today-service_level"]),
+          w=12, h=8, unit="percent")
+    P.add("timeseries", "Contacts offered, handled, abandoned (window, today)",
+          figure(store, sk, "count", ["%s-%s" % (p, f) for p in ("window", "today")
+                                      for f in ("offered", "handled", "abandoned")]),
+          w=12, h=8)
+    P.add("timeseries", "Average speed of answer (window, today)",
+          figure(store, sk, "duration", ["window-speed_of_answer", "today-speed_of_answer"]),
+          w=12, h=8, unit="s")
+    P.add("timeseries", "Average handle time (window, today)",
+          figure(store, sk, "duration", ["window-handle_time", "today-handle_time"]),
+          w=12, h=8, unit="s")
+    P.add("timeseries", "Abandon rate (window, today)",
+          figure(store, sk, "percent", ["window-abandon_rate", "today-abandon_rate"]),
+          w=12, h=8, unit="percent")
+    P.add("timeseries", "Agents holding the skill, by activity",
+          figure(store, sk, "count", ["agents_available", "agents_working", "agents_acw",
+                                      "agents_unavailable", "agents_logged_in"]),
+          w=12, h=8, stack=False)
+    return dashboard(store, "skill", "CXone skill drill-down", P, "now-24h", "30s",
+                     variables(store)[:2] + [skill_variable(store, False)])
+
+
 def health(store):
     P = Panels(store)
     if store == "graphite":
@@ -366,7 +646,8 @@ def main():
     for store in ("graphite", "influxdb", "prometheus"):
         os.makedirs(os.path.join(HERE, store), exist_ok=True)
         for fn, name in ((wallboard, "wallboard"), (day_view, "24h"),
-                         (drilldown, "agent"), (health, "health")):
+                         (drilldown, "agent"), (skill_drilldown, "skill"),
+                         (health, "health")):
             path = os.path.join(HERE, store, "cxone-%s.json" % name)
             with open(path, "w") as f:
                 json.dump(fn(store), f, indent=2)

@@ -387,6 +387,193 @@ def test_threshold_alerts(ctx, wd):
         sim.stop()
 
 
+# ---- queue and occupancy thresholds (conf/thresholds.conf) --------------------
+
+SUPPORT_VOICE = "Support Voice"
+
+
+def skill_holders(sim, skill_name):
+    """The agent ids that hold skill_name (agents/skills), and the skill id."""
+    rows = sim.api("agents/skills?top=1000")["agentSkillAssignments"]
+    ids = sorted({str(r["agentId"]) for r in rows if r["skillName"] == skill_name})
+    skill = {str(r["skillId"]) for r in rows if r["skillName"] == skill_name}
+    expect(ids and len(skill) == 1, "no agent holds %s: %s" % (skill_name, rows[:3]))
+    return ids, skill.pop()
+
+
+def iso(t):
+    return "%.3f" % t
+
+
+def threshold_notes(log, pinst, typ, ti):
+    """The notifications of one series, in log order: [(severity, line)]."""
+    out = []
+    for line in log.splitlines():
+        if ("Notification:" in line and "plugin_instance = %s," % pinst in line
+                and "type = %s," % typ in line and "type_instance = %s," % ti in line):
+            m = re.search(r"severity = (\w+)", line)
+            out.append((m.group(1) if m else "?", line))
+    return out
+
+
+def expect_raised_and_cleared(log, pinst, typ, ti):
+    """A WARNING or FAILURE for the series, then an OKAY after it."""
+    notes = threshold_notes(log, pinst, typ, ti)
+    raised = [i for i, (sev, _) in enumerate(notes) if sev in ("WARNING", "FAILURE")]
+    expect(raised, "no WARNING/FAILURE for %s %s-%s; its notifications: %s; last ones:\n%s" % (
+        pinst, typ, ti, [n for n, _ in notes],
+        "\n".join([l for l in log.splitlines() if "Notification:" in l][-10:])))
+    okay = [i for i, (sev, _) in enumerate(notes) if sev == "OKAY" and i > raised[0]]
+    expect(okay, "no OKAY for %s %s-%s after its %s: %s" % (
+        pinst, typ, ti, notes[raised[0]][0], [n for n, _ in notes]))
+    missing = [l for l in log.splitlines() if "Notification:" in l
+               and "has not been updated" in l]
+    expect(not missing, "spurious missing notifications: %s" % missing[:3])
+    return [n for n, _ in notes]
+
+
+def thresholds_plugins():
+    return 'Include "%s"\n' % os.path.join(h.ROOT, "conf", "thresholds.conf")
+
+
+def test_threshold_longest_wait(ctx, wd):
+    """conf/thresholds.conf's longest wait > 60 s: one contact on Support
+    Voice has waited longer than a minute when collectd starts (WARNING for
+    skill-Support_Voice) and is answered a few seconds in (OKAY).  At time
+    scale 20 waits run to minutes; every other holder of the skill is held
+    Unavailable so that this contact is the queue; its answer instant is
+    picked so that the simulator's wait for it is long enough."""
+    answer = None
+    wait_at_start = None
+
+    def setup(sim):
+        nonlocal answer, wait_at_start
+        holders, skill = skill_holders(sim, SUPPORT_VOICE)
+        # No other answer on the skill for longer than any wait (40 min at
+        # this scale): the held contact is the queue.
+        t0 = time.time()
+        for a in holders[1:]:
+            sim.get("/sim/hold", agent=a, state="Unavailable", **{
+                "from": iso(t0 - 600), "until": iso(t0 + 4000)})
+        agent = holders[0]
+        for k in range(200):
+            t0 = time.time()
+            t_answer = t0 + 14 + k * 0.001
+            sim.get("/sim/hold", agent=agent, clear="1")
+            sim.get("/sim/hold", agent=agent, state="Unavailable", **{
+                "from": iso(t0 - 600), "until": iso(t_answer)})
+            sim.get("/sim/hold", agent=agent, state="InboundContact", **{
+                "from": iso(t_answer), "until": iso(t_answer + 20)})
+            sim.get("/sim/hold", agent=agent, state="Unavailable", **{
+                "from": iso(t_answer + 20), "until": iso(t0 + 4000)})
+            live = sim.get("/sim/truth", end=iso(t0 + 3), window="60")["skills"][skill]["live"]
+            after = sim.get("/sim/truth", end=iso(t_answer + 1), window="60")["skills"][skill]["live"]
+            if live["longest_wait"] > 75 and after["queue"] == 0:
+                answer, wait_at_start = t_answer, live["longest_wait"]
+                print("    try %d: a contact waiting %.0f s at start, answered at +14 s"
+                      % (k + 1, live["longest_wait"]))
+                break
+        expect(answer, "no answer instant gives a wait over 75 s")
+        return h.tenant_block(sim)
+    sim, cd, log, series = run_scenario(
+        ctx, wd, blocks=setup, run_seconds=24, agents=6, teams=3, time_scale=20,
+        sim_args=("--abandon-percent", "0"), extra_plugins=thresholds_plugins())
+    try:
+        sev = expect_raised_and_cleared(log, "skill-Support_Voice", "duration", "longest_wait")
+        lw = series.get(("skill-Support_Voice", "duration", "longest_wait"), [])
+        expect(lw and max(v for _, v in lw) > 60 and lw[-1][1] == 0,
+               "longest_wait dispatched: %s" % lw[-5:])
+        check_against_truth(sim, series, log)
+        print("    skill-Support_Voice longest_wait %s: up to %.0f s, then 0 after the answer"
+              % ("/".join(sev), max(v for _, v in lw)))
+    finally:
+        sim.stop()
+
+
+def midnight_scale(lead, span):
+    """A --time-scale whose tenant midnight falls lead to lead + span
+    seconds from now, and that midnight (epoch seconds).  The simulator's
+    day is llround(86400000 x F) ms and days start at its multiples."""
+    now = time.time()
+    for day_ms in range(864000000 - 1, 0, -1):     # scale just under 10
+        k = int(now * 1000 // day_ms) + 1
+        midnight = k * day_ms / 1000.0
+        if now + lead <= midnight <= now + lead + span:
+            return repr(day_ms / 86400000.0), midnight
+    raise AssertionError("no scale")
+
+
+def test_threshold_service_level(ctx, wd):
+    """conf/thresholds.conf's service level < 80 %: with half the contacts
+    abandoning, Support Voice's service level since the start of the
+    tenant day is far under 80 % (WARNING for skill-Support_Voice); at the
+    tenant's midnight, a few seconds into the run (a time scale just under
+    10 puts it there), the day starts again and, with every holder of the
+    skill held Unavailable, no contact ends queueing: 100 % (OKAY)."""
+    scale, midnight = midnight_scale(14, 6)
+    sl = {}
+
+    def setup(sim):
+        holders, skill = skill_holders(sim, SUPPORT_VOICE)
+        t0 = time.time()
+        for a in holders:
+            sim.get("/sim/hold", agent=a, state="Unavailable", **{
+                "from": iso(t0 - 300), "until": iso(midnight + 20000)})
+        sl["before"] = sim.get("/sim/truth", end=iso(t0 + 2), window="60")[
+            "skills"][skill]["live"]["service_level"]
+        sl["after"] = sim.get("/sim/truth", end=iso(midnight + 1), window="60")[
+            "skills"][skill]["live"]["service_level"]
+        expect(sl["before"] < 75 and sl["after"] == 100,
+               "service level %s before the tenant midnight, %s after" % (
+                   sl["before"], sl["after"]))
+        return h.tenant_block(sim)
+    run_for = midnight - time.time() + 8
+    sim, cd, log, series = run_scenario(
+        ctx, wd, blocks=setup, run_seconds=run_for, agents=6, teams=3,
+        time_scale=float(scale), sim_args=("--abandon-percent", "50"),
+        extra_plugins=thresholds_plugins())
+    try:
+        sev = expect_raised_and_cleared(log, "skill-Support_Voice", "percent", "service_level")
+        vals = series.get(("skill-Support_Voice", "percent", "service_level"), [])
+        expect(vals and vals[0][1] < 80 and vals[-1][1] == 100,
+               "service_level dispatched: %s .. %s" % (vals[:2], vals[-2:]))
+        check_against_truth(sim, series, log)
+        print("    skill-Support_Voice service_level %s: %.0f %% before the tenant "
+              "midnight (scale %s), 100 %% after" % ("/".join(sev), sl["before"], scale))
+    finally:
+        sim.stop()
+
+
+def test_threshold_occupancy(ctx, wd):
+    """conf/thresholds.conf's occupancy > 90 % (tenant): every agent held on
+    a contact for longer than the 60 s window makes cxone-all's occupancy
+    100 % (WARNING); held Available from 10 s into the run, it falls under
+    90 % once 6 s of the window are Available (OKAY)."""
+    def setup(sim):
+        agents = sim.api("agents?top=1000")["agents"]
+        t0 = time.time()
+        for a in agents:
+            aid = str(a["agentId"])
+            sim.get("/sim/hold", agent=aid, state="InboundContact", **{
+                "from": iso(t0 - 200), "until": iso(t0 + 12)})
+            sim.get("/sim/hold", agent=aid, state="Available", **{
+                "from": iso(t0 + 12), "until": iso(t0 + 300)})
+        return h.tenant_block(sim, window=60)
+    sim, cd, log, series = run_scenario(
+        ctx, wd, blocks=setup, run_seconds=26, agents=6, teams=3, window=60,
+        extra_plugins=thresholds_plugins())
+    try:
+        sev = expect_raised_and_cleared(log, "all", "percent", "occupancy")
+        occ = series.get(("all", "percent", "occupancy"), [])
+        expect(occ and max(v for _, v in occ) > 90 and occ[-1][1] <= 90,
+               "occupancy dispatched: %s" % occ[-5:])
+        check_against_truth(sim, series, log, window=60)
+        print("    all occupancy %s: %.0f %% while every agent was on a contact, "
+              "%.0f %% at the end" % ("/".join(sev), max(v for _, v in occ), occ[-1][1]))
+    finally:
+        sim.stop()
+
+
 def test_transient_faults_keep_data(ctx, wd):
     """429, 5xx, truncated and malformed bodies: logged, no read failure,
     previous data kept, exact again after recovery."""
@@ -1010,4 +1197,7 @@ TESTS = h.tests(
     test_tsan_tenants,
     test_valgrind,
     test_today_midnight_dst,
+    test_threshold_longest_wait,
+    test_threshold_service_level,
+    test_threshold_occupancy,
 )

@@ -679,15 +679,28 @@ def variable_values(run, store, var, sel, variables):
 def dashboard_files(store):
     d = os.path.join(DASHBOARDS, store)
     expect(os.path.isdir(d), "no %s" % d)
-    files = sorted(os.path.join(d, f) for f in os.listdir(d) if f.endswith(".json"))
-    expect(len(files) >= 4, "%s: %d dashboards" % (d, len(files)))
+    names = sorted(f for f in os.listdir(d) if f.endswith(".json"))
+    expect(names == DASHBOARD_NAMES, "%s: dashboards %s, expected %s" % (d, names, DASHBOARD_NAMES))
+    files = [os.path.join(d, f) for f in names]
     return files
 
 
+BASE_STATE = r"^(Available|Unavailable|InboundContact|OutboundContact|InboundConsult|" \
+             r"OutboundConsult|Dialer|LoggedIn|LoggedOut)$"
+# The dashboards of each store (dashboards/generate.py).
+DASHBOARD_NAMES = ["cxone-24h.json", "cxone-agent.json", "cxone-health.json",
+                   "cxone-skill.json", "cxone-wallboard.json"]
+
+
 def check_dashboards(run, store):
-    problems, executed, selections = [], 0, 0
+    problems, executed, selections, tables = [], 0, 0, 0
     truth_last = {k[2]: v[-1][1] for k, v in run.csv.items()
                   if k[0] == "all" and k[1] == "count"}
+    # The agents whose time in a base state is not 0 in the last cycle: the
+    # rows of the Agent List.
+    listed = {k[0] for k, v in run.csv.items()
+              if k[0].startswith("agent-") and k[1] == "duration"
+              and re.match(r"^current-[A-Za-z]+$", k[2]) and v[-1][1] > 0}
     for path in dashboard_files(store):
         dash = json.load(open(path))
         name = os.path.relpath(path, h.ROOT)
@@ -698,7 +711,12 @@ def check_dashboards(run, store):
         if not dsvar or dsvar[0]["name"] != "datasource" or dsvar[0]["query"] != store:
             problems.append("%s: no datasource variable of type %s" % (name, store))
         variables = {v["name"]: v for v in tl if v["type"] == "query"}
-        for wanted in ("tenant",) + (("team", "agent") if "health" not in path else ()):
+        base = os.path.basename(path)
+        wanted_vars = (("tenant",) if "health" in base else
+                       ("tenant", "skill") if "skill" in base else
+                       ("tenant", "team", "agent", "skill") if "wallboard" in base else
+                       ("tenant", "team", "agent"))
+        for wanted in wanted_vars:
             if wanted not in variables:
                 problems.append("%s: no $%s variable" % (name, wanted))
         # Resolve the variables in order, as Grafana does on load.
@@ -738,15 +756,34 @@ def check_dashboards(run, store):
                             name, panel["title"], "All" if sel is sel_all else "first values", q))
                         continue
                     if panel["title"] == "Agents per state now (tenant)":
+                        # (cxone-all/count- also holds the skills' queue and
+                        # active contacts: only the states are this panel's.)
                         got = sorted(vals[-1] for _, vals in res)
-                        want = sorted(v for k, v in truth_last.items() if "-" not in k)
+                        want = sorted(v for k, v in truth_last.items()
+                                      if re.match(BASE_STATE, k))
                         if got != want:
                             problems.append("%s: %r shows %s, the last cycle dispatched %s"
                                             % (name, panel["title"], got, want))
+                    if panel["title"] == "Contacts in queue (all skills)":
+                        got = [vals[-1] for _, vals in res]
+                        if got != [truth_last.get("queue")]:
+                            problems.append("%s: %r shows %s, the last cycle dispatched %s"
+                                            % (name, panel["title"], got, truth_last.get("queue")))
+                    if panel["title"].startswith("Agent list") and sel is sel_all:
+                        rows = {m for label, vals in res if vals
+                                for m in re.findall(r"agent-[A-Za-z0-9_-]+", label)}
+                        if rows != listed:
+                            problems.append("%s: %r lists %d agents %s, the last cycle had "
+                                            "%d in a state: %s" % (
+                                                name, panel["title"], len(rows), sorted(rows)[:5],
+                                                len(listed), sorted(listed)[:5]))
+                    if panel["type"] == "table" or "skill" in os.path.basename(path):
+                        tables += 1
     expect(not problems, "%s dashboards: %d problem(s):\n    %s" % (
         store, len(problems), "\n    ".join(problems[:20])))
-    print("    %s: %d panel queries returned data (%d variable selections), "
-          "variables resolved" % (store, executed, selections))
+    print("    %s: %d panel queries returned data (%d variable selections; %d of "
+          "tables and the skill drill-down), variables resolved"
+          % (store, executed, selections, tables))
 
 
 def test_dashboards_graphite(ctx, run):
