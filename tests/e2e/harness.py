@@ -581,7 +581,7 @@ def compare_value(cmp, key, t, v, truth_at, tolerance=1.0, count_slack=1.0,
     if pinst not in at.scopes:
         # A scope the truth leaves out had no time in the window (an agent
         # who left): the plugin's last values are zeros.
-        if typ == "duration" and v == 0:
+        if typ in ("duration", "percent") and v == 0:
             cmp.checked += 1
             return
         cmp.fail("%s: scope not in truth at %.3f" % (pinst, t), scope=pinst,
@@ -675,6 +675,14 @@ def compare(series, sim, window, tolerance=1.0, count_slack=1.0,
         return truth_at(t, round(t - day_start(t, zone), 3))
 
     cmp = Comparison()
+    by_time = {}
+    for key, points in series.items():
+        for t, v in points:
+            by_time.setdefault(t, []).append((key, v))
+    handled = set()
+    for t, values in by_time.items():
+        handled |= {(k, t) for k in check_skill_totals(cmp, t, values)}
+
     for (pinst, typ, ti), points in sorted(series.items()):
         if pinst == "api":
             continue
@@ -688,9 +696,35 @@ def compare(series, sim, window, tolerance=1.0, count_slack=1.0,
             rest = "window-" + rest  # a summary over the day
         key = (pinst, typ, rest)
         for t, v in points:
-            compare_value(cmp, key, t, v, today_at if today else truth_at,
-                          tolerance, count_slack, reason_label)
+            if ((pinst, typ, ti), t) not in handled:
+                compare_value(cmp, key, t, v, today_at if today else truth_at,
+                              tolerance, count_slack, reason_label)
     return cmp
+
+
+def check_skill_totals(cmp, t, values):
+    """The skills' totals in "all" among one instant's values [(key, v)]:
+    each equals the sum (the largest, for the longest wait) of the skill-*
+    values of the same instant, which compare_value checks against the
+    truth one by one (probing the truth for a sum would need every skill
+    right at one probed instant).  Returns the keys it checked."""
+    per_skill = {}
+    for (pinst, typ, ti), v in values:
+        if pinst.startswith("skill-"):
+            per_skill.setdefault((typ, ti), []).append(v)
+    checked = []
+    for (pinst, typ, ti), v in values:
+        if pinst != "all" or (typ, ti) not in per_skill:
+            continue
+        vals = per_skill[(typ, ti)]
+        want = max(vals) if ti == "longest_wait" else sum(vals)
+        if abs(v - want) > 1e-6:
+            cmp.fail("all %s-%s at %.3f: %g != the skills' %g" % (
+                typ, ti, t, v, want), scope=pinst, type=typ, type_instance=ti,
+                time=t, value=v, expected=want, kind="skill")
+        cmp.checked += 1
+        checked.append((pinst, typ, ti))
+    return checked
 
 
 def missing_series(series, sim, window, per_agent=True, scopes_fn=None):
