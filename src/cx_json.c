@@ -373,6 +373,31 @@ static enum cx_status check_root(json_object *root, const char *what,
                       what, json_type_to_name(json_object_get_type(root)));
 }
 
+/* A paged answer's body: its root (NULL for an empty body, with CX_OK)
+ * and records array `key` (or a bare array; NULL when absent).  On CX_OK
+ * with a root the caller puts it. */
+static enum cx_status open_page(const char *body, size_t len, const char *what,
+                                const char *key, json_object **root,
+                                json_object **records, struct cx_error *err) {
+  *records = NULL;
+  enum cx_status st = parse_json(body, len, what, false, root, err);
+  if (st != CX_OK || *root == NULL)
+    return st;
+  if ((st = check_root(*root, what, err)) != CX_OK) {
+    json_object_put(*root);
+    *root = NULL;
+    return st;
+  }
+  *records = get_array(*root, key);
+  return CX_OK;
+}
+
+/* totalRecords, or -1 when absent or negative. */
+static int64_t total_records(json_object *root) {
+  int64_t total;
+  return get_int64(root, "totalRecords", &total) && total >= 0 ? total : -1;
+}
+
 /* ---------------------------------------------------------------- history
  *
  * History pages are most of what the plugin reads (a 24-hour backfill of
@@ -879,16 +904,14 @@ enum cx_status cx_json_states_page(const char *body, size_t len,
                                    struct cx_error *err) {
   const char *what = "agents/states";
   *pg = (struct cx_states_page){.total_records = -1};
-  json_object *root;
-  enum cx_status st = parse_json(body, len, what, false, &root, err);
+  json_object *root, *arr;
+  enum cx_status st = open_page(body, len, what, "agentStates", &root, &arr,
+                                err);
   if (st != CX_OK || root == NULL)
     return st;
-  if ((st = check_root(root, what, err)) != CX_OK)
-    goto out;
 
   bool ok = true;
   cx_ms_t item_poll = 0;
-  json_object *arr = get_array(root, "agentStates");
   size_t n = arr != NULL ? json_object_array_length(arr) : 0;
   if (n > 0 && (pg->states = calloc(n, sizeof(*pg->states))) == NULL)
     ok = false;
@@ -910,14 +933,11 @@ enum cx_status cx_json_states_page(const char *body, size_t len,
     pg->next_url = get_next(root, &ok);
   if (!get_time(root, "lastPollTime", &pg->last_poll_time))
     pg->last_poll_time = item_poll;
-  int64_t total;
-  if (get_int64(root, "totalRecords", &total) && total >= 0)
-    pg->total_records = total;
+  pg->total_records = total_records(root);
   if (!ok) {
     cx_states_page_free(pg);
     st = cx_error_set(err, CX_ERR_NOMEM, 0, "%s: out of memory", what);
   }
-out:
   json_object_put(root);
   return st;
 }
@@ -1054,14 +1074,13 @@ enum cx_status cx_json_skills_page(enum cx_skill_endpoint which,
                                    struct cx_error *err) {
   const char *what =
       which == CX_SKILL_ACTIVITY ? "skills/activity" : "skills/summary";
-  json_object *root;
-  enum cx_status st = parse_json(body, len, what, false, &root, err);
+  json_object *root, *arr;
+  enum cx_status st = open_page(
+      body, len, what,
+      which == CX_SKILL_ACTIVITY ? "skillActivity" : "skillSummaries", &root,
+      &arr, err);
   if (st != CX_OK || root == NULL)
     return st;
-  if ((st = check_root(root, what, err)) != CX_OK)
-    goto out;
-  json_object *arr = get_array(
-      root, which == CX_SKILL_ACTIVITY ? "skillActivity" : "skillSummaries");
   size_t n = arr != NULL ? json_object_array_length(arr) : 0;
   size_t count = pg->count, skipped = 0;
   cx_ms_t item_poll = 0;
@@ -1095,9 +1114,7 @@ enum cx_status cx_json_skills_page(enum cx_skill_endpoint which,
   pg->next_url = next;
   if (!get_time(root, "lastPollTime", &pg->last_poll_time))
     pg->last_poll_time = item_poll;
-  int64_t total;
-  pg->total_records =
-      get_int64(root, "totalRecords", &total) && total >= 0 ? total : -1;
+  pg->total_records = total_records(root);
 out:
   json_object_put(root);
   return st;
@@ -1119,13 +1136,11 @@ enum cx_status cx_json_codes_page(const char *body, size_t len,
                                   struct cx_codes_page *pg,
                                   struct cx_error *err) {
   const char *what = "unavailable-codes";
-  json_object *root;
-  enum cx_status st = parse_json(body, len, what, false, &root, err);
+  json_object *root, *arr;
+  enum cx_status st =
+      open_page(body, len, what, "unavailableCodes", &root, &arr, err);
   if (st != CX_OK || root == NULL)
     return st;
-  if ((st = check_root(root, what, err)) != CX_OK)
-    goto out;
-  json_object *arr = get_array(root, "unavailableCodes");
   size_t n = arr != NULL ? json_object_array_length(arr) : 0;
   size_t nacw = pg->nacw;
   bool ok = true;
@@ -1160,9 +1175,7 @@ enum cx_status cx_json_codes_page(const char *body, size_t len,
   pg->count += n;
   free(pg->next_url);
   pg->next_url = next;
-  int64_t total;
-  pg->total_records =
-      get_int64(root, "totalRecords", &total) && total >= 0 ? total : -1;
+  pg->total_records = total_records(root);
 out:
   json_object_put(root);
   return st;
