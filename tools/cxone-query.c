@@ -12,6 +12,11 @@
  * never runs out by the poller's clock; cx_http's real-time deadline still
  * caps the query at QUERY_BUDGET).
  *
+ * `skills` asks skills/activity once (every skill, the live figures at
+ * the server's instant) and skills/summary once over [since, until], puts
+ * both answers in the plugin's skill table (cx_skills: the Skill filter,
+ * the figures and the "all" totals the plugin dispatches) and prints it.
+ *
  * `check` takes the authentication steps one at a time where the library
  * allows (discovery by itself, then cx_api_authenticate, whose error names
  * the step that failed), then one short state-history request and one
@@ -26,6 +31,7 @@
 #include "cx_log.h"
 #include "cx_poll.h"
 #include "cx_reply.h"
+#include "cx_skills.h"
 #include "cxq_conf.h"
 #include "cxq_output.h"
 #include "cxq_settings.h"
@@ -123,6 +129,12 @@ static const char *hint(const char *step, const struct cx_error *err) {
     if (strstr(step, "states"))
       return "the API user's role lacks the real-time permission to view "
              "agent states; ask a CXone administrator to add it";
+    if (strstr(step, "skills/activity"))
+      return "the API user's role lacks the real-time permission to view "
+             "skill activity; ask a CXone administrator to add it";
+    if (strstr(step, "skills/summary"))
+      return "the API user's role lacks the reporting permission to view "
+             "skill summaries; ask a CXone administrator to add it";
     return "the API user's role lacks a permission for this request";
   case CX_ERR_THROTTLED:
     return "CXone is throttling this API user: try again in a minute; the "
@@ -130,6 +142,9 @@ static const char *hint(const char *step, const struct cx_error *err) {
   case CX_ERR_SERVER:
     return "CXone answered with a server error: try again later";
   case CX_ERR_NOT_FOUND:
+    if (strstr(step, "skills"))
+      return "no such endpoint: this APIVersion or tenant does not serve "
+             "skills; check APIEndpoint and APIVersion";
     return "no such endpoint: check APIEndpoint and APIVersion";
   case CX_ERR_BAD_REQUEST:
     return "CXone refused the request: check APIVersion and the time range";
@@ -159,7 +174,7 @@ enum {
   OPT_ISSUER = 256, OPT_CLIENT_ID, OPT_CLIENT_SECRET_FILE, OPT_ACCESS_KEY_ID,
   OPT_ACCESS_KEY_SECRET_FILE, OPT_CLIENT_AUTH, OPT_API_ENDPOINT,
   OPT_API_VERSION, OPT_CACERT, OPT_TIMEOUT, OPT_SECRET_REFUSED, OPT_VERSION,
-  OPT_AGENT, OPT_TEAM, OPT_SINCE, OPT_UNTIL, OPT_FORMAT,
+  OPT_AGENT, OPT_TEAM, OPT_SINCE, OPT_UNTIL, OPT_FORMAT, OPT_SKILL,
 };
 
 static const struct option long_options[] = {
@@ -179,6 +194,7 @@ static const struct option long_options[] = {
     {"access-key-secret", optional_argument, NULL, OPT_SECRET_REFUSED},
     {"agent", required_argument, NULL, OPT_AGENT},
     {"team", required_argument, NULL, OPT_TEAM},
+    {"skill", required_argument, NULL, OPT_SKILL},
     {"since", required_argument, NULL, OPT_SINCE},
     {"until", required_argument, NULL, OPT_UNTIL},
     {"format", required_argument, NULL, OPT_FORMAT},
@@ -205,6 +221,7 @@ static const struct {
     {OPT_TIMEOUT, "--timeout", "Timeout"},
     {OPT_AGENT, "--agent", "Agent"},
     {OPT_TEAM, "--team", "Team"},
+    {OPT_SKILL, "--skill", "Skill"},
 };
 #define NSETTING_OPTIONS (sizeof(setting_options) / sizeof(setting_options[0]))
 
@@ -219,6 +236,7 @@ struct cli {
   struct pending *pending;
   size_t npending, pending_cap;
   bool help;
+  bool agent_team, skill; /* --agent or --team, --skill given */
 };
 
 static const char common_usage[] =
@@ -244,6 +262,7 @@ static void usage_main(FILE *out) {
           "Asks NICE CXone directly, with the collectd cxone plugin's code.\n\n"
           "Commands:\n"
           "  history   state intervals and per-state totals of a time range\n"
+          "  skills    live figures and the summary of a time range per skill\n"
           "  check     test discovery, credentials, tenant, permissions\n\n"
           "`cxone-query COMMAND --help` describes a command.\n\n%s"
           "      --version         print the version\n\n"
@@ -270,6 +289,29 @@ static void usage_history(FILE *out) {
           "                        default: the tenant's Window (24h)\n"
           "  --until TIME          range end: \"now\" (default), an ISO-8601\n"
           "                        instant (2024-05-01T12:00:00Z) or a span ago\n"
+          "  --format FORMAT       table (default), csv or json\n\n%s",
+          common_usage);
+}
+
+static void usage_skills(FILE *out) {
+  fprintf(out,
+          "usage: cxone-query [SETTINGS] skills [--skill NAME ...]\n"
+          "                   [--since SPAN|TIME] [--until TIME] "
+          "[--format table|csv|json]\n\n"
+          "Per skill, the live figures now (skills/activity: contacts in queue,\n"
+          "longest wait, active contacts, agents available, working, in ACW,\n"
+          "unavailable and logged in, service level) and the summary of\n"
+          "[since, until] (skills/summary: contacts offered, handled and\n"
+          "abandoned, abandon rate, speed of answer, handle time, longest\n"
+          "queue time, service level), and the totals of all skills where\n"
+          "they add up: the figures the plugin dispatches as skill-<name>.\n\n"
+          "  --skill NAME          only this skill (case-insensitive;\n"
+          "                        repeatable; replaces the block's Skill list)\n"
+          "  --since SPAN|TIME     summary start: a span before --until (\"1h\",\n"
+          "                        \"90m\", \"3600\" seconds) or an instant;\n"
+          "                        default: the tenant's Window (24h)\n"
+          "  --until TIME          summary end: \"now\" (default), an ISO-8601\n"
+          "                        instant or a span ago; live figures are now\n"
           "  --format FORMAT       table (default), csv or json\n\n%s",
           common_usage);
 }
@@ -326,6 +368,10 @@ static int parse_options(int argc, char **argv, struct cli *cli,
                              : "unknown option");
       return EXIT_USAGE;
     default:
+      if (c == OPT_AGENT || c == OPT_TEAM)
+        cli->agent_team = true;
+      else if (c == OPT_SKILL)
+        cli->skill = true;
       for (size_t i = 0; i < NSETTING_OPTIONS; i++)
         if (setting_options[i].opt == c) {
           if (CX_ARRAY_RESERVE(cli->pending, cli->pending_cap,
@@ -455,20 +501,28 @@ static int by_start(const void *a, const void *b) {
   return (x->agent > y->agent) - (x->agent < y->agent);
 }
 
-static int run_history(const struct cli *cli, const struct cxq_settings *s) {
-  enum cxq_format format = CXQ_TABLE;
+/* --format: 0 and *format, or an exit code. */
+static int parse_format(const struct cli *cli, enum cxq_format *format) {
+  *format = CXQ_TABLE;
   if (cli->format != NULL) {
     if (strcasecmp(cli->format, "table") == 0)
-      format = CXQ_TABLE;
+      *format = CXQ_TABLE;
     else if (strcasecmp(cli->format, "csv") == 0)
-      format = CXQ_CSV;
+      *format = CXQ_CSV;
     else if (strcasecmp(cli->format, "json") == 0)
-      format = CXQ_JSON;
+      *format = CXQ_JSON;
     else {
       complain("--format: expected table, csv or json");
       return EXIT_USAGE;
     }
   }
+  return EXIT_OK;
+}
+
+/* --since and --until (default: Window before now): 0 and the range, or
+ * an exit code. */
+static int parse_range(const struct cli *cli, const struct cxq_settings *s,
+                       cx_ms_t *since_out, cx_ms_t *until_out) {
   cx_ms_t now = cx_now_ms(), until = now, since, span;
   if (cli->until != NULL && parse_instant(cli->until, now, &until) != 0) {
     complain("--until: expected \"now\", an ISO-8601 instant or a span "
@@ -489,9 +543,22 @@ static int run_history(const struct cli *cli, const struct cxq_settings *s) {
              "most 31 days");
     return EXIT_USAGE;
   }
+  *since_out = since;
+  *until_out = until;
+  return EXIT_OK;
+}
+
+static int run_history(const struct cli *cli, const struct cxq_settings *s) {
+  enum cxq_format format;
+  cx_ms_t since, until;
+  int rc = parse_format(cli, &format);
+  if (rc == EXIT_OK)
+    rc = parse_range(cli, s, &since, &until);
+  if (rc != EXIT_OK)
+    return rc;
 
   struct cx_poll_config cfg;
-  int rc = resolve(s, until - since, &cfg);
+  rc = resolve(s, until - since, &cfg);
   if (rc != EXIT_OK)
     return rc;
   struct cx_poll *poll = cx_poll_create(&cfg);
@@ -532,6 +599,90 @@ static int run_history(const struct cli *cli, const struct cxq_settings *s) {
     complain("out of memory or output failed");
   free(iv.v);
   cx_poll_destroy(poll);
+  return rc;
+}
+
+/* ---- skills ---- */
+
+/* The step of a failed skills call, for its hint. */
+static const char *skills_step(const struct cx_error *err) {
+  return strstr(err->message, "skills/summary")    ? "skills/summary"
+         : strstr(err->message, "skills/activity") ? "skills/activity"
+                                                   : "token";
+}
+
+static int run_skills(const struct cli *cli, const struct cxq_settings *s) {
+  enum cxq_format format;
+  cx_ms_t since, until;
+  int rc = parse_format(cli, &format);
+  if (rc == EXIT_OK)
+    rc = parse_range(cli, s, &since, &until);
+  if (rc != EXIT_OK)
+    return rc;
+  struct cx_poll_config cfg;
+  if ((rc = resolve(s, until - since, &cfg)) != EXIT_OK)
+    return rc;
+  struct cx_http *http = cx_http_create(&cfg.http);
+  struct cx_api *api = http ? cx_api_create(&cfg.api, http) : NULL;
+  if (api == NULL) {
+    cx_http_destroy(http);
+    complain("out of memory");
+    return EXIT_INTERNAL;
+  }
+  const struct cx_filter *filter = &s->set.filter;
+  struct cx_skills skills;
+  cx_skills_init(&skills, filter->skills, filter->nskills);
+  struct cx_error err;
+  struct cx_skills_page live = {0}, summary = {0};
+  int changed = 0;
+  cx_ms_t t0 = cx_now_ms();
+  enum cx_status st = cx_api_skill_activity(api, NULL, cfg.page_size, &live,
+                                            &changed, &err);
+  cx_ms_t t1 = cx_now_ms();
+  if (st == CX_OK)
+    st = cx_api_skill_summary(api, since, until, cfg.page_size, &summary,
+                              &err);
+  if (st != CX_OK) {
+    rc = fail_with(skills_step(&err), &err);
+    goto out;
+  }
+  /* The live figures' instant: the server's (lastPollTime or serverTime),
+   * else the middle of the request. */
+  cx_ms_t live_at = live.last_poll_time > 0 ? live.last_poll_time
+                                            : t0 + (t1 - t0) / 2;
+  if (cx_skills_apply_live(&skills, &live, true) != CX_OK ||
+      cx_skills_apply_summary(&skills, CX_SKILL_WINDOW, &summary) != CX_OK) {
+    complain("out of memory");
+    rc = EXIT_INTERNAL;
+    goto out;
+  }
+  if (live.skipped + summary.skipped > 0)
+    complain("%zu skill record(s) without a skill id or with malformed "
+             "figures were ignored", live.skipped + summary.skipped);
+  for (size_t i = 0; i < filter->nskills; i++) {
+    bool found = false;
+    for (size_t j = 0; j < skills.n && !found; j++)
+      found = skills.items[j].name != NULL &&
+              strcasecmp(skills.items[j].name, filter->skills[i]) == 0;
+    if (!found) {
+      char *name = cxq_escape(filter->skills[i], false);
+      complain("warning: no skill named \"%s\" in the answers",
+               name ? name : "?");
+      free(name);
+    }
+  }
+  struct cxq_skills_report report = {s->tenant, since, until, live_at,
+                                     &skills};
+  if (cxq_output_skills(stdout, format, &report) != 0) {
+    complain("out of memory or output failed");
+    rc = EXIT_INTERNAL;
+  }
+out:
+  cx_skills_page_free(&live);
+  cx_skills_page_free(&summary);
+  cx_skills_free(&skills);
+  cx_api_destroy(api);
+  cx_http_destroy(http);
   return rc;
 }
 
@@ -750,19 +901,30 @@ int main(int argc, char **argv) {
     }
   }
   bool history = cli.command && strcmp(cli.command, "history") == 0;
+  bool skills = cli.command && strcmp(cli.command, "skills") == 0;
   bool check = cli.command && strcmp(cli.command, "check") == 0;
   if (rc == EXIT_OK && cli.command != NULL && strcmp(cli.command, "help") == 0) {
     usage_main(stdout);
   } else if (rc == EXIT_OK && cli.help) {
-    (history ? usage_history : check ? usage_check : usage_main)(stdout);
-  } else if (rc == EXIT_OK && !history && !check) {
+    (history  ? usage_history
+     : skills ? usage_skills
+     : check  ? usage_check
+              : usage_main)(stdout);
+  } else if (rc == EXIT_OK && !history && !skills && !check) {
     if (cli.command != NULL)
       complain("unknown command \"%s\"", cli.command);
     usage_main(stderr);
     rc = EXIT_USAGE;
-  } else if (rc == EXIT_OK && !history && (cli.since || cli.until ||
-                                           cli.format)) {
-    complain("--since, --until and --format belong to `history`");
+  } else if (rc == EXIT_OK && check && (cli.since || cli.until ||
+                                        cli.format)) {
+    complain("--since, --until and --format belong to `history` and "
+             "`skills`");
+    rc = EXIT_USAGE;
+  } else if (rc == EXIT_OK && skills && cli.agent_team) {
+    complain("--agent and --team belong to `history`");
+    rc = EXIT_USAGE;
+  } else if (rc == EXIT_OK && !skills && cli.skill) {
+    complain("--skill belongs to `skills`");
     rc = EXIT_USAGE;
   } else if (rc == EXIT_OK) {
     struct cxq_settings s;
@@ -770,7 +932,9 @@ int main(int argc, char **argv) {
     if (rc == EXIT_OK && cx_http_global_init() != CX_OK)
       rc = EXIT_INTERNAL;
     else if (rc == EXIT_OK) {
-      rc = history ? run_history(&cli, &s) : run_check(&s);
+      rc = history  ? run_history(&cli, &s)
+           : skills ? run_skills(&cli, &s)
+                    : run_check(&s);
       cx_http_global_cleanup();
     }
     cxq_settings_free(&s);

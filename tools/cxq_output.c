@@ -15,6 +15,12 @@
  * escaped form and the terminal never receives a control character.  JSON
  * needs no such step: json-c escapes C0 controls, quotes and backslashes
  * (it writes DEL and non-ASCII bytes as they are, which JSON allows).
+ *
+ * The skills report (cxq_output_skills) goes through the same layers: the
+ * figures of each skill and of "all" are those cx_skills' walks give (the
+ * plugin's series: "window-" marks a summary figure, its name is the rest),
+ * so this file only lays them out.  The table's columns are the union of
+ * the figures walked, in the walks' order.
  */
 #include "cxq_output.h"
 #include "cx_array.h"
@@ -25,7 +31,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define MAX_COLS 9
+/* The skills tables: skill, id and a column per figure. */
+#define SKILL_MAX_FIGURES 24
+#define MAX_COLS (2 + SKILL_MAX_FIGURES)
 
 /* ---- escaping ---- */
 
@@ -491,6 +499,371 @@ static int output_json(FILE *out, const struct cxq_report *r) {
   }
 out:
   json_object_put(doc);
+  return rc;
+}
+
+/* ---- skills ---- */
+
+enum fig_kind { FK_LIVE, FK_SUMMARY, FK_NKINDS };
+
+struct fig {
+  enum fig_kind kind;
+  const char *name; /* the plugin's type instance without "window-" */
+  const char *type; /* count, duration (seconds) or percent */
+  double value;
+};
+
+/* One scope's figures as walked: a skill (k) or "all" (k NULL). */
+struct skill_scope {
+  const struct cx_skill *k;
+  const char *label;
+  struct fig v[SKILL_MAX_FIGURES];
+  size_t n;
+};
+
+static int collect_fig(void *ctx, const struct cx_skill_figure *f) {
+  struct skill_scope *sc = ctx;
+  const char *name = f->instance;
+  enum fig_kind kind = FK_LIVE;
+  if (strncmp(name, "window-", 7) == 0) {
+    kind = FK_SUMMARY;
+    name += 7;
+  } else if (strncmp(name, "today-", 6) == 0) {
+    return 0; /* the command asks for no day summary */
+  }
+  if (sc->n < SKILL_MAX_FIGURES)
+    sc->v[sc->n++] = (struct fig){kind, name, f->type, f->value};
+  return 0;
+}
+
+/* The scopes of the report: every skill, then "all"; *nscopes of them, in
+ * a new array (NULL when out of memory; *labels freed by the caller). */
+static struct skill_scope *skill_scopes(const struct cxq_skills_report *r,
+                                        struct cx_label **labels,
+                                        size_t *nscopes) {
+  const struct cx_skills *s = r->skills;
+  *labels = NULL;
+  if (cx_skills_labels(s, labels) != CX_OK)
+    return NULL;
+  struct skill_scope *sc = calloc(s->n + 1, sizeof(*sc));
+  if (sc == NULL) {
+    free(*labels);
+    *labels = NULL;
+    return NULL;
+  }
+  for (size_t i = 0; i < s->n; i++) {
+    sc[i].k = &s->items[i];
+    sc[i].label = (*labels)[i].text;
+    cx_skills_figures(s, &s->items[i], r->live_at, collect_fig, &sc[i]);
+  }
+  sc[s->n].label = "all";
+  cx_skills_totals(s, r->live_at, collect_fig, &sc[s->n]);
+  *nscopes = s->n + 1;
+  return sc;
+}
+
+static const char *unit_of(const char *type) {
+  return strcmp(type, "duration") == 0 ? "seconds" : type;
+}
+
+/* Counts whole; seconds to the millisecond (table: tenths); percents to
+ * two places without trailing zeros (table: one place). */
+static void fmt_figure(const struct fig *f, bool table, char *buf,
+                       size_t size) {
+  if (strcmp(f->type, "count") == 0) {
+    snprintf(buf, size, "%.0f", f->value);
+  } else if (strcmp(f->type, "duration") == 0) {
+    snprintf(buf, size, table ? "%.1f" : "%.3f", f->value);
+  } else if (table) {
+    snprintf(buf, size, "%.1f", f->value);
+  } else {
+    snprintf(buf, size, "%.2f", f->value);
+    char *dot = strchr(buf, '.');
+    if (dot != NULL) {
+      char *end = buf + strlen(buf);
+      while (end > dot + 1 && end[-1] == '0')
+        *--end = '\0';
+      if (end == dot + 1)
+        *dot = '\0';
+    }
+  }
+}
+
+static const char *skill_name(const struct cx_skill *k, char *buf,
+                              size_t size) {
+  if (k->name != NULL)
+    return k->name;
+  snprintf(buf, size, "%lld", (long long)k->id);
+  return buf;
+}
+
+/* The columns of one kind: the figures' names in the walks' order. */
+struct fig_columns {
+  const char *name[SKILL_MAX_FIGURES];
+  size_t n;
+};
+
+static void columns_add(struct fig_columns *c, const struct skill_scope *sc,
+                        enum fig_kind kind) {
+  size_t at = 0; /* after the last column this scope had */
+  for (size_t i = 0; i < sc->n; i++) {
+    if (sc->v[i].kind != kind)
+      continue;
+    size_t j = 0;
+    while (j < c->n && strcmp(c->name[j], sc->v[i].name) != 0)
+      j++;
+    if (j == c->n) {
+      if (c->n == SKILL_MAX_FIGURES)
+        continue;
+      j = at < c->n ? at : c->n;
+      memmove(&c->name[j + 1], &c->name[j], (c->n - j) * sizeof(c->name[0]));
+      c->name[j] = sc->v[i].name;
+      c->n++;
+    }
+    at = j + 1;
+  }
+}
+
+static const char *heading(const char *name) {
+  static const struct {
+    const char *name, *head;
+  } heads[] = {
+      {"queue", "QUEUE"}, {"longest_wait", "LONGEST WAIT"},
+      {"active", "ACTIVE"}, {"agents_available", "AVAILABLE"},
+      {"agents_working", "WORKING"}, {"agents_acw", "ACW"},
+      {"agents_unavailable", "UNAVAILABLE"}, {"agents_logged_in", "LOGGED IN"},
+      {"service_level", "SL %"}, {"offered", "OFFERED"},
+      {"handled", "HANDLED"}, {"abandoned", "ABANDONED"},
+      {"abandon_rate", "ABANDON %"}, {"speed_of_answer", "SPEED OF ANSWER"},
+      {"handle_time", "HANDLE TIME"}, {"longest_queue", "LONGEST QUEUE"},
+  };
+  for (size_t i = 0; i < sizeof(heads) / sizeof(heads[0]); i++)
+    if (strcmp(heads[i].name, name) == 0)
+      return heads[i].head;
+  return name;
+}
+
+/* One table of a kind: a row per scope with any figure of that kind. */
+static void skill_table(struct table *t, const struct fig_columns *c,
+                        const struct skill_scope *sc, size_t nscopes,
+                        enum fig_kind kind) {
+  const char *row[MAX_COLS];
+  char cells[SKILL_MAX_FIGURES][32], id[24], name[24];
+  row[0] = "SKILL";
+  row[1] = "ID";
+  for (size_t j = 0; j < c->n; j++)
+    row[2 + j] = heading(c->name[j]);
+  table_row(t, row);
+  for (size_t i = 0; i < nscopes; i++) {
+    bool any = false;
+    for (size_t j = 0; j < c->n; j++)
+      snprintf(cells[j], sizeof(cells[j]), "-");
+    for (size_t f = 0; f < sc[i].n; f++) {
+      if (sc[i].v[f].kind != kind)
+        continue;
+      for (size_t j = 0; j < c->n; j++)
+        if (strcmp(c->name[j], sc[i].v[f].name) == 0) {
+          fmt_figure(&sc[i].v[f], true, cells[j], sizeof(cells[j]));
+          any = true;
+        }
+    }
+    if (!any && sc[i].k == NULL)
+      continue; /* "all" without a total of this kind */
+    if (sc[i].k != NULL) {
+      snprintf(id, sizeof(id), "%lld", (long long)sc[i].k->id);
+      row[0] = skill_name(sc[i].k, name, sizeof(name));
+      row[1] = id;
+    } else {
+      row[0] = "all";
+      row[1] = "";
+    }
+    for (size_t j = 0; j < c->n; j++)
+      row[2 + j] = cells[j];
+    table_row(t, row);
+  }
+}
+
+static int skills_table(FILE *out, const struct cxq_skills_report *r,
+                        const struct skill_scope *sc, size_t nscopes) {
+  static const char *const title[FK_NKINDS] = {"Live", "Summary"};
+  bool right[MAX_COLS];
+  struct fig_columns cols[FK_NKINDS] = {0};
+  struct table t[FK_NKINDS] = {{0}, {0}};
+  char since[CX_ISO8601_SIZE], until[CX_ISO8601_SIZE], at[CX_ISO8601_SIZE],
+      secs[32];
+  fmt_time(r->since, since, sizeof(since));
+  fmt_time(r->until, until, sizeof(until));
+  fmt_time(r->live_at, at, sizeof(at));
+  fmt_seconds(r->until - r->since, secs, sizeof(secs));
+  for (int k = 0; k < FK_NKINDS; k++) {
+    for (size_t i = 0; i < nscopes; i++)
+      columns_add(&cols[k], &sc[i], (enum fig_kind)k);
+    t[k].ncols = 2 + cols[k].n;
+    skill_table(&t[k], &cols[k], sc, nscopes, (enum fig_kind)k);
+  }
+  for (size_t c = 0; c < MAX_COLS; c++)
+    right[c] = c >= 1;
+  char *tenant = r->tenant ? cxq_escape(r->tenant, false) : NULL;
+  int rc = (r->tenant != NULL && tenant == NULL) || t[0].failed ||
+                   t[1].failed
+               ? -1
+               : 0;
+  if (rc == 0) {
+    fprintf(out, "Skills%s%s%s: live at %s; summary %s to %s (%s s)\n",
+            tenant ? " of tenant \"" : "", tenant ? tenant : "",
+            tenant ? "\"" : "", at, since, until, secs);
+    fputs("Durations in seconds; \"-\": not given, or no total that adds "
+          "up (all)\n", out);
+    bool live = r->skills->live, summary = r->skills->summary[CX_SKILL_WINDOW];
+    for (int k = 0; k < FK_NKINDS; k++) {
+      if (!(k == FK_LIVE ? live : summary))
+        continue;
+      if (k == FK_LIVE)
+        fprintf(out, "\n%s at %s\n\n", title[k], at);
+      else
+        fprintf(out, "\n%s, %s to %s\n\n", title[k], since, until);
+      if (nscopes > 1)
+        table_print(out, &t[k], right);
+      else
+        fputs("(no skills)\n", out);
+    }
+  }
+  free(tenant);
+  table_free(&t[0]);
+  table_free(&t[1]);
+  return rc;
+}
+
+static int skills_csv(FILE *out, const struct cxq_skills_report *r,
+                      const struct skill_scope *sc, size_t nscopes) {
+  static const char *const head[] = {"type", "scope", "skill_id", "skill",
+                                     "figure", "unit", "start", "end",
+                                     "value"};
+  struct table t = {.ncols = 9, .csv = true};
+  char since[CX_ISO8601_SIZE], until[CX_ISO8601_SIZE], at[CX_ISO8601_SIZE];
+  fmt_time(r->since, since, sizeof(since));
+  fmt_time(r->until, until, sizeof(until));
+  fmt_time(r->live_at, at, sizeof(at));
+  table_row(&t, head);
+  for (size_t i = 0; i < nscopes; i++) {
+    char scope[CX_NAME_PART_MAX + 8], id[24] = "", name[24], value[32];
+    const char *skill = "";
+    if (sc[i].k != NULL) {
+      snprintf(scope, sizeof(scope), "skill-%s", sc[i].label);
+      snprintf(id, sizeof(id), "%lld", (long long)sc[i].k->id);
+      skill = skill_name(sc[i].k, name, sizeof(name));
+    } else {
+      snprintf(scope, sizeof(scope), "all");
+    }
+    for (size_t f = 0; f < sc[i].n; f++) {
+      const struct fig *g = &sc[i].v[f];
+      bool live = g->kind == FK_LIVE;
+      fmt_figure(g, false, value, sizeof(value));
+      const char *row[] = {live ? "live" : "summary", scope, id, skill,
+                           g->name, unit_of(g->type), live ? at : since,
+                           live ? at : until, value};
+      table_row(&t, row);
+    }
+  }
+  if (!t.failed)
+    csv_print(out, &t);
+  int rc = t.failed ? -1 : 0;
+  table_free(&t);
+  return rc;
+}
+
+static json_object *json_figure(const struct fig *f) {
+  char buf[32];
+  if (strcmp(f->type, "count") == 0)
+    return json_object_new_int64((int64_t)f->value);
+  fmt_figure(f, false, buf, sizeof(buf));
+  return json_object_new_double_s(f->value, buf);
+}
+
+/* {"live": {...}, "summary": {...}} of one scope, added to o. */
+static int json_scope_figures(json_object *o, const struct skill_scope *sc,
+                              const struct cx_skills *s) {
+  json_object *kinds[FK_NKINDS] = {NULL, NULL};
+  if (s->live &&
+      (kinds[FK_LIVE] = json_object_new_object()) != NULL)
+    json_object_object_add(o, "live", kinds[FK_LIVE]);
+  if (s->summary[CX_SKILL_WINDOW] &&
+      (kinds[FK_SUMMARY] = json_object_new_object()) != NULL)
+    json_object_object_add(o, "summary", kinds[FK_SUMMARY]);
+  if ((s->live && kinds[FK_LIVE] == NULL) ||
+      (s->summary[CX_SKILL_WINDOW] && kinds[FK_SUMMARY] == NULL))
+    return -1;
+  for (size_t f = 0; f < sc->n; f++) {
+    json_object *parent = kinds[sc->v[f].kind], *v = json_figure(&sc->v[f]);
+    if (parent == NULL || v == NULL ||
+        json_object_object_add(parent, sc->v[f].name, v) != 0) {
+      json_object_put(v);
+      return -1;
+    }
+  }
+  return 0;
+}
+
+static int skills_json(FILE *out, const struct cxq_skills_report *r,
+                       const struct skill_scope *sc, size_t nscopes) {
+  json_object *doc = json_object_new_object();
+  json_object *skills = json_object_new_object();
+  json_object *all = json_object_new_object();
+  int rc = -1;
+  if (doc == NULL || skills == NULL || all == NULL) {
+    json_object_put(skills);
+    json_object_put(all);
+    goto out;
+  }
+  json_object_object_add(doc, "tenant", json_str(r->tenant));
+  json_object_object_add(doc, "since", json_time(r->since));
+  json_object_object_add(doc, "until", json_time(r->until));
+  json_object_object_add(doc, "window", json_seconds(r->until - r->since));
+  json_object_object_add(doc, "live_at", json_time(r->live_at));
+  json_object_object_add(doc, "skills", skills);
+  json_object_object_add(doc, "all", all);
+  for (size_t i = 0; i < nscopes; i++) {
+    json_object *o = all;
+    if (sc[i].k != NULL) {
+      char id[24];
+      snprintf(id, sizeof(id), "%lld", (long long)sc[i].k->id);
+      if ((o = json_object_new_object()) == NULL ||
+          json_object_object_add(skills, id, o) != 0) {
+        json_object_put(o);
+        goto out;
+      }
+      json_object_object_add(o, "name", json_str(sc[i].k->name));
+      json_object_object_add(o, "label", json_str(sc[i].label));
+    }
+    if (json_scope_figures(o, &sc[i], r->skills) != 0)
+      goto out;
+  }
+  const char *text = json_object_to_json_string_ext(
+      doc, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE);
+  if (text != NULL) {
+    fputs(text, out);
+    fputc('\n', out);
+    rc = 0;
+  }
+out:
+  json_object_put(doc);
+  return rc;
+}
+
+int cxq_output_skills(FILE *out, enum cxq_format format,
+                      const struct cxq_skills_report *r) {
+  struct cx_label *labels;
+  size_t nscopes = 0;
+  struct skill_scope *sc = skill_scopes(r, &labels, &nscopes);
+  int rc = -1;
+  if (sc != NULL)
+    rc = format == CXQ_JSON  ? skills_json(out, r, sc, nscopes)
+         : format == CXQ_CSV ? skills_csv(out, r, sc, nscopes)
+                             : skills_table(out, r, sc, nscopes);
+  free(sc);
+  free(labels);
+  if (fflush(out) != 0 || ferror(out))
+    rc = -1;
   return rc;
 }
 

@@ -7,6 +7,7 @@
 #ifndef CXQ_OUTPUT_H
 #define CXQ_OUTPUT_H
 
+#include "cx_skills.h"
 #include "cx_snapshot.h"
 
 #include <stdbool.h>
@@ -46,5 +47,26 @@ char *cxq_escape(const char *s, bool csv);
  * Table and CSV cells, and the tenant name, go through cxq_escape; JSON
  * strings are escaped by json-c. */
 int cxq_output(FILE *out, enum cxq_format format, const struct cxq_report *r);
+
+/* cxone-query skills: each skill's live figures at live_at and its summary
+ * over [since, until] (the CX_SKILL_WINDOW period of the table), then the
+ * "all" totals; which figures exist and which add up come from the
+ * table's walks (cx_skills_figures, cx_skills_totals), never from here. */
+struct cxq_skills_report {
+  const char *tenant;             /* NULL without a conf */
+  cx_ms_t since, until;           /* the summary's range */
+  cx_ms_t live_at;                /* the live figures' instant */
+  const struct cx_skills *skills; /* sorted by id */
+};
+
+/* table: a live table and a summary table, one row per skill and "all"
+ * ("-" where a figure is missing or has no total); csv: the header
+ * type,scope,skill_id,skill,figure,unit,start,end,value and one row per
+ * skill and figure (type live or summary; scope skill-<label> or all);
+ * json: {tenant, since, until, window, live_at, skills: {id: {name, label,
+ * live: {figure: value}, summary: {...}}}, all: {live, summary}}.
+ * Durations in seconds.  0, or -1 when out of memory or the write failed. */
+int cxq_output_skills(FILE *out, enum cxq_format format,
+                      const struct cxq_skills_report *r);
 
 #endif /* CXQ_OUTPUT_H */

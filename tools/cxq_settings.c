@@ -95,9 +95,10 @@ enum cx_status cxq_settings_env(struct cxq_settings *s, struct cx_error *err) {
 enum cx_status cxq_settings_option(struct cxq_settings *s, const char *label,
                                    const char *key, const char *text,
                                    struct cx_error *err) {
-  bool *replaced = strcasecmp(key, "Agent") == 0  ? &s->cli_agents
-                   : strcasecmp(key, "Team") == 0 ? &s->cli_teams
-                                                  : NULL;
+  bool *replaced = strcasecmp(key, "Agent") == 0   ? &s->cli_agents
+                   : strcasecmp(key, "Team") == 0  ? &s->cli_teams
+                   : strcasecmp(key, "Skill") == 0 ? &s->cli_skills
+                                                   : NULL;
   if (replaced != NULL && !*replaced) {
     *replaced = true;
     cx_settings_clear_list(&s->set, key);

@@ -21,7 +21,7 @@
 struct cxq_settings {
   char *tenant;           /* block name; NULL without a conf */
   struct cx_settings set; /* owned */
-  bool cli_agents, cli_teams; /* filter lists set by options */
+  bool cli_agents, cli_teams, cli_skills; /* filter lists set by options */
 };
 
 void cxq_settings_init(struct cxq_settings *s);
@@ -37,8 +37,8 @@ enum cx_status cxq_settings_conf(struct cxq_settings *s,
 enum cx_status cxq_settings_env(struct cxq_settings *s, struct cx_error *err);
 
 /* Applies one command-line option: label names it in messages ("--issuer"),
- * key is the conf key it stands for ("Issuer"), text its argument.  Agent
- * and Team options replace the conf's lists (then add to each other). */
+ * key is the conf key it stands for ("Issuer"), text its argument.  Agent,
+ * Team and Skill options replace the conf's lists (then add to each other). */
 enum cx_status cxq_settings_option(struct cxq_settings *s, const char *label,
                                    const char *key, const char *text,
                                    struct cx_error *err);

@@ -11,6 +11,7 @@ import csv
 import io
 import json
 import os
+import re
 import subprocess
 import time
 import urllib.parse
@@ -224,7 +225,9 @@ def test_query_equals_plugin(ctx, wd):
             scopes["team-" + h.sanitize(name)] = tm["durations"]
         checked, bad = 0, []
         for (pinst, typ, ti), pts in series.items():
-            if typ != "duration" or pinst == "api" or ti.startswith("current-"):
+            # Skill figures are not history's (test_query_skills_* check them).
+            if (typ != "duration" or pinst == "api" or ti.startswith("current-")
+                    or h.is_skill_figure(pinst, ti)):
                 continue
             at = [v for (pt, v) in pts if abs(pt - t) < 0.0005]
             if not at:
@@ -476,7 +479,7 @@ def test_query_cacert_replaces_system_trust(ctx, wd):
 
 
 def test_query_valgrind(ctx, wd):
-    """history and check under valgrind: no error, no leak."""
+    """history, skills and check under valgrind: no error, no leak."""
     sim = start_sim(ctx, wd, agents=8, args=["--token-ttl", "30"])
     try:
         conf = write_conf(wd, sim)
@@ -487,11 +490,280 @@ def test_query_valgrind(ctx, wd):
         libtool = os.path.join(ctx.build, "libtool")
         wrapper = [libtool, "--mode=execute"] + vg if os.path.exists(libtool) else vg
         for args in (["-c", conf, "history", "--since", "120", "--format", "json"],
+                     ["-c", conf, "skills", "--since", "120"],
+                     ["-c", conf, "skills", "--skill", "sales voice",
+                      "--format", "csv"],
                      ["-c", conf, "check"]):
             fault(sim, "401", 1, "state-history")
             rc, out, err = query(ctx, args, wrapper=wrapper)
             expect(rc == 0, "%s under valgrind: rc %d\n%s" % (args, rc, err[-3000:]))
-        print("    history and check clean under valgrind")
+        print("    history, skills and check clean under valgrind")
+    finally:
+        sim.stop()
+
+
+# ---- skills ---------------------------------------------------------------
+
+SKILL_UNITS = {"count": "count", "duration": "seconds", "percent": "percent"}
+LIVE_FIGURES = {n: typ for typ, names in h.SKILL_LIVE.items() for n in names}
+SUMMARY_FIGURES = {n: typ for typ, names in h.SKILL_SUMMARY.items() for n in names}
+# The table's headings (cxq_output.c) -> figure names.
+TABLE_HEADINGS = {
+    "QUEUE": "queue", "LONGEST WAIT": "longest_wait", "ACTIVE": "active",
+    "AVAILABLE": "agents_available", "WORKING": "agents_working",
+    "ACW": "agents_acw", "UNAVAILABLE": "agents_unavailable",
+    "LOGGED IN": "agents_logged_in", "SL %": "service_level",
+    "OFFERED": "offered", "HANDLED": "handled", "ABANDONED": "abandoned",
+    "ABANDON %": "abandon_rate", "SPEED OF ANSWER": "speed_of_answer",
+    "HANDLE TIME": "handle_time", "LONGEST QUEUE": "longest_queue"}
+TOTALS = {"live": {"queue": sum, "active": sum, "longest_wait": max},
+          "summary": {"offered": sum, "handled": sum, "abandoned": sum}}
+
+
+def skills_query(ctx, conf, args):
+    rc, out, err = query(ctx, ["-c", conf, "skills"] + list(args))
+    expect(rc == 0, "skills %s: rc %d: %s" % (args, rc, err[-1500:]))
+    return out
+
+
+def slack(kind, name, table=False):
+    """Counts exact, seconds within 1 s, percentages within 0.5 points (the
+    API's are whole numbers); the table rounds to tenths."""
+    typ = (LIVE_FIGURES if kind == "live" else SUMMARY_FIGURES)[name]
+    return {"count": 0.0, "duration": 1.0, "percent": 0.5}[typ] + (
+        0.05 if table and typ != "count" else 0.0)
+
+
+def compare_skills(sim, got, live_at, since, until, table=False, only=None):
+    """got: {skill id: {"live": {figure: value}, "summary": {...}}} plus
+    "all"; compared with /sim/truth's skills at live_at (the answer's
+    serverTime: counts exact; a millisecond either side for its rounding)
+    and over [since, until].  Returns the number of values compared."""
+    window = round(until - since, 3)
+    summary_truth = sim.truth(until, window)["skills"]
+    want_ids = set(summary_truth) if only is None else {
+        i for i, s in summary_truth.items() if s["name"].lower() in only}
+    expect(set(got) - {"all"} == want_ids, "skills listed: %s, want %s" % (
+        sorted(set(got) - {"all"}), sorted(want_ids)))
+    checked, bad = 0, []
+    for kind in ("live", "summary"):
+        probes = [0.0, 0.001, -0.001] if kind == "live" else [None]
+        for sid in sorted(want_ids) + ["all"]:
+            figures = got[sid].get(kind, {})
+            names = (TOTALS[kind] if sid == "all" else
+                     LIVE_FIGURES if kind == "live" else SUMMARY_FIGURES)
+            expect(set(figures) == set(names), "%s %s figures: %s" % (
+                sid, kind, sorted(figures)))
+            for name in names:
+                expected = None
+                for d in probes:
+                    truth = (summary_truth if d is None else
+                             sim.truth(live_at + d, window)["skills"])
+                    if sid == "all":
+                        expected = TOTALS[kind][name](
+                            truth[i][kind][name] for i in want_ids)
+                    else:
+                        expected = truth[sid][kind][name]
+                    if abs(figures[name] - expected) <= slack(kind, name, table) + 1e-9:
+                        break
+                else:
+                    bad.append("%s %s %s: %s != truth %s" % (
+                        sid, kind, name, figures[name], expected))
+                checked += 1
+    expect(not bad, "%d mismatches: %s" % (len(bad), bad[:8]))
+    return checked
+
+
+def skills_from_json(doc):
+    got = {sid: {"live": s["live"], "summary": s["summary"]}
+           for sid, s in doc["skills"].items()}
+    got["all"] = doc["all"]
+    return got
+
+
+def skills_from_csv(rows):
+    got, instants = {}, {}
+    for r in rows:
+        sid = r["skill_id"] or "all"
+        expect((sid == "all") == (r["scope"] == "all"), "csv scope: %s" % r)
+        got.setdefault(sid, {}).setdefault(r["type"], {})[r["figure"]] = float(r["value"])
+        instants.setdefault(r["type"], set()).add((r["start"], r["end"]))
+        if r["type"] == "live":
+            expect(r["start"] == r["end"], "a live row spans a range: %s" % r)
+        typ = (LIVE_FIGURES if r["type"] == "live" else
+               SUMMARY_FIGURES).get(r["figure"])
+        expect(typ and r["unit"] == SKILL_UNITS[typ], "csv unit: %s" % r)
+    expect(all(len(v) == 1 for v in instants.values()),
+           "csv rows of several instants: %s" % instants)
+    return got, {k: v.pop() for k, v in instants.items()}
+
+
+def skills_from_table(text, names_to_ids):
+    """The two tables (header line "SKILL  ID  ..."), one row per skill and
+    "all"; cells split on runs of two spaces or more."""
+    got, kinds, cols, kind = {}, iter(["live", "summary"]), None, None
+    for line in text.splitlines():
+        cells = re.split(r"\s{2,}", line.strip())
+        if cells[0] == "SKILL":
+            kind, cols = next(kinds), [TABLE_HEADINGS[c] for c in cells[2:]]
+            continue
+        if not line.strip() or cols is None or not (
+                cells[0] == "all" or cells[0] in names_to_ids):
+            cols = None if not line.strip() else cols
+            continue
+        sid = "all" if cells[0] == "all" else cells[1]
+        if sid != "all":
+            expect(names_to_ids[cells[0]] == sid, "table row %s" % line)
+            values = cells[2:]
+        else:
+            values = cells[1:]
+        expect(len(values) == len(cols), "table row of %d cells: %r" % (
+            len(values), line))
+        got.setdefault(sid, {})[kind] = {
+            c: float(v) for c, v in zip(cols, values) if v != "-"}
+    return got
+
+
+def test_query_skills_truth(ctx, wd):
+    """skills --format json: every skill's live figures equal /sim/truth at
+    the answer's instant, its summary the truth over [since, until], the
+    "all" totals the sums (the longest wait the largest); over the Window
+    by default and over --since/--until ranges."""
+    # Many abandons (callers who wait up to 3 min, scaled): queues are
+    # seldom empty for long.
+    sim = h.Sim(ctx.sim_bin, wd.path, agents=96, time_scale=0.3,
+                args=["--abandon-percent", "50"])
+    try:
+        time.sleep(1.5)
+        conf = write_conf(wd, sim)
+        total, waiting, longest = 0, 0, 0.0
+        ranges = [[], ["--since", "2m"], ["--since", "10m", "--until", "1m"],
+                  ["--since", iso(time.time() - 200),
+                   "--until", iso(time.time() - 20)]]
+        # Then more live answers until one has a contact waiting (the
+        # longest wait then is not 0); at most 30 more.
+        for n in range(len(ranges) + 30):
+            if n >= len(ranges) and waiting:
+                break
+            extra = ranges[n] if n < len(ranges) else ["--since", "1m"]
+            doc = json.loads(skills_query(ctx, conf, extra + ["--format", "json"]))
+            since, until = h.parse_iso(doc["since"]), h.parse_iso(doc["until"])
+            if not extra:
+                expect(abs(until - since - WINDOW) < 0.002,
+                       "default range is not the Window: %s" % doc["window"])
+            total += compare_skills(sim, skills_from_json(doc),
+                                    h.parse_iso(doc["live_at"]), since, until)
+            waiting += sum(s["live"]["queue"] for s in doc["skills"].values())
+            longest = max(longest, doc["all"]["live"]["longest_wait"])
+            if n >= len(ranges):
+                time.sleep(0.5)
+        print("    %d skill figures equal the ground truth in %d answers (%d "
+              "contacts seen waiting, longest wait %.1f s)" % (
+                  total, n + 1, waiting, longest))
+    finally:
+        sim.stop()
+
+
+def test_query_skills_formats(ctx, wd):
+    """skills in table, csv and json: each parses, one row (or object) per
+    skill, each against the truth; --skill filters (case-insensitive,
+    repeatable) in every format; an unknown --skill warns."""
+    sim = h.Sim(ctx.sim_bin, wd.path, agents=12, time_scale=0.1)
+    try:
+        time.sleep(1.5)
+        conf = write_conf(wd, sim)
+        names = {s["name"]: sid for sid, s in sim.truth(time.time(), 60)["skills"].items()}
+        expect(len(names) == 5, "the simulator's skills: %s" % names)
+        total = 0
+        for only in (None, {"support voice", "dialer campaign"}):
+            filt = [] if only is None else ["--skill", "SUPPORT voice", "--skill",
+                                            "Dialer Campaign"]
+            until = h.parse_iso(iso(time.time() - 1))
+            base = filt + ["--since", "3m", "--until", iso(until)]
+            doc = json.loads(skills_query(ctx, conf, base + ["--format", "json"]))
+            total += compare_skills(sim, skills_from_json(doc),
+                                    h.parse_iso(doc["live_at"]),
+                                    h.parse_iso(doc["since"]), until, only=only)
+            text = skills_query(ctx, conf, base + ["--format", "csv"])
+            expect(text.startswith("type,scope,skill_id,skill,figure,unit,start,"
+                                   "end,value\n"), "csv header: %r" % text[:80])
+            rows = list(csv.DictReader(io.StringIO(text, newline="")))
+            got, instants = skills_from_csv(rows)
+            ids_to_names = {v: k for k, v in names.items()}
+            for sid in set(got) - {"all"}:
+                scopes = {r["scope"] for r in rows if r["skill_id"] == sid}
+                expect(scopes == {"skill-" + h.sanitize(ids_to_names[sid])},
+                       "csv scope of skill %s: %s" % (sid, scopes))
+            expect(h.parse_iso(instants["summary"][0]) == h.parse_iso(doc["since"])
+                   and abs(h.parse_iso(instants["summary"][1]) - until) < 0.002,
+                   "csv summary range %s" % (instants["summary"],))
+            total += compare_skills(sim, got, h.parse_iso(instants["live"][0]),
+                                    h.parse_iso(doc["since"]), until, only=only)
+            text = skills_query(ctx, conf, base)
+            m = re.search(r"live at (\S+);", text)
+            expect(m, "no live instant in the table:\n" + text[:500])
+            got = skills_from_table(text, names)
+            total += compare_skills(sim, got, h.parse_iso(m.group(1)),
+                                    h.parse_iso(doc["since"]), until, table=True,
+                                    only=only)
+            for head in [i for i, l in enumerate(text.splitlines())
+                         if l.startswith("SKILL")]:
+                body = text.splitlines()[head:head + len(got) + 1]
+                expect(len(set(len(l) for l in body)) == 1,
+                       "table not aligned:\n" + "\n".join(body))
+        rc, out, err = query(ctx, ["-c", conf, "skills", "--skill", "Nope",
+                                   "--format", "json"])
+        expect(rc == 0 and json.loads(out)["skills"] == {}
+               and 'no skill named "Nope"' in err,
+               "unknown --skill: rc %d, %s" % (rc, err))
+        print("    %d skill figures in three formats equal the ground truth, "
+              "--skill filters" % total)
+    finally:
+        sim.stop()
+
+
+def test_query_skills_errors(ctx, wd):
+    """skills: 403 from either endpoint (exit 4 and the permission's
+    hint), 404 (exit 5), 5xx (exit 6), a bad --since or --until and
+    misplaced options (exit 1); no secret printed."""
+    sim = start_sim(ctx, wd, agents=6)
+    try:
+        conf = write_conf(wd, sim)
+        cases = 0
+        for name, args, code, pattern, faulty in (
+                ("403 on skills/activity", [], 4,
+                 "permission to view skill activity", ("403", 1, "skills/activity")),
+                ("403 on skills/summary", [], 4,
+                 "permission to view skill summaries", ("403", 1, "skills/summary")),
+                ("500 on skills/summary", [], 6, "HTTP 500",
+                 ("500", 1, "skills/summary")),
+                ("404", ["--api-endpoint", sim.url + "/nowhere"], 5,
+                 "does not serve skills", None),
+                ("bad --since", ["--since", "soon"], 1, "--since: expected", None),
+                ("bad --until", ["--until", "later"], 1, "--until: expected", None),
+                ("empty range", ["--since", iso(time.time() - 10), "--until",
+                                 iso(time.time() - 60)], 1, "the range must", None),
+                ("future", ["--until", iso(time.time() + 3600)], 1,
+                 "the range must", None),
+                ("--team", ["--team", "Support"], 1, "belong to `history`", None),
+                ("bad --format", ["--format", "xml"], 1, "--format", None)):
+            if faulty:
+                fault(sim, *faulty)
+            rc, out, err = query(ctx, ["-c", conf, "skills"] + args)
+            fault(sim, "clear")
+            expect(rc == code and pattern in out + err,
+                   "%s: rc %d (want %d), %r not in:\n%s" % (
+                       name, rc, code, pattern, (out + err)[-1500:]))
+            expect(code == 0 or not out.strip(), "%s: output on failure" % name)
+            cases += 1
+        rc, _, err = query(ctx, ["-c", conf, "history", "--skill", "x"])
+        expect(rc == 1 and "--skill belongs to `skills`" in err,
+               "history --skill: rc %d %s" % (rc, err))
+        rc, out, _ = query(ctx, ["skills", "--help"])
+        expect(rc == 0 and "usage: cxone-query [SETTINGS] skills" in out,
+               "skills --help: rc %d" % rc)
+        print("    %d skills error cases with their messages and exit codes"
+              % (cases + 2))
     finally:
         sim.stop()
 
@@ -503,5 +775,8 @@ TESTS = h.tests(
     test_query_equals_plugin,
     test_query_errors,
     test_query_cacert_replaces_system_trust,
+    test_query_skills_truth,
+    test_query_skills_formats,
+    test_query_skills_errors,
     test_query_valgrind,
 )

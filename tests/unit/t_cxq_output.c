@@ -3,7 +3,9 @@
  * escaping helper byte by byte (C0, DEL, C1, invalid UTF-8, the CSV
  * variant), and whole reports as table (no control character reaches the
  * terminal, columns aligned on the escaped form), CSV (RFC 4180 rows that
- * parse back) and JSON (json-c's escapes, names that parse back).
+ * parse back) and JSON (json-c's escapes, names that parse back); the
+ * skills report (cxq_output_skills) in the three formats: the figures the
+ * skill table's walks give, "-" where one is missing, the "all" totals.
  */
 #include "cxq_output.h"
 #include "unit.h"
@@ -273,11 +275,277 @@ static void test_json(void) {
   free(text);
 }
 
+/* ---- skills ---- */
+
+#define B(f) (1u << (f))
+#define LIVE_AT 1700000100000
+
+/* Three skills: a hostile name with every figure (two waiting, the oldest
+ * since 42.5 s before LIVE_AT), one without agentsACW and without a
+ * summary record, one without a name. */
+static void skills_fixture(struct cx_skills *s) {
+  static char hostile[] = HOSTILE;
+  static char sales[] = "Sales";
+  struct cx_skill_record live[3] = {{.skill_id = 11, .name = hostile},
+                                    {.skill_id = 12, .name = sales},
+                                    {.skill_id = 13}};
+  const double lv[] = {[CX_SKILL_QUEUE] = 2, [CX_SKILL_ACTIVE] = 3,
+                       [CX_SKILL_AGENTS_AVAILABLE] = 1,
+                       [CX_SKILL_AGENTS_WORKING] = 3, [CX_SKILL_AGENTS_ACW] = 1,
+                       [CX_SKILL_AGENTS_UNAVAILABLE] = 2,
+                       [CX_SKILL_AGENTS_LOGGED_IN] = 7,
+                       [CX_SKILL_SERVICE_LEVEL] = 87.5,
+                       [CX_SKILL_EARLIEST_QUEUE] = LIVE_AT - 42500};
+  for (int r = 0; r < 3; r++)
+    for (int f = 0; f <= CX_SKILL_EARLIEST_QUEUE; f++) {
+      live[r].value[f] = r == 0 ? lv[f] : f == CX_SKILL_EARLIEST_QUEUE ? 0 : 1;
+      live[r].have |= B(f);
+    }
+  live[1].have &= ~B(CX_SKILL_AGENTS_ACW);
+  struct cx_skill_record sum[2] = {{.skill_id = 11, .name = hostile},
+                                   {.skill_id = 13}};
+  const double sv[] = {[CX_SKILL_OFFERED] = 40, [CX_SKILL_HANDLED] = 36,
+                       [CX_SKILL_ABANDONED] = 4, [CX_SKILL_ABANDON_RATE] = 10,
+                       [CX_SKILL_SPEED_OF_ANSWER] = 12345,
+                       [CX_SKILL_HANDLE_TIME] = 250000,
+                       [CX_SKILL_LONGEST_QUEUE] = 95000,
+                       [CX_SKILL_SERVICE_LEVEL] = 80};
+  for (int r = 0; r < 2; r++)
+    for (int f = CX_SKILL_OFFERED; f < CX_SKILL_NFIELDS; f++) {
+      sum[r].value[f] = r == 0 ? sv[f] : 2;
+      sum[r].have |= B(f);
+    }
+  for (int r = 0; r < 2; r++) {
+    sum[r].value[CX_SKILL_SERVICE_LEVEL] = r == 0 ? 80 : 2;
+    sum[r].have |= B(CX_SKILL_SERVICE_LEVEL);
+  }
+  struct cx_skills_page lp = {.records = live, .count = 3};
+  struct cx_skills_page sp = {.records = sum, .count = 2};
+  cx_skills_init(s, NULL, 0);
+  CHECK_EQ_INT(cx_skills_apply_live(s, &lp, true), CX_OK);
+  CHECK_EQ_INT(cx_skills_apply_summary(s, CX_SKILL_WINDOW, &sp), CX_OK);
+}
+
+static char *render_skills(enum cxq_format format) {
+  struct cx_skills s;
+  skills_fixture(&s);
+  struct cxq_skills_report r = {"acme", 1700000000000, 1700000090000, LIVE_AT,
+                                &s};
+  char *text = NULL;
+  size_t len = 0;
+  FILE *f = open_memstream(&text, &len);
+  if (f != NULL) {
+    CHECK_EQ_INT(cxq_output_skills(f, format, &r), 0);
+    fclose(f);
+  }
+  cx_skills_free(&s);
+  return text;
+}
+
+/* The line of text that starts with prefix (a new string), or NULL. */
+static char *line_of(const char *text, const char *prefix) {
+  for (const char *l = text; l != NULL && *l;) {
+    const char *nl = strchr(l, '\n');
+    size_t n = nl ? (size_t)(nl - l) : strlen(l);
+    if (strncmp(l, prefix, strlen(prefix)) == 0)
+      return strndup(l, n);
+    l = nl ? nl + 1 : NULL;
+  }
+  return NULL;
+}
+
+/* Collapses runs of spaces to one, in place. */
+static char *squeeze(char *s) {
+  char *o = s;
+  for (const char *p = s; *p; p++)
+    if (*p != ' ' || o == s || o[-1] != ' ')
+      *o++ = *p;
+  *o = '\0';
+  return s;
+}
+
+static void check_line(const char *text, const char *prefix,
+                       const char *want) {
+  char *l = line_of(text, prefix);
+  CHECK(l != NULL);
+  if (l != NULL) {
+    CHECK_EQ_STR(squeeze(l), want);
+    free(l);
+  }
+}
+
+static void test_skills_table(void) {
+  char *text = render_skills(CXQ_TABLE);
+  CHECK(text != NULL);
+  if (text == NULL)
+    return;
+  CHECK(clean(text, "\n"));
+  check_line(text, "SKILL", "SKILL ID QUEUE LONGEST WAIT ACTIVE AVAILABLE "
+                            "WORKING ACW UNAVAILABLE LOGGED IN SL %");
+  /* Longest wait: LIVE_AT - earliestQueueTime. */
+  check_line(text, "Red", "Red\\x1b[31m,\"Q\"\\nX 11 2 42.5 3 1 3 1 2 7 87.5");
+  check_line(text, "Sales", "Sales 12 1 0.0 1 1 1 - 1 1 1.0");
+  check_line(text, "13", "13 13 1 0.0 1 1 1 1 1 1 1.0");
+  /* all: sums of queue and active, the largest wait; nothing else. */
+  check_line(text, "all  ", "all 4 42.5 5 - - - - - -");
+  /* The summary table: Sales has no record there. */
+  const char *summary = strstr(text, "\nSummary, ");
+  CHECK(summary != NULL);
+  if (summary != NULL) {
+    check_line(summary + 1, "Summary", "Summary, 2023-11-14T22:13:20.000Z to "
+                                       "2023-11-14T22:14:50.000Z");
+    const char *rest = strstr(summary, "\nSKILL");
+    CHECK(rest != NULL);
+    if (rest != NULL) {
+      check_line(rest + 1, "SKILL", "SKILL ID OFFERED HANDLED ABANDONED "
+                 "ABANDON % SPEED OF ANSWER HANDLE TIME LONGEST QUEUE SL %");
+      check_line(rest + 1, "Red",
+                 "Red\\x1b[31m,\"Q\"\\nX 11 40 36 4 10.0 12.3 250.0 95.0 80.0");
+      check_line(rest + 1, "Sales", "Sales 12 - - - - - - - -");
+      check_line(rest + 1, "all  ", "all 42 38 6 - - - - -");
+    }
+  }
+  /* Every table's lines have one width (counted on the escaped cells). */
+  for (const char *head = strstr(text, "SKILL"); head != NULL;
+       head = strstr(head + 1, "\nSKILL")) {
+    const char *line = *head == '\n' ? head + 1 : head;
+    size_t w0 = 0, lines = 0;
+    while (line != NULL && *line != '\n' && *line != '\0') {
+      const char *nl = strchr(line, '\n');
+      size_t n = nl ? (size_t)(nl - line) : strlen(line);
+      size_t w = width(line, n);
+      if (lines++ == 0)
+        w0 = w;
+      CHECK(w == w0);
+      line = nl ? nl + 1 : NULL;
+    }
+    CHECK_EQ_INT(lines, 5);
+  }
+  free(text);
+}
+
+static void test_skills_csv(void) {
+  char *text = render_skills(CXQ_CSV);
+  CHECK(text != NULL);
+  if (text == NULL)
+    return;
+  CHECK(clean(text, "\r\n"));
+  char *fields[600];
+  size_t n = 0, ends[80];
+  int rows = csv_parse(text, fields, 600, &n, ends);
+  /* header; live 9 + 8 + 9, summary 8 + 0 + 8; all 3 live + 3 summary */
+  CHECK_EQ_INT(rows, 1 + 26 + 16 + 6);
+  if (rows == 1 + 26 + 16 + 6) {
+    for (int r = 0; r < rows; r++)
+      CHECK_EQ_INT(ends[r], 9 * (size_t)(r + 1));
+    const char *head[] = {"type", "scope", "skill_id", "skill", "figure",
+                          "unit", "start", "end", "value"};
+    for (int c = 0; c < 9; c++)
+      CHECK_EQ_STR(fields[c], head[c]);
+    int found = 0;
+    for (int r = 1; r < rows; r++) {
+      char **f = &fields[9 * r];
+      if (strcmp(f[0], "live") == 0 && strcmp(f[4], "longest_wait") == 0 &&
+          strcmp(f[2], "11") == 0) {
+        CHECK_EQ_STR(f[1], "skill-Red__31m__Q__X"); /* the plugin's label */
+        CHECK_EQ_STR(f[3], "Red\\x1b[31m,\"Q\"\nX");
+        CHECK_EQ_STR(f[5], "seconds");
+        CHECK_EQ_STR(f[6], "2023-11-14T22:15:00.000Z");
+        CHECK_EQ_STR(f[7], "2023-11-14T22:15:00.000Z");
+        CHECK_EQ_STR(f[8], "42.500");
+        found++;
+      }
+      if (strcmp(f[0], "summary") == 0 && strcmp(f[4], "speed_of_answer") == 0 &&
+          strcmp(f[2], "11") == 0) {
+        CHECK_EQ_STR(f[6], "2023-11-14T22:13:20.000Z");
+        CHECK_EQ_STR(f[7], "2023-11-14T22:14:50.000Z");
+        CHECK_EQ_STR(f[8], "12.345");
+        found++;
+      }
+      if (strcmp(f[0], "live") == 0 && strcmp(f[4], "service_level") == 0 &&
+          strcmp(f[2], "11") == 0) {
+        CHECK_EQ_STR(f[5], "percent");
+        CHECK_EQ_STR(f[8], "87.5");
+        found++;
+      }
+      if (strcmp(f[1], "all") == 0 && strcmp(f[4], "offered") == 0) {
+        CHECK_EQ_STR(f[0], "summary");
+        CHECK_EQ_STR(f[2], "");
+        CHECK_EQ_STR(f[8], "42");
+        found++;
+      }
+      if (strcmp(f[2], "13") == 0 && strcmp(f[4], "queue") == 0) {
+        CHECK_EQ_STR(f[1], "skill-13");
+        CHECK_EQ_STR(f[3], "13");
+        found++;
+      }
+      CHECK(strcmp(f[4], "agents_acw") != 0 || strcmp(f[2], "12") != 0);
+    }
+    CHECK_EQ_INT(found, 5);
+  }
+  for (size_t i = 0; i < n; i++)
+    free(fields[i]);
+  free(text);
+}
+
+static double json_num(json_object *o, const char *k1, const char *k2) {
+  json_object *a, *b;
+  if (!json_object_object_get_ex(o, k1, &a) ||
+      !json_object_object_get_ex(a, k2, &b))
+    return -1;
+  return json_object_get_double(b);
+}
+
+static void test_skills_json(void) {
+  char *text = render_skills(CXQ_JSON);
+  CHECK(text != NULL);
+  if (text == NULL)
+    return;
+  json_object *doc = json_tokener_parse(text), *skills, *k, *v, *all;
+  CHECK(doc != NULL);
+  if (doc != NULL) {
+    CHECK(json_object_object_get_ex(doc, "live_at", &v));
+    CHECK_EQ_STR(json_object_get_string(v), "2023-11-14T22:15:00.000Z");
+    CHECK(json_object_object_get_ex(doc, "window", &v));
+    CHECK(json_object_get_double(v) == 90);
+    CHECK(json_object_object_get_ex(doc, "skills", &skills));
+    CHECK_EQ_INT(json_object_object_length(skills), 3);
+    CHECK(json_object_object_get_ex(skills, "11", &k));
+    CHECK(json_object_object_get_ex(k, "name", &v));
+    CHECK_EQ_STR(json_object_get_string(v), HOSTILE);
+    CHECK(json_num(k, "live", "queue") == 2);
+    CHECK(json_object_is_type(json_object_object_get(
+                                  json_object_object_get(k, "live"), "queue"),
+                              json_type_int));
+    CHECK(json_num(k, "live", "longest_wait") == 42.5);
+    CHECK(json_num(k, "live", "service_level") == 87.5);
+    CHECK(json_num(k, "summary", "handle_time") == 250);
+    CHECK(json_num(k, "summary", "abandon_rate") == 10);
+    CHECK(json_object_object_get_ex(skills, "12", &k));
+    CHECK(json_num(k, "live", "agents_acw") == -1); /* not given */
+    CHECK(json_object_object_get_ex(k, "summary", &v));
+    CHECK_EQ_INT(json_object_object_length(v), 0);
+    CHECK(json_object_object_get_ex(skills, "13", &k));
+    CHECK(json_object_object_get_ex(k, "name", &v));
+    CHECK(v == NULL); /* null */
+    CHECK(json_object_object_get_ex(doc, "all", &all));
+    CHECK(json_num(all, "live", "active") == 5);
+    CHECK(json_num(all, "live", "longest_wait") == 42.5);
+    CHECK(json_num(all, "summary", "abandoned") == 6);
+    CHECK(json_num(all, "live", "agents_available") == -1);
+    json_object_put(doc);
+  }
+  free(text);
+}
+
 int main(void) {
   RUN(test_escape_c0_and_del);
   RUN(test_escape_utf8_and_c1);
   RUN(test_table);
   RUN(test_csv);
   RUN(test_json);
+  RUN(test_skills_table);
+  RUN(test_skills_csv);
+  RUN(test_skills_json);
   return unit_finish();
 }
