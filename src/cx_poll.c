@@ -108,8 +108,9 @@
  *
  * After-call work.  Occupancy counts Unavailable time with an ACW code as
  * handle time; history does not flag those codes, so unavailable-codes is
- * read on the first cycle and hourly (isACW), and real-time isACW adds
- * codes as agents are seen in them (poll_codes).
+ * read on the first cycle and hourly (isACW; after a passing failure,
+ * the next cycle), and real-time isACW adds codes as agents are seen in
+ * them (poll_codes).
  *
  * Skills.  Right after the agent states, in the same budget and deadline:
  * GET skills/activity every cycle (one request on most tenants), a full
@@ -541,6 +542,10 @@ static void poll_codes(struct cx_poll *p) {
   struct cx_error err;
   enum cx_status st =
       cx_api_unavailable_codes(p->api, p->cfg->page_size, &page, &err);
+  if (st != CX_OK && cx_status_is_transient(st)) {
+    p->codes_at = 0; /* a passing failure: again next cycle */
+    return;
+  }
   if (st != CX_OK) {
     cx_log(st == CX_ERR_FORBIDDEN || st == CX_ERR_NOT_FOUND ? CX_LOG_NOTICE
                                                             : CX_LOG_INFO,

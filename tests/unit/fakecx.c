@@ -294,6 +294,8 @@ static enum fakecx_endpoint endpoint_of(const char *url, int64_t *agent) {
     return FAKECX_SKILLS;
   if (strstr(url, "skills/summary") != NULL)
     return FAKECX_SKILL_SUMMARY;
+  if (strstr(url, "unavailable-codes") != NULL)
+    return FAKECX_CODES;
   const char *p = strstr(url, "agents/");
   if (p != NULL && sscanf(p, "agents/%" SCNd64 "/state-history", agent) == 1)
     return FAKECX_AGENT_HISTORY;
@@ -340,6 +342,12 @@ static void serve(void *ctx, const struct cx_http_request *req,
       r->status = skills_reply(f, req->url);
     else if (e == FAKECX_SKILL_SUMMARY)
       r->status = summary_reply(f, req->url);
+    else if (e == FAKECX_CODES && f->codes_status != 0)
+      r->status = f->codes_status;
+    else if (e == FAKECX_CODES)
+      put(f, "{\"unavailableCodes\":[{\"id\":42,\"name\":\"Break\","
+             "\"isACW\":false},{\"id\":77,\"name\":\"ACW\","
+             "\"isACW\":true}]}");
     else if (e == FAKECX_HISTORY && f->no_all_agents_history)
       r->status = 404;
     else if (f->history_failures > 0) {

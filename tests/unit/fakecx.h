@@ -4,8 +4,9 @@
  *
  * Agents follow deterministic timelines (a pure function of the seed).
  * Endpoints: discovery, token (expiring), cxone-configuration,
- * agents/states (full snapshots), state-history of all agents or one
- * (closed records overlapping the range, paged by skip/top), with a delay
+ * agents/states (full snapshots), unavailable-codes, state-history of all
+ * agents or one (closed records overlapping the range, paged by skip/top),
+ * with a delay
  * per endpoint, a 404 for the all-agents endpoint, a number of failing
  * history answers, history without LoggedOut records or lagging, departed
  * agents (in history, not in agents/states) and agents that leave;
@@ -34,6 +35,7 @@ enum fakecx_endpoint {
   FAKECX_AGENT_HISTORY, /* one agent */
   FAKECX_SKILLS,        /* skills/activity */
   FAKECX_SKILL_SUMMARY, /* skills/summary */
+  FAKECX_CODES,         /* unavailable-codes */
   FAKECX_NENDPOINTS
 };
 
@@ -69,6 +71,8 @@ struct fakecx {
   bool exclude_straddling;    /* only records that begin inside the range */
   size_t nskills;             /* skills 1..n (ids 501...); 0: skills 404 */
   long skills_status;         /* skills/activity answers this (0: serve) */
+  long codes_status;          /* unavailable-codes answers this (0: serve
+                                 one ACW code, "ACW") */
   long summary_status;        /* skills/summary answers this (0: serve) */
   bool skills_delta;          /* honour updatedSince */
   long skills_unchanged;      /* a delta with no change: 304, 204 or 200 */

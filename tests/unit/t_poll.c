@@ -753,6 +753,31 @@ static void test_skills_deadline(void) {
   fakecx_free(&fake);
 }
 
+/* unavailable-codes: read on the first cycle, then hourly; a passing
+ * failure (500) is asked again the next cycle, a refusal (403) only an
+ * hour later; neither touches the cycle. */
+static void test_unavailable_codes(void) {
+  static const long first[] = {500, 403};
+  for (size_t c = 0; c < 2; c++) {
+    fakecx_init(&fake, T0, 4, 0, HOUR, 6);
+    fake.codes_status = first[c];
+    struct cx_poll_config cfg = config(HOUR, 4500, 5000);
+    struct run r = {.poll = start(&cfg)};
+    run_cycles(&r, &cfg, 1);
+    CHECK_EQ_INT(fake.requests[FAKECX_CODES], 1);
+    CHECK(cx_poll_health(r.poll)->up);
+    fake.codes_status = 0;
+    run_cycles(&r, &cfg, 10);
+    CHECK_EQ_INT(fake.requests[FAKECX_CODES], (first[c] == 500 ? 2 : 1));
+    fake.now += HOUR;
+    run_cycles(&r, &cfg, 1);
+    CHECK_EQ_INT(fake.requests[FAKECX_CODES], (first[c] == 500 ? 3 : 2));
+    CHECK_EQ_INT(mismatches(r.poll, cfg.window), 0);
+    cx_poll_destroy(r.poll);
+    fakecx_free(&fake);
+  }
+}
+
 int main(void) {
   RUN(test_exact);
   RUN(test_deadline);
@@ -767,6 +792,7 @@ int main(void) {
   RUN(test_login_hidden_by_lag);
   RUN(test_closed_before_missed_state);
   RUN(test_today);
+  RUN(test_unavailable_codes);
   RUN(test_skills_live);
   RUN(test_skills_paging_and_fields);
   RUN(test_skills_refused);
