@@ -599,7 +599,7 @@ def test_slow_answers_deadline(ctx, wd):
     within Timeout, reads start no further apart than Interval + Timeout,
     and collectd exits within Timeout + 2 s of SIGTERM."""
     interval = timeout = 5.0
-    sim = h.Sim(ctx.sim_bin, wd.path, args=("--log-requests", "--page-size", "5"),
+    sim = h.Sim(ctx.sim_bin, wd.path, args=("--page-size", "5"),
                 agents=5, time_scale=0.01)
     try:
         block = h.tenant_block(sim, window=WINDOW, interval=interval,
@@ -662,13 +662,6 @@ PARALLEL_TENANTS = [
 SLOW_MS = 2500  # one history answer of charlie's, mid-run
 
 
-def request_arrivals(sim, endpoint):
-    """Arrival times of the requests for endpoint (--log-requests)."""
-    return [float(line.split()[5]) for line in sim.proc.output().splitlines()
-            if line.startswith("cxone-sim: GET ")
-            and line.split()[2].endswith("/" + endpoint)]
-
-
 def parallel_tenants(ctx, wd, plugin_dir=None, env=None, read_threads=3,
                      run_seconds=RUN_SECONDS, on_running=None):
     """Runs the PARALLEL_TENANTS with collectd's ReadThreads read_threads.
@@ -685,7 +678,7 @@ def parallel_tenants(ctx, wd, plugin_dir=None, env=None, read_threads=3,
             os.makedirs(sub)
             sims[name] = sim = h.Sim(ctx.sim_bin, sub, seed=seed, agents=agents,
                                      teams=teams, time_scale=0.01,
-                                     args=list(args) + ["--log-requests"])
+                                     args=list(args))
             blocks += h.tenant_block(sim, name=name, window=WINDOW, interval=1,
                                      extra='    Host "%s"\n%s' % (host, keys % {
                                          "localhost_url": sim.url.replace(
@@ -716,13 +709,13 @@ def parallel_tenants(ctx, wd, plugin_dir=None, env=None, read_threads=3,
 
         # While charlie's read waited for its slow answer, the other two
         # tenants' reads went on (with one read thread they could not).
-        slow = [a for a in request_arrivals(sims["charlie"], "agents/state-history")
+        slow = [a for a in sims["charlie"].arrivals("agents/state-history")
                 if a >= slow_set]
         expect(len(slow) >= 2 and slow[1] - slow[0] >= SLOW_MS / 1000.0 - 0.1,
                "charlie's history answer was not slowed: %s" % slow[:3])
         during = {}
         for name in ("alpha", "bravo"):
-            during[name] = len([a for a in request_arrivals(sims[name], "agents/states")
+            during[name] = len([a for a in sims[name].arrivals("agents/states")
                                 if slow[0] < a < slow[0] + SLOW_MS / 1000.0])
         print("    during charlie's %.1f s wait: %s" % (SLOW_MS / 1000.0, ", ".join(
             "%s %d read(s)" % kv for kv in sorted(during.items()))))

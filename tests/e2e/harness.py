@@ -5,6 +5,7 @@ pids and stops them by pid (never by name).  Reads what collectd wrote with
 the stock csv plugin and compares it with cxone-sim's ground truth.
 """
 
+import bisect
 import datetime
 import json
 import os
@@ -146,10 +147,11 @@ class Sim:
                  time_scale=0.01, seed=7):
         self.port = free_port()
         self.tls_dir = os.path.join(workdir, "tls")
+        # Requests are logged (arrival times: see arrivals).
         argv = [binary, "--listen", "127.0.0.1:%d" % self.port,
                 "--tls-dir", self.tls_dir, "--seed", str(seed),
                 "--agents", str(agents), "--teams", str(teams),
-                "--time-scale", str(time_scale)] + list(args)
+                "--time-scale", str(time_scale), "--log-requests"] + list(args)
         self.proc = Process(argv, os.path.join(workdir, "sim.log"))
         if not wait_port(self.port):
             raise RuntimeError("cxone-sim did not start:\n" + self.proc.output())
@@ -157,6 +159,14 @@ class Sim:
         self.url = "https://127.0.0.1:%d" % self.port
         self.ctx = ssl.create_default_context(cafile=self.ca)
         self._truth = {}
+
+    def arrivals(self, endpoint):
+        """Arrival times (epoch seconds, ascending) of the requests whose
+        path ends in /endpoint."""
+        return sorted(float(line.split()[5])
+                      for line in self.proc.output().splitlines()
+                      if line.startswith(("cxone-sim: GET ", "cxone-sim: POST "))
+                      and line.split()[2].endswith("/" + endpoint))
 
     def get(self, path, **query):
         url = self.url + path
@@ -535,17 +545,20 @@ class TruthAt:
 # up: the skills answer follows the agent states' by a request (densest
 # where it usually lands).
 SKILL_PROBES = [0, 0.01, 0.02, 0.03, 0.05, 0.08, 0.12, 0.2, 0.3, 0.5, 0.75, 1.0]
+# Seconds after a request's arrival: the server answers at once.
+ARRIVAL_PROBES = [0, 0.002, 0.005, 0.01, 0.02]
 
 
-def compare_skill(cmp, key, t, v, truth_at, tolerance):
+def compare_skill(cmp, key, t, v, truth_at, tolerance, first=()):
     """A skill figure: counts exact, seconds within `tolerance`, percentages
-    within 0.5 points (the API's are whole numbers), at the snapshot's
-    instant or within the second after it (the skills requests follow the
-    agent states')."""
+    within 0.5 points (the API's are whole numbers), at the instants
+    `first` (its request's arrival), else at the snapshot's instant or
+    within the second after it (the skills requests follow the agent
+    states')."""
     pinst, typ, ti = key
     slack = {"count": 0.0, "duration": tolerance, "percent": 0.5}[typ]
     expected = None
-    for probe in [t + d for d in SKILL_PROBES]:
+    for probe in list(first) + [t + d for d in SKILL_PROBES]:
         durations, counts, _, pct = truth_at(probe).scopes[pinst]
         figure = {"count": counts, "duration": durations, "percent": pct}[typ]
         expected = (figure or {}).get(ti)
@@ -572,7 +585,7 @@ def ratio_tolerance(durations, ti, tolerance):
 
 
 def compare_value(cmp, key, t, v, truth_at, tolerance=1.0, count_slack=1.0,
-                  reason_label=None):
+                  reason_label=None, skill_probes=None):
     """Compares one dispatched value (key = (plugin_instance, type,
     type_instance), at time t) with the truth; truth_at(t) -> TruthAt."""
     reason_label = reason_label or sanitize
@@ -609,7 +622,8 @@ def compare_value(cmp, key, t, v, truth_at, tolerance=1.0, count_slack=1.0,
                 kind="current")
         cmp.checked += 1
     elif is_skill_figure(pinst, ti):
-        compare_skill(cmp, key, t, v, truth_at, tolerance)
+        compare_skill(cmp, key, t, v, truth_at, tolerance,
+                      skill_probes(t, ti) if skill_probes else [])
     elif typ == "duration":
         expected = at.durations(pinst).get(ti, 0.0)
         if abs(v - expected) > tolerance:
@@ -674,6 +688,17 @@ def compare(series, sim, window, tolerance=1.0, count_slack=1.0,
     def today_at(t):
         return truth_at(t, round(t - day_start(t, zone), 3))
 
+    # A skill figure describes the moment its request reached the server:
+    # the first skills/activity (or skills/summary) request after t.
+    requested = {name: sim.arrivals(name)
+                 for name in ("skills/activity", "skills/summary")}
+
+    def skill_probes(t, ti):
+        times = requested["skills/summary" if ti.startswith("window-")
+                          else "skills/activity"]
+        i = bisect.bisect_left(times, t)
+        return [times[i] + d for d in ARRIVAL_PROBES] if i < len(times) else []
+
     cmp = Comparison()
     by_time = {}
     for key, points in series.items():
@@ -698,7 +723,8 @@ def compare(series, sim, window, tolerance=1.0, count_slack=1.0,
         for t, v in points:
             if ((pinst, typ, ti), t) not in handled:
                 compare_value(cmp, key, t, v, today_at if today else truth_at,
-                              tolerance, count_slack, reason_label)
+                              tolerance, count_slack, reason_label,
+                              skill_probes)
     return cmp
 
 
