@@ -398,6 +398,17 @@ static int output_table(FILE *out, const struct cxq_report *r) {
 
 /* ---- JSON ---- */
 
+/* doc, pretty-printed, and a newline: 0, or -1 when json-c could not. */
+static int print_json(FILE *out, json_object *doc) {
+  const char *text = json_object_to_json_string_ext(
+      doc, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE);
+  if (text == NULL)
+    return -1;
+  fputs(text, out);
+  fputc('\n', out);
+  return 0;
+}
+
 static json_object *json_seconds(cx_ms_t ms) {
   char buf[32];
   fmt_seconds(ms, buf, sizeof(buf));
@@ -490,13 +501,7 @@ static int output_json(FILE *out, const struct cxq_report *r) {
   }
   if (each_total(r->snap, total_json, &c) != 0 || c.failed)
     goto out;
-  const char *text = json_object_to_json_string_ext(
-      doc, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE);
-  if (text != NULL) {
-    fputs(text, out);
-    fputc('\n', out);
-    rc = 0;
-  }
+  rc = print_json(out, doc);
 out:
   json_object_put(doc);
   return rc;
@@ -838,13 +843,7 @@ static int skills_json(FILE *out, const struct cxq_skills_report *r,
     if (json_scope_figures(o, &sc[i], r->skills) != 0)
       goto out;
   }
-  const char *text = json_object_to_json_string_ext(
-      doc, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE);
-  if (text != NULL) {
-    fputs(text, out);
-    fputc('\n', out);
-    rc = 0;
-  }
+  rc = print_json(out, doc);
 out:
   json_object_put(doc);
   return rc;
