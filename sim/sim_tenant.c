@@ -613,7 +613,7 @@ static void init_agent(int i) {
   snprintf(a->first, sizeof a->first, "%s", first_names[(f0 + u) % NFIRST]);
   snprintf(a->last, sizeof a->last, "%s",
            last_names[(l0 + u / NFIRST) % NLAST]);
-  char n[16] = "";
+  char n[24] = ""; /* any size_t in decimal */
   if (u >= NFIRST * NLAST)
     snprintf(n, sizeof n, "%zu", u / (NFIRST * NLAST) + 1);
   snprintf(a->user, sizeof a->user, "%s.%s%s@sim.example", a->first, a->last,
