@@ -56,13 +56,16 @@ def variables(store, agent_multi=True):
         q = {"tenant": 'SHOW TAG VALUES FROM "cxone_value" WITH KEY = "host"',
              "team": 'SHOW TAG VALUES FROM "cxone_value" WITH KEY = "instance" '
                      'WHERE "host" = \'$tenant\' AND "instance" =~ /^team-/',
-             "agent": 'SHOW TAG VALUES FROM "cxone_seconds" WITH KEY = "instance" '
-                      'WHERE "host" = \'$tenant\' AND "instance" =~ /^agent-/'}
+             # The agents of the selected teams, by their count-team-<team>.
+             "agent": 'SHOW TAG VALUES FROM "cxone_value" WITH KEY = "instance" '
+                      'WHERE "host" = \'$tenant\' AND "instance" =~ /^agent-/ '
+                      'AND "type_instance" =~ /^$team$/'}
         all_value = {"team": "team-.*", "agent": "agent-.*"}
     else:
         q = {"tenant": 'label_values(collectd_cxone_gauge{cxone="api",type="up"}, instance)',
              "team": 'label_values(collectd_cxone_count{instance="$tenant",cxone=~"team-.*"}, cxone)',
-             "agent": 'label_values(collectd_cxone_duration_seconds{instance="$tenant",cxone=~"agent-.*"}, cxone)'}
+             "agent": 'label_values(collectd_cxone_count{instance="$tenant",cxone=~"agent-.*",'
+                      'type=~"$team"}, cxone)'}
         all_value = {"team": "team-.*", "agent": "agent-.*"}
     out = [{
         "type": "datasource", "name": "datasource", "label": "Data source",
@@ -388,8 +391,10 @@ def skill_table(P, store):
 def agent_list(P, store):
     """CXone's Agent List: one row per agent, a column per current state
     (and reason) holding the seconds in it, coloured by that state's limits,
-    sorted by the time in the state.  Graphite (no labels to pivot on): one
-    row per agent and state."""
+    sorted by the time in the state, with the agent's team (count-team-<team>):
+    Prometheus joins it into the row's name; InfluxDB, which cannot join,
+    gives it a column per team marked for the agent's.  Graphite (no labels
+    to pivot on): one row per agent and state, no team."""
     if store == "graphite":
         targets = [g("aliasByNode(currentAbove(collectd.$tenant.cxone.$agent.duration.current-*, 0), 3, 5)")]
         transformations = [
@@ -404,15 +409,22 @@ def agent_list(P, store):
         if store == "influxdb":
             t = iq('SELECT "seconds" FROM (SELECT last("value") AS "seconds" FROM "cxone_seconds" '
                    'WHERE %s AND "instance" =~ /^$agent$/ AND "type_instance" =~ /^current-/ '
+                   'AND %s GROUP BY "instance", "type_instance"), '
+                   '(SELECT last("value") AS "seconds" FROM "cxone_value" '
+                   'WHERE %s AND "instance" =~ /^$agent$/ AND "type_instance" =~ /^team-/ '
                    'AND %s GROUP BY "instance", "type_instance") WHERE "seconds" > 0 '
-                   'GROUP BY "instance", "type_instance"' % (IW, TF))
+                   'GROUP BY "instance", "type_instance"' % (IW, TF, IW, TF))
             t["resultFormat"] = "table"
             row, col, val = "instance", "type_instance", "seconds"
         else:
-            t = pq('collectd_cxone_duration_seconds{instance="$tenant",cxone=~"$agent",'
-                   'type=~"current-.+"} > 0', "{{cxone}} {{type}}", True)
+            sel = 'instance="$tenant",cxone=~"$agent"'
+            t = pq('label_join((collectd_cxone_duration_seconds{%s,type=~"current-.+"} > 0) '
+                   '* on(instance, cxone) group_left(team) topk by (instance, cxone) '
+                   '(1, label_replace(collectd_cxone_count{%s,type=~"team-.+"}, '
+                   '"team", "$1", "type", "team-(.+)")), "agent", " · ", "cxone", "team")'
+                   % (sel, sel), "{{agent}} {{type}}", True)
             t["format"] = "table"
-            row, col, val = "cxone", "type", "Value"
+            row, col, val = "agent", "type", "Value"
         targets = [t]
         transformations = [
             {"id": "groupingToMatrix", "options": {"columnField": col, "rowField": row,
@@ -424,14 +436,24 @@ def agent_list(P, store):
         overrides = [coloured({"id": "byRegexp", "options": "^(%s)$" % rx},
                               [(None, "green"), (warn, "orange"), (crit, "red")])
                      for rx, warn, crit in STATE_LIMITS]
+        if store == "influxdb":
+            overrides.append({"matcher": {"id": "byRegexp", "options": "^team-.+"},
+                              "properties": [
+                                  {"id": "unit", "value": "none"},
+                                  {"id": "mappings", "value": [
+                                      {"type": "value", "options": {
+                                          "1": {"text": "\u25cf", "index": 0}}}]}]})
+    team = {"graphite": "Graphite cannot join an agent to its team: filter by agent.",
+            "influxdb": "A column per team marks the agent's (count-team-<team>); the team "
+                        "variable selects the agents of those teams.",
+            "prometheus": "The row names the agent and its team (count-team-<team>, joined); "
+                          "the team variable selects the agents of those teams."}[store]
     P.add("table", "Agent list: current state and time in it", targets, w=24, h=12,
           unit="s", transformations=transformations, overrides=overrides,
           description="One row per agent: the duration-current-<State>[-Reason] series "
                       "that is not 0, i.e. its current state (and Unavailable reason) "
                       "and the seconds since it began; sorted by that time; orange and "
-                      "red per state (Unavailable: 10 and 15 min).  The stores hold no "
-                      "agent-to-team link: filter by agent, or read teams in the panels "
-                      "above.")
+                      "red per state (Unavailable: 10 and 15 min).  " + team)
 
 
 def occupancy_panels(P, store):

@@ -17,6 +17,9 @@
  *   scope agent-<label>:
  *     duration-current-<State>         seconds in the current state when the
  *     duration-current-Unavailable-<Reason>  agent is in <State>, else 0
+ *     count-team-<team>                1: the agent's team now (its type
+ *                                      instance is the team scope's plugin
+ *                                      instance), for dashboards to join on
  *   scope skill-<skill> (PerSkill true; Skills true and skills/activity
  *   answers), and their totals in all (cx_skills.h says which):
  *     count-queue, duration-longest_wait, count-active,
@@ -179,6 +182,17 @@ static void emit_current(struct emitter *e, const struct cx_snapshot *snap,
   cx_snapshot_current(snap, a, emit_figure, &c);
 }
 
+/* The agent's team as a series of its own: the stores keep no other link
+ * from an agent to its team. */
+static void emit_team_member(struct emitter *e, const struct cx_labels *l,
+                             const struct cx_snapshot_agent *a) {
+  if (a->team < 0)
+    return;
+  char team[DATA_MAX_NAME_LEN];
+  ssnprintf(team, sizeof(team), "team-%s", l->teams[a->team].text);
+  emit_gauge(e, "count", team, 1.0);
+}
+
 static int emit_skill_figure(void *ctx, const struct cx_skill_figure *f) {
   emit_gauge(ctx, f->type, f->instance, f->value);
   return 0;
@@ -263,6 +277,7 @@ int cx_emit(const struct cx_emit_options *opt, const struct cx_snapshot *snap,
     if (durations)
       emit_durations(&e, snap, &a->values);
     emit_current(&e, snap, a);
+    emit_team_member(&e, &l, a);
   }
   for (size_t t = 0; t < snap->nteams; t++) {
     set_scope(&e, "team", l.teams[t].text);

@@ -373,8 +373,14 @@ def ratios_of(durations, acw_reasons):
             "utilisation": 100.0 * handle / logged_in if logged_in > 0 else 0.0}
 
 
+def team_member(label):
+    """An agent's counts: 1 for the team it belongs to (count-team-<team>,
+    the team scope's plugin instance)."""
+    return {"team-" + label: 1}
+
+
 def truth_scopes(truth, agent_label=None, team_label=None):
-    """plugin_instance -> (durations dict, counts dict or None, current,
+    """plugin_instance -> (durations dict, counts dict, current or None,
     ratios).  agent_label(agent id text) and team_label(team id, raw name)
     give the plugin's label where names collide; by default the sanitised
     id/name."""
@@ -382,8 +388,9 @@ def truth_scopes(truth, agent_label=None, team_label=None):
     team_label = team_label or (lambda tid, name: sanitize(name))
     scopes = {}
     for aid, a in truth["agents"].items():
-        scopes["agent-" + agent_label(aid)] = (a["durations"], None, a.get("current"),
-                                               ratios(a))
+        scopes["agent-" + agent_label(aid)] = (
+            a["durations"], team_member(team_label(a["teamId"], a["team"])),
+            a.get("current"), ratios(a))
     for tname, t in truth["teams"].items():
         scopes["team-" + team_label(t["id"], tname)] = (t["durations"], t["counts"],
                                                         None, ratios(t))
@@ -494,8 +501,9 @@ def filtered_scopes(agent_ids, label=None):
             if aid not in agent_ids:
                 continue
             name = label(aid) if label else sanitize(aid)
-            scopes["agent-" + name] = (a["durations"], None, a.get("current"),
-                                       ratios(a))
+            scopes["agent-" + name] = (a["durations"],
+                                       team_member(sanitize(a["team"])),
+                                       a.get("current"), ratios(a))
             for scope in ("team-" + sanitize(a["team"]), "all"):
                 d, c = sums.setdefault(scope, ({}, {}))
                 for k, v in a["durations"].items():
@@ -595,6 +603,10 @@ def compare_value(cmp, key, t, v, truth_at, tolerance=1.0, count_slack=1.0,
         # A scope the truth leaves out had no time in the window (an agent
         # who left): the plugin's last values are zeros.
         if typ in ("duration", "percent") and v == 0:
+            cmp.checked += 1
+            return
+        # ... and its team is still the one it had.
+        if typ == "count" and ti.startswith("team-") and v == 1:
             cmp.checked += 1
             return
         cmp.fail("%s: scope not in truth at %.3f" % (pinst, t), scope=pinst,
@@ -778,6 +790,9 @@ def missing_series(series, sim, window, per_agent=True, scopes_fn=None):
                 missing.append("%s/duration-%s" % (pinst, s))
             if not pinst.startswith("agent-") and (pinst, "count", s) not in last:
                 missing.append("%s/count-%s" % (pinst, s))
+        if pinst.startswith("agent-"):
+            missing += ["%s/count-%s" % (pinst, ti) for ti in scopes[pinst][1]
+                        if (pinst, "count", ti) not in last]
     return missing
 
 

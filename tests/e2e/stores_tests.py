@@ -489,7 +489,7 @@ def concrete_key(run, pinst, typ, ti):
     elif pinst.startswith("team-"):
         pp = r"team-[^/]+"
     tp = re.escape(ti)
-    m = re.match(r"^(current-|today-)?Unavailable-", ti)
+    m = re.match(r"^(current-|today-)?Unavailable-|^team-", ti)
     if m:
         tp = re.escape(m.group(0)) + r".+"
     pat = re.compile("^%s$" % pp), re.compile("^%s$" % tp)
@@ -511,6 +511,8 @@ def ti_class(k):
         return prefix + ("window-" if rest.startswith("window-") else "") + "skill"
     if k[1] == "percent":
         return prefix + "ratio"
+    if k[0].startswith("agent-") and ti.startswith("team-"):
+        return "team"
     return prefix + ("reason" if "Unavailable-" in ti else "state")
 
 
@@ -658,7 +660,9 @@ def interpolate(text, store, sel, variables, span):
         if name not in repl:
             raise Failure("unknown template variable $%s in %r" % (name, text))
         return repl[name]
-    return re.sub(r"\$\{(\w+)(?::\w+)?\}|\$(\w+)", sub, text)
+    # ($1 is label_replace's first group: no variable has a digit for a
+    # name, and Grafana leaves a name it does not know as it is.)
+    return re.sub(r"\$\{(\w+)(?::\w+)?\}|\$([A-Za-z_]\w*)", sub, text)
 
 
 def variable_values(run, store, var, sel, variables):
@@ -701,6 +705,14 @@ def check_dashboards(run, store):
     listed = {k[0] for k, v in run.csv.items()
               if k[0].startswith("agent-") and k[1] == "duration"
               and re.match(r"^current-[A-Za-z]+$", k[2]) and v[-1][1] > 0}
+    # Each agent's team: its count-team-<team> series at its last instant
+    # (compared with the truth like every other value).
+    team_of = {}
+    for k, v in run.csv.items():
+        if k[0].startswith("agent-") and k[1] == "count" and k[2].startswith("team-"):
+            if k[0] not in team_of or v[-1][0] > team_of[k[0]][0]:
+                team_of[k[0]] = (v[-1][0], k[2])
+    team_of = {a: t for a, (_, t) in team_of.items()}
     for path in dashboard_files(store):
         dash = json.load(open(path))
         name = os.path.relpath(path, h.ROOT)
@@ -733,6 +745,13 @@ def check_dashboards(run, store):
             sel_all[vname] = "$__all" if var.get("includeAll") else vals[0]
         if problems:
             continue
+        # Where the store can join, the agent variable holds the agents of
+        # the selected team (by their count-team series).
+        if store != "graphite" and "team" in first and "agent" in variables:
+            want = sorted(a for a, t in team_of.items() if t == first["team"])
+            if variables["agent"]["_values"] != want:
+                problems.append("%s: $agent for team %s is %s, its agents are %s" % (
+                    name, first["team"], variables["agent"]["_values"][:5], want[:5]))
         span = RANGES[dash["time"]["from"]]
         for sel in (sel_all, first):
             selections += 1
@@ -777,6 +796,7 @@ def check_dashboards(run, store):
                                             "%d in a state: %s" % (
                                                 name, panel["title"], len(rows), sorted(rows)[:5],
                                                 len(listed), sorted(listed)[:5]))
+                        problems += agent_list_teams(store, name, res, listed, team_of)
                     if panel["type"] == "table" or "skill" in os.path.basename(path):
                         tables += 1
     expect(not problems, "%s dashboards: %d problem(s):\n    %s" % (
@@ -784,6 +804,29 @@ def check_dashboards(run, store):
     print("    %s: %d panel queries returned data (%d variable selections; %d of "
           "tables and the skill drill-down), variables resolved"
           % (store, executed, selections, tables))
+
+
+def agent_list_teams(store, name, res, listed, team_of):
+    """The Agent List's teams: Prometheus names "<agent> · <team>" in the
+    row, InfluxDB marks a team-<team> column; each must be the agent's
+    (team_of), for every listed agent.  Graphite shows no team."""
+    if store == "graphite":
+        return []
+    shown = {}
+    for label, _ in res:
+        if store == "prometheus":
+            m = json.loads(label)
+            shown.setdefault(m["cxone"], set()).add("team-" + m.get("team", "?"))
+            if m.get("agent") != "%s · %s" % (m["cxone"], m.get("team")):
+                return ["%s: Agent list row %r is not agent · team" % (name, m.get("agent"))]
+        else:
+            tags = re.search(r"'instance': '([^']+)', 'type_instance': '(team-[^']+)'", label)
+            if tags:
+                shown.setdefault(tags.group(1), set()).add(tags.group(2))
+    wrong = ["%s: %s (is %s)" % (a, sorted(shown.get(a, ())), team_of.get(a))
+             for a in sorted(listed) if shown.get(a) != {team_of.get(a)}]
+    return ["%s: Agent list teams: %d agent(s) shown with another team than their "
+            "count-team series: %s" % (name, len(wrong), wrong[:4])] if wrong else []
 
 
 def test_dashboards_graphite(ctx, run):

@@ -151,11 +151,11 @@ static void cycle_free(struct cycle *c) {
   cx_ledger_destroy(c->ledger);
 }
 
-/* The series of that cycle: 3 agents x (9 + 9 current) + 2 reason and 2
- * current-reason series; 2 teams x (9 + 9) + 2 + 2 reason series of
+/* The series of that cycle: 3 agents x (9 + 9 current + 1 team) + 2 reason
+ * and 2 current-reason series; 2 teams x (9 + 9) + 2 + 2 reason series of
  * Support; all 9 + 9 + 2 + 2; 13 api; and occupancy and utilisation of the
  * 6 scopes. */
-#define CYCLE_SERIES (3 * 18 + 4 + 2 * 18 + 4 + 22 + 13 + 6 * 2)
+#define CYCLE_SERIES (3 * 19 + 4 + 2 * 18 + 4 + 22 + 13 + 6 * 2)
 
 static const struct cx_emit_options options = {
     .host = "acme", .per_agent = true, .label = CX_LABEL_ID,
@@ -207,6 +207,11 @@ static void test_full_cycle(void) {
   expect_absent("agent-103/duration-Unavailable-ACW");
   expect_absent("agent-103/duration-current-Unavailable-Lunch");
   expect_absent("agent-103/count-Unavailable");
+  /* ... and each one's team, named as the team's scope. */
+  expect_value("agent-101/count-team-Support", 1);
+  expect_value("agent-102/count-team-Support", 1);
+  expect_value("agent-103/count-team-Sales", 1);
+  expect_absent("agent-103/count-team-Support");
 
   /* Teams and all: sums, and agents per state now. */
   expect_states("team-Support", "duration", "", VALUES(0, 200, 150, 500));
@@ -249,6 +254,58 @@ static void test_full_cycle(void) {
         fprintf(stderr, "  twice: %s\n", sent[i].id);
         CHECK(false);
       }
+  }
+  cycle_free(&c);
+}
+
+/* An agent's team series names its team's scope, also where two team
+ * names sanitise alike; an agent of no known team has none. */
+static void test_team_members(void) {
+  struct cycle c;
+  memset(&c, 0, sizeof(c));
+  c.ledger = cx_ledger_create(S(1000));
+  CHECK(c.ledger != NULL);
+  for (int64_t id = 101; id <= 103; id++)
+    cx_ledger_add(c.ledger, id, CX_STATE_AVAILABLE, NULL, S(100),
+                  CX_MS_INFINITY, CX_SOURCE_LIVE);
+  cx_ledger_advance(c.ledger, S(900));
+  c.teams[0] = (struct cx_team_meta){7, "Tier 1"};
+  c.teams[1] = (struct cx_team_meta){8, "Tier_1"};
+  c.meta[0].team_id = 7;
+  c.meta[1].team_id = 8;
+  c.meta[2].team_id = CX_ID_NONE;
+  const struct cx_snapshot_options spans = {S(1000), CX_SNAPSHOT_NO_DAY,
+                                            NULL, 0};
+  CHECK_EQ_INT(cx_snapshot_build(&c.snap, c.ledger, c.meta, 3, c.teams, 2,
+                                 NULL, &spans, S(900)),
+               0);
+  struct cx_health h = {.up = true, .live_fresh = true, .history_fresh = true,
+                        .history_ready = true, .agents = 3};
+  nsent = 0;
+  CHECK_EQ_INT(cx_emit(&options, &c.snap, &h), 0);
+
+  char member[2][3 * DATA_MAX_NAME_LEN] = {"", ""};
+  for (size_t i = 0; i < nsent; i++) {
+    const char *ti = strstr(sent[i].id, "/count-team-");
+    if (ti == NULL)
+      continue;
+    int agent = strncmp(sent[i].id, "agent-101/", 10) == 0   ? 0
+                : strncmp(sent[i].id, "agent-102/", 10) == 0 ? 1
+                                                              : -1;
+    CHECK(agent >= 0); /* agent-103 has no team */
+    CHECK(sent[i].value == 1);
+    if (agent >= 0) {
+      CHECK(member[agent][0] == '\0'); /* one team each */
+      snprintf(member[agent], sizeof(member[agent]), "%s",
+               ti + strlen("/count-"));
+    }
+  }
+  CHECK(member[0][0] != '\0' && member[1][0] != '\0');
+  CHECK(strcmp(member[0], member[1]) != 0);
+  for (int a = 0; a < 2; a++) {
+    char id[4 * DATA_MAX_NAME_LEN];
+    snprintf(id, sizeof(id), "%s/count-Available", member[a]);
+    expect_value(id, 1); /* the team scope of that name holds the agent */
   }
   cycle_free(&c);
 }
@@ -504,6 +561,7 @@ static void test_skills(void) {
 
 int main(void) {
   RUN(test_full_cycle);
+  RUN(test_team_members);
   RUN(test_stale_cycles);
   RUN(test_today);
   RUN(test_skills);
