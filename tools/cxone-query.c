@@ -32,6 +32,7 @@
 #include "cx_poll.h"
 #include "cx_reply.h"
 #include "cx_skills.h"
+#include "cx_tz.h"
 #include "cxq_conf.h"
 #include "cxq_output.h"
 #include "cxq_settings.h"
@@ -285,8 +286,9 @@ static void usage_history(FILE *out) {
           "                        tenant block's Agent list)\n"
           "  --team NAME           only this team (repeatable; replaces Team)\n"
           "  --since SPAN|TIME     range start: a span before --until (\"24h\",\n"
-          "                        \"90m\", \"3600\" seconds, \"2d\") or an instant;\n"
-          "                        default: the tenant's Window (24h)\n"
+          "                        \"90m\", \"3600\" seconds, \"2d\"), an instant, or\n"
+          "                        \"today\": the local midnight (TimeZone) of\n"
+          "                        --until's day; default: the Window (24h)\n"
           "  --until TIME          range end: \"now\" (default), an ISO-8601\n"
           "                        instant (2024-05-01T12:00:00Z) or a span ago\n"
           "  --format FORMAT       table (default), csv or json\n\n%s",
@@ -308,7 +310,8 @@ static void usage_skills(FILE *out) {
           "  --skill NAME          only this skill (case-insensitive;\n"
           "                        repeatable; replaces the block's Skill list)\n"
           "  --since SPAN|TIME     summary start: a span before --until (\"1h\",\n"
-          "                        \"90m\", \"3600\" seconds) or an instant;\n"
+          "                        \"90m\", \"3600\" seconds), an instant, or\n"
+          "                        \"today\" (the plugin's today- figures);\n"
           "                        default: the tenant's Window (24h)\n"
           "  --until TIME          summary end: \"now\" (default), an ISO-8601\n"
           "                        instant or a span ago; live figures are now\n"
@@ -519,8 +522,9 @@ static int parse_format(const struct cli *cli, enum cxq_format *format) {
   return EXIT_OK;
 }
 
-/* --since and --until (default: Window before now): 0 and the range, or
- * an exit code. */
+/* --since and --until (default: Window before now; "today": since the
+ * local midnight of until's day, in the block's TimeZone, as the plugin's
+ * today- figures): 0 and the range, or an exit code. */
 static int parse_range(const struct cli *cli, const struct cxq_settings *s,
                        cx_ms_t *since_out, cx_ms_t *until_out) {
   cx_ms_t now = cx_now_ms(), until = now, since, span;
@@ -531,11 +535,13 @@ static int parse_range(const struct cli *cli, const struct cxq_settings *s,
   }
   if (cli->since == NULL)
     since = until - s->set.window;
+  else if (strcasecmp(cli->since, "today") == 0)
+    since = cx_tz_day_start(s->set.tz, until);
   else if (parse_span(cli->since, &span) == 0)
     since = until - span;
   else if (cx_time_parse(cli->since, &since) != CX_OK) {
-    complain("--since: expected a span (\"24h\", \"90m\", \"3600\") or an "
-             "ISO-8601 instant");
+    complain("--since: expected a span (\"24h\", \"90m\", \"3600\"), an "
+             "ISO-8601 instant or \"today\"");
     return EXIT_USAGE;
   }
   if (until > now + 1000 || since >= until || until - since > MAX_RANGE_MS) {

@@ -672,6 +672,16 @@ def compare_value(cmp, key, t, v, truth_at, tolerance=1.0, count_slack=1.0,
         cmp.checked += 1
 
 
+def recent_midnight_zone(t):
+    """A zone whose local midnight was less than an hour before t (an
+    Etc/GMT zone: whole hours), so Today's backfill stays short."""
+    hour = int(t // 3600) % 24
+    east = -hour % 24
+    if east > 12:
+        east -= 24
+    return "UTC" if east == 0 else "Etc/GMT%+d" % -east
+
+
 def day_start(t, zone):
     """Where the local day of instant t began in zone (an IANA name, or a
     zoneinfo.ZoneInfo): its local midnight, by Python's own zoneinfo."""

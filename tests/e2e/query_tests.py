@@ -158,6 +158,34 @@ def test_query_history_truth(ctx, wd):
         sim.stop()
 
 
+def test_query_since_today(ctx, wd):
+    """--since today starts at the local midnight of --until's day in the
+    block's TimeZone (by Python's zoneinfo): history totals and the skill
+    summary equal /sim/truth over that day."""
+    until = time.time() - 1
+    zone = h.recent_midnight_zone(until - 3600)  # midnight 1 to 2 hours ago
+    sim = start_sim(ctx, wd, agents=12)
+    try:
+        conf = write_conf(wd, sim, extra='    TimeZone "%s"\n' % zone)
+        midnight = h.day_start(until, zone)
+        doc = history_json(ctx, conf, until, ["--since", "today"])
+        expect(abs(h.parse_iso(doc["since"]) - midnight) < 0.002,
+               "history --since today in %s: since %s, midnight is %s"
+               % (zone, doc["since"], iso(midnight)))
+        checked, bad = compare_totals(doc, sim.truth(until, until - midnight))
+        expect(not bad, "%d mismatches since midnight: %s" % (len(bad), bad[:8]))
+        sk = json.loads(skills_query(ctx, conf, ["--since", "today", "--until",
+                                                 iso(until), "--format", "json"]))
+        expect(abs(h.parse_iso(sk["since"]) - midnight) < 0.002,
+               "skills --since today: since %s" % sk["since"])
+        checked += compare_skills(sim, skills_from_json(sk),
+                                  h.parse_iso(sk["live_at"]), midnight, until)
+        print("    %d figures since %s's midnight (%.0f s ago) equal the "
+              "ground truth" % (checked, zone, until - midnight))
+    finally:
+        sim.stop()
+
+
 def test_query_formats(ctx, wd):
     """table, csv and json describe the same data and parse."""
     sim = start_sim(ctx, wd, agents=8)
@@ -770,6 +798,7 @@ def test_query_skills_errors(ctx, wd):
 
 TESTS = h.tests(
     test_query_history_truth,
+    test_query_since_today,
     test_query_formats,
     test_query_hostile_names,
     test_query_equals_plugin,

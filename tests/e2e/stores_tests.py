@@ -88,16 +88,6 @@ PROM_TYPES = {prom_name(t): t for t in TYPES}
 
 # ---- the run that fills the stores ------------------------------------------
 
-def recent_midnight_zone(t):
-    """A zone whose local midnight was less than an hour before t (an
-    Etc/GMT zone: whole hours), so Today's backfill stays short."""
-    hour = int(t // 3600) % 24
-    east = -hour % 24
-    if east > 12:
-        east -= 24
-    return "UTC" if east == 0 else "Etc/GMT%+d" % -east
-
-
 class StoresRun:
     """Stores + cxone-sim + collectd, run once for all store tests: the
     fixture of the store tests (run.py makes it and closes it)."""
@@ -177,7 +167,7 @@ class StoresRun:
                                   EXPORTER_PORT=p["exporter"])
         with open(writers) as f:
             extra = f.read()
-        self.zone = recent_midnight_zone(time.time())
+        self.zone = h.recent_midnight_zone(time.time())
         block = h.tenant_block(self.sim, name=HOST, window=WINDOW, interval=1,
                                extra='    Today true\n    TimeZone "%s"' % self.zone)
         cd = h.Collectd(self.dir, ctx.plugin_dir, block, interval=1,
