@@ -554,17 +554,24 @@ static int parse_range(const struct cli *cli, const struct cxq_settings *s,
   return EXIT_OK;
 }
 
+/* What history and skills share: --format, the range, and the poll
+ * configuration for it.  EXIT_OK, or an exit code (already explained). */
+static int query_options(const struct cli *cli, const struct cxq_settings *s,
+                         enum cxq_format *format, cx_ms_t *since,
+                         cx_ms_t *until, struct cx_poll_config *cfg) {
+  int rc = parse_format(cli, format);
+  if (rc == EXIT_OK)
+    rc = parse_range(cli, s, since, until);
+  if (rc == EXIT_OK)
+    rc = resolve(s, *until - *since, cfg);
+  return rc;
+}
+
 static int run_history(const struct cli *cli, const struct cxq_settings *s) {
   enum cxq_format format;
   cx_ms_t since, until;
-  int rc = parse_format(cli, &format);
-  if (rc == EXIT_OK)
-    rc = parse_range(cli, s, &since, &until);
-  if (rc != EXIT_OK)
-    return rc;
-
   struct cx_poll_config cfg;
-  rc = resolve(s, until - since, &cfg);
+  int rc = query_options(cli, s, &format, &since, &until, &cfg);
   if (rc != EXIT_OK)
     return rc;
   struct cx_poll *poll = cx_poll_create(&cfg);
@@ -620,13 +627,9 @@ static const char *skills_step(const struct cx_error *err) {
 static int run_skills(const struct cli *cli, const struct cxq_settings *s) {
   enum cxq_format format;
   cx_ms_t since, until;
-  int rc = parse_format(cli, &format);
-  if (rc == EXIT_OK)
-    rc = parse_range(cli, s, &since, &until);
-  if (rc != EXIT_OK)
-    return rc;
   struct cx_poll_config cfg;
-  if ((rc = resolve(s, until - since, &cfg)) != EXIT_OK)
+  int rc = query_options(cli, s, &format, &since, &until, &cfg);
+  if (rc != EXIT_OK)
     return rc;
   struct cx_http *http = cx_http_create(&cfg.http);
   struct cx_api *api = http ? cx_api_create(&cfg.api, http) : NULL;
