@@ -19,7 +19,8 @@
  *     or a parsable start (or has a malformed duration) is skipped and counted;
  *   - skills (§7): a record without a skill id, or with a count, percent,
  *     duration or date-time of the wrong form, is skipped and counted;
- *     earliestQueueTime null or "" means nobody waits.
+ *     earliestQueueTime null or "" means nobody waits; a negative whole
+ *     percentage (-1: no contact yet to rate) is a figure not given.
  *
  * Invariants, checked by tests/fuzz/fuzz_json.c: no input crashes or leaks;
  * a history page reads the same through the scanner as through json-c's
@@ -1010,6 +1011,8 @@ static int skill_value(const struct jval *v, enum skill_kind k, double *out) {
     *out = (double)i;
     return 1;
   case SK_PERCENT:
+    if (jv_int64(v, &i) && i < 0)
+      return 0; /* -1: none yet (no contact in the period) */
     return jv_nonneg_number(v, out) ? 1 : -1;
   case SK_TIME:
     if (v->type == json_type_string && v->s[0] == '\0') {

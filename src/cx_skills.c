@@ -258,8 +258,8 @@ enum cx_status cx_skills_labels(const struct cx_skills *s,
 
 /* Live figure j of skill k at now: false when the answers did not give it.
  * The longest wait: now - earliestQueueTime, never negative, 0 when nobody
- * waits (earliestQueueTime null or "", or not given while the queue is
- * known empty). */
+ * waits (the queue known empty, whatever earliestQueueTime still says, or
+ * earliestQueueTime null or ""). */
 static bool live_value(const struct cx_skill *k, size_t j, cx_ms_t now,
                        double *out) {
   const struct cx_skill_figures *f = &k->live;
@@ -270,14 +270,14 @@ static bool live_value(const struct cx_skill *k, size_t j, cx_ms_t now,
     *out = f->value[field] * live_series[j].scale;
     return true;
   }
+  if ((f->have & BIT(CX_SKILL_QUEUE)) && f->value[CX_SKILL_QUEUE] == 0) {
+    *out = 0;
+    return true;
+  }
   if (f->have & BIT(CX_SKILL_EARLIEST_QUEUE)) {
     double since = f->value[CX_SKILL_EARLIEST_QUEUE];
     double wait = since > 0 ? (double)now - since : 0;
     *out = (wait > 0 ? wait : 0) * live_series[j].scale;
-    return true;
-  }
-  if ((f->have & BIT(CX_SKILL_QUEUE)) && f->value[CX_SKILL_QUEUE] == 0) {
-    *out = 0;
     return true;
   }
   return false;

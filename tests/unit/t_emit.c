@@ -386,7 +386,9 @@ static void skills_fill(struct cx_skills *sk) {
       "\"contactsActive\":0,\"agentsAvailable\":2,\"serviceLevel\":100,"
       "\"earliestQueueTime\":\"1970-01-01T00:16:00Z\"},"
       "{\"skillId\":30,\"queueCount\":0,\"contactsActive\":3,"
-      "\"earliestQueueTime\":null}]}";
+      "\"earliestQueueTime\":null},"
+      "{\"skillId\":31,\"queueCount\":0,\"serviceLevel\":-1,"
+      "\"earliestQueueTime\":\"1970-01-01T00:05:00Z\"}]}";
   static const char *const window =
       "{\"skillSummaries\":[{\"skillId\":11,\"contactsOffered\":120,"
       "\"contactsHandled\":110,\"abandonCount\":10,\"abandonRate\":8,"
@@ -471,6 +473,12 @@ static void test_skills(void) {
   expect_value("skill-30/duration-longest_wait", 0);
   expect_value("skill-30/count-active", 3);
   CHECK_EQ_INT(count_prefix("skill-30/"), 3);
+  /* An empty queue waits 0 whatever earliestQueueTime still says; a
+   * service level of -1 (none yet) is left out, the record kept. */
+  expect_value("skill-31/count-queue", 0);
+  expect_value("skill-31/duration-longest_wait", 0);
+  expect_absent("skill-31/percent-service_level");
+  CHECK_EQ_INT(count_prefix("skill-31/"), 2);
   /* all: sums and the max only; no agent counts, service levels, rates or
    * averages; nothing per team. */
   expect_value("all/count-queue", 7);

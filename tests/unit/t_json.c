@@ -786,6 +786,20 @@ static void test_skill_activity(void) {
   CHECK_EQ_INT(pg.records[0].skill_id, 8);
   cx_skills_page_free(&pg);
 
+  /* A service level or abandon rate of -1 (nothing to rate yet) is a
+   * figure not given; the record's others stay. */
+  CHECK_EQ_INT(skills(CX_SKILL_SUMMARY,
+                      "{\"skillSummaries\":[{\"skillId\":9,\"serviceLevel\":-1,"
+                      "\"abandonRate\":\"-1\",\"contactsOffered\":0}]}",
+                      &pg),
+               CX_OK);
+  CHECK_EQ_INT(pg.count, 1);
+  CHECK_EQ_INT(pg.skipped, 0);
+  CHECK(!(pg.records[0].have & (1u << CX_SKILL_SERVICE_LEVEL)));
+  CHECK(!(pg.records[0].have & (1u << CX_SKILL_ABANDON_RATE)));
+  CHECK(pg.records[0].have & (1u << CX_SKILL_OFFERED));
+  cx_skills_page_free(&pg);
+
   /* Pages append; empty bodies and envelopes give nothing; not JSON fails
    * and keeps what was there. */
   struct cx_error err;
