@@ -105,8 +105,29 @@ def test_core_token_expiry(ctx, wd):
         expect("401" in stats["status"], "the revoke did not cause a 401")
         up = series.get(("api", "gauge", "up"), [])
         expect(up and up[-1][1] == 1.0, "api/gauge-up is not 1 at the end")
+        check_demo_view(cd, sim, series)
     finally:
         sim.stop()
+
+
+def check_demo_view(cd, sim, series):
+    """scripts/demo-view (the demo's wallboard) over the run's csv files:
+    a row per agent the truth holds, with the truth's team."""
+    r = subprocess.run([sys.executable, os.path.join(h.ROOT, "scripts", "demo-view"),
+                        "--csv", os.path.join(cd.csv_dir, "simtenant"),
+                        "--seconds", "0.5", "--interval", "1"],
+                       capture_output=True, text=True, timeout=60)
+    expect(r.returncode == 0, "demo-view failed: %s" % r.stderr[-500:])
+    rows = {}
+    for line in r.stdout.splitlines():
+        cells = line.split()
+        if len(cells) >= 4 and re.match(r"^\d+:\d\d:\d\d$", cells[3]):
+            rows[cells[0]] = cells[1]
+    t = max(p[-1][0] for p in series.values())
+    truth = sim.truth(t, WINDOW)
+    want = {h.sanitize(aid): h.sanitize(a["team"]) for aid, a in truth["agents"].items()}
+    expect(rows == want, "demo-view agents and teams %s, the truth's %s"
+           % (sorted(rows.items())[:4], sorted(want.items())[:4]))
 
 
 def truth_test(ctx, wd, after=None, **scenario):
