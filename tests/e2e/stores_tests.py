@@ -185,16 +185,25 @@ class StoresRun:
         expect(self.csv, "collectd wrote nothing:\n" + self.log[-3000:])
         self.cycles = sorted({t for pts in self.csv.values() for t, _ in pts})
         self.end = self.cycles[-1]
-        # Series first dispatched in the last seconds may never have been
-        # scraped before collectd stopped: the scrape-based checks skip them.
-        self.settled = {k for k, pts in self.csv.items()
-                        if pts[0][0] <= self.end - SCRAPE_MARGIN}
         # Let the stores take in the last values (Prometheus scrapes every
         # second; carbon and the collectd listener batch briefly).
         self._settle()
+        # What a scrape must have seen: a series dispatched at some cycle
+        # from the first one Prometheus holds (it scraped nothing before:
+        # a reason that left the window after the first cycle was never
+        # exposed to it) to SCRAPE_MARGIN before the end (one first
+        # dispatched in the last seconds may not have been scraped before
+        # collectd stopped).  The scrape-based checks skip the others.
+        r = http_get(self.prom + "/api/v1/query", {
+            "query": 'collectd_cxone_gauge{cxone="api",type="up"}[15m]',
+            "time": "%.3f" % (self.end + 1)})["data"]["result"]
+        first_scraped = float(r[0]["values"][0][0]) if r else self.end
+        self.settled = {k for k, pts in self.csv.items()
+                        if any(first_scraped <= t <= self.end - SCRAPE_MARGIN
+                               for t, _ in pts)}
 
     def _settle(self):
-        deadline = time.time() + 15
+        deadline = time.time() + 30
         want = int(self.end)
         while True:
             r = http_get(self.prom + "/api/v1/query", {
